@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+using Modular.Kernel.Persistence;
+
+namespace Modular.Host.Hosting;
+
+internal enum MigrationOutcome
+{
+    ContinueStarting,
+    ExitAfterMigrating,
+}
+
+internal static class DatabaseMigration
+{
+    /// <summary>
+    /// <c>--migrate</c> applies every module's migrations and exits (how production deploys);
+    /// <c>Database:MigrateOnStartup</c> (on in Development) applies them before serving.
+    /// </summary>
+    public static async Task<MigrationOutcome> MigrateDatabasesAsync(this WebApplication app, string[] args)
+    {
+        if (args.Contains("--migrate", StringComparer.Ordinal))
+        {
+            await app.Services.MigrateModuleDatabasesAsync();
+            return MigrationOutcome.ExitAfterMigrating;
+        }
+
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
+        {
+            await app.Services.MigrateModuleDatabasesAsync();
+        }
+
+        return MigrationOutcome.ContinueStarting;
+    }
+}

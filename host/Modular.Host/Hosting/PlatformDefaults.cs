@@ -1,0 +1,190 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc;
+using Modular.Kernel;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
+
+namespace Modular.Host.Hosting;
+
+/// <summary>
+/// Everything a production host needs around the modules: telemetry, health, problem details,
+/// authentication and deny-by-default authorization, rate limiting, security headers, OpenAPI.
+/// </summary>
+internal static partial class PlatformDefaults
+{
+    public static WebApplicationBuilder AddPlatformDefaults(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddModularKernel(builder.Configuration);
+        services.AddHealthChecks();
+        services.AddOpenApi();
+        builder.AddTelemetry();
+        builder.AddRateLimiting();
+
+        // Until the identity module arrives nobody can sign in: a challenge is a bare 401 (→ problem
+        // details), never a redirect to a login page that does not exist.
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "modular.session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.Events.OnRedirectToLogin = context => SetStatus(context.Response, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => SetStatus(context.Response, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorization(options =>
+            options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+
+    public static WebApplication UsePlatformDefaults(this WebApplication app)
+    {
+        app.UseModularProblemDetails();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.Use(SecurityHeaders);
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.Lifetime.ApplicationStarted.Register(() => LogUrls(app));
+        return app;
+    }
+
+    public static WebApplication MapPlatformEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
+            .AllowAnonymous().DisableRateLimiting();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api-reference").AllowAnonymous();
+
+        // Unknown routes: 404 problem details for everyone, rather than a 401 from the fallback policy.
+        app.MapFallback(() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No endpoint answers this path."))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static void AddTelemetry(this WebApplicationBuilder builder)
+    {
+        // Traces and metrics are always collected; they leave the process only when the standard
+        // OTEL_EXPORTER_OTLP_ENDPOINT variable names a collector.
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+            .WithTracing(tracing => tracing
+                .AddSource(KernelTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    /// <summary>
+    /// One fixed window per tenant, else per user, else per client address (<c>RateLimiting</c> section).
+    /// Health probes are exempt.
+    /// </summary>
+    private static void AddRateLimiting(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection("RateLimiting");
+        var permitLimit = settings.GetValue("PermitLimit", 600);
+        var window = settings.GetValue("Window", TimeSpan.FromMinutes(1));
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = permitLimit,
+                    Window = window,
+                    QueueLimit = 0,
+                }));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var response = context.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Type = ProblemTypes.RateLimited,
+                        Title = "Too many requests",
+                        Detail = "Slow down and retry after the time given in Retry-After.",
+                    },
+                });
+            };
+        });
+    }
+
+    private static string PartitionKey(HttpContext http)
+    {
+        var user = http.User;
+        if (user.FindFirst(ModularClaims.Tenant)?.Value is { } tenant)
+        {
+            return "tenant:" + tenant;
+        }
+
+        return user.Identity?.IsAuthenticated == true && user.Identity.Name is { } name
+            ? "user:" + name
+            : "ip:" + http.Connection.RemoteIpAddress;
+    }
+
+    private static Task SecurityHeaders(HttpContext http, Func<Task> next)
+    {
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        // Blazor and MudBlazor need inline styles; scripts come only from this origin.
+        headers.ContentSecurityPolicy =
+            "default-src 'self'; base-uri 'self'; frame-ancestors 'none'; object-src 'none'; img-src 'self' data:; " +
+            "style-src 'self' 'unsafe-inline'; font-src 'self' data:; script-src 'self'; connect-src 'self'";
+        return next();
+    }
+
+    private static Task SetStatus(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static void LogUrls(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            LogStarted(app.Logger, address.TrimEnd('/') + "/api-reference", address.TrimEnd('/') + "/admin", address.TrimEnd('/') + "/health/ready");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Modular is up. API reference: {ApiReference}  Admin console: {Admin}  Readiness: {Ready}")]
+    private static partial void LogStarted(ILogger logger, string apiReference, string admin, string ready);
+}

@@ -1,0 +1,25 @@
+using Modular.Admin;
+using Modular.Host;
+using Modular.Host.Hosting;
+using Modular.Kernel.Modules;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPlatformDefaults();
+builder.AddModules(Modules.All);
+builder.Services.AddModuleMessaging();
+builder.Services.AddAdminConsole();
+
+var app = builder.Build();
+if (await app.MigrateDatabasesAsync(args) == MigrationOutcome.ExitAfterMigrating)
+{
+    return;
+}
+
+app.UsePlatformDefaults();
+app.MapPlatformEndpoints();
+app.MapModules();
+app.MapAdminConsole();
+app.Run();
+
+/// <summary>Entry point, public for WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,38 @@
+namespace Modular.Kernel.Errors;
+
+/// <summary>
+/// The stable <c>type</c> URIs of every problem-details response (RFC 9457). Clients switch on these;
+/// never change one, only add.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Validation = "urn:modular:problem:validation";
+    public const string MalformedRequest = "urn:modular:problem:malformed-request";
+    public const string PayloadTooLarge = "urn:modular:problem:payload-too-large";
+    public const string Unauthorized = "urn:modular:problem:unauthorized";
+    public const string Forbidden = "urn:modular:problem:forbidden";
+    public const string NotFound = "urn:modular:problem:not-found";
+    public const string MethodNotAllowed = "urn:modular:problem:method-not-allowed";
+    public const string Conflict = "urn:modular:problem:conflict";
+    public const string UnsupportedMediaType = "urn:modular:problem:unsupported-media-type";
+    public const string RateLimited = "urn:modular:problem:rate-limited";
+    public const string Internal = "urn:modular:problem:internal";
+    public const string Unavailable = "urn:modular:problem:unavailable";
+
+    /// <summary>The type for a status code that carries no more specific problem.</summary>
+    public static string ForStatus(int status) => status switch
+    {
+        400 => MalformedRequest,
+        401 => Unauthorized,
+        403 => Forbidden,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        409 => Conflict,
+        413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
+        422 => Validation,
+        429 => RateLimited,
+        503 => Unavailable,
+        _ => Internal,
+    };
+}

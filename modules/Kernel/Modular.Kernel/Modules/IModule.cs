@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Modular.Kernel.Modules;
+
+/// <summary>
+/// The one public entry point of a module. The host lists its modules in one place and calls these
+/// in order; a module that is removed from that list leaves a host that still builds and runs.
+/// </summary>
+public interface IModule
+{
+    /// <summary>Short name, e.g. "Tenants": the configuration section <c>Modules:{Name}</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Registers the module's services, its <c>DbContext</c> (and so its migrations and outbox).</summary>
+    void AddServices(IServiceCollection services, IConfiguration configuration);
+
+    /// <summary>Maps the module's endpoints; <paramref name="api"/> is the <c>/api/v1</c> group.</summary>
+    void MapEndpoints(IEndpointRouteBuilder api);
+
+    /// <summary>Links the module contributes to the admin console's navigation.</summary>
+    IReadOnlyList<AdminLink> AdminLinks => [];
+}
+
+/// <summary>A navigation entry in the admin console; its pages live in the module's own assembly.</summary>
+/// <param name="Title">Text of the link.</param>
+/// <param name="Href">Absolute path under <c>/admin</c>.</param>
+/// <param name="Icon">A MudBlazor icon SVG path, or null.</param>
+public sealed record AdminLink(string Title, string Href, string? Icon = null);

@@ -1,0 +1,47 @@
+namespace Modular.Kernel.Persistence;
+
+public enum DatabaseProvider
+{
+    /// <summary>Embedded default: one file per module, nothing to install.</summary>
+    Sqlite,
+
+    /// <summary>Production store: one schema per module in one database.</summary>
+    Postgres,
+}
+
+/// <summary>The <c>Database</c> configuration section.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>The placeholder a SQLite connection string carries for the module's file name.</summary>
+    public const string ModulePlaceholder = "{module}";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>
+    /// Npgsql connection string, or for SQLite one with <c>{module}</c> in the file name
+    /// (<c>Data Source=data/modular-{module}.db</c>): SQLite has no schemas, so each module gets its file.
+    /// </summary>
+    public string ConnectionString { get; set; } = "Data Source=data/modular-{module}.db";
+
+    /// <summary>Apply pending migrations when the host starts (Development); otherwise run the host with <c>--migrate</c>.</summary>
+    public bool MigrateOnStartup { get; set; }
+
+    /// <summary>The connection string a given module's context uses.</summary>
+    public string ConnectionStringFor(string schema)
+    {
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            return ConnectionString;
+        }
+
+        if (!ConnectionString.Contains(ModulePlaceholder, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"Database:ConnectionString for SQLite must contain '{ModulePlaceholder}' (e.g. 'Data Source=data/modular-{ModulePlaceholder}.db'): each module keeps its own file.");
+        }
+
+        return ConnectionString.Replace(ModulePlaceholder, schema, StringComparison.Ordinal);
+    }
+}

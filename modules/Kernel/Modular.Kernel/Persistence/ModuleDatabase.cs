@@ -1,0 +1,74 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbox;
+
+namespace Modular.Kernel.Persistence;
+
+public static class ModuleDatabase
+{
+    /// <summary>
+    /// Registers a module's <c>DbContext</c> on the configured provider, in its own schema (own file on
+    /// SQLite), with its migrations, its outbox worker and a readiness check.
+    /// </summary>
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string schema)
+        where TContext : ModuleDbContext
+    {
+        services.AddDbContext<TContext>(
+            (sp, options) => Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, schema),
+            optionsLifetime: ServiceLifetime.Singleton);
+        services.AddScoped<ModuleDbContext>(sp => sp.GetRequiredService<TContext>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDispatcher<TContext>>();
+        services.AddHostedService<OutboxWorker<TContext>>();
+
+        services.AddHealthChecks().AddCheck<ModuleDatabaseHealthCheck<TContext>>($"db:{schema}", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>Points a context at the configured database; shared by the host and by <c>dotnet ef</c>.</summary>
+    public static void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema)
+    {
+        var connectionString = database.ConnectionStringFor(schema);
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema));
+                break;
+            case DatabaseProvider.Sqlite:
+                CreateDirectoryFor(connectionString);
+                options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
+        }
+
+        options.UseSnakeCaseNamingConvention();
+        options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+    }
+
+    /// <summary>Applies every module's pending migrations, module by module.</summary>
+    public static async Task MigrateModuleDatabasesAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        foreach (var db in scope.ServiceProvider.GetServices<ModuleDbContext>())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    private static void CreateDirectoryFor(string sqliteConnectionString)
+    {
+        var file = new SqliteConnectionStringBuilder(sqliteConnectionString).DataSource;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (file != ":memory:" && !string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}

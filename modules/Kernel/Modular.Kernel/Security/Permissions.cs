@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using System.Security.Claims;
+
+namespace Modular.Kernel.Security;
+
+/// <summary>
+/// Authorization is by named permission ("tenants.manage"), carried as <see cref="ModularClaims.Permission"/>
+/// claims. Modules declare their permission names in their contracts; every endpoint names the one it needs.
+/// </summary>
+public static class ModularClaims
+{
+    public const string Permission = "permission";
+    public const string Tenant = "tenant";
+}
+
+public static class PlatformPermissions
+{
+    /// <summary>Operators of the whole platform: the admin console and cross-tenant APIs.</summary>
+    public const string Admin = "platform.admin";
+}
+
+public static class PermissionExtensions
+{
+    /// <summary>Requires an authenticated caller holding <paramref name="permission"/>.</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
+        where TBuilder : IEndpointConventionBuilder
+        => builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireClaim(ModularClaims.Permission, permission));
+
+    public static bool HasPermission(this ClaimsPrincipal user, string permission)
+        => user.HasClaim(ModularClaims.Permission, permission);
+}

@@ -1,0 +1,110 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Modular.Kernel;
+using Modular.Kernel.Outbox;
+using Modular.Kernel.Persistence;
+
+namespace Modular.Kernel.Tests;
+
+/// <summary>A minimal module database: one entity and the kernel's outbox, created without migrations.</summary>
+public sealed class WidgetsDbContext(DbContextOptions<WidgetsDbContext> options) : ModuleDbContext(options)
+{
+    public override string Schema => "widgets";
+
+    public DbSet<Widget> Widgets => Set<Widget>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<Widget>().HasKey(w => w.Id);
+}
+
+public sealed class Widget
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public string Name { get; set; } = "";
+}
+
+public sealed record WidgetMade(Guid WidgetId, string Name) : INotification;
+
+/// <summary>Stands in for the other modules' handlers: records what the outbox published, and can fail or block.</summary>
+public sealed class RecordingPublisher : IPublisher
+{
+    public System.Collections.Concurrent.ConcurrentQueue<object> Published { get; } = new();
+
+    /// <summary>Runs before a notification counts as published; may throw (a failing handler) or wait (a stuck one).</summary>
+    public Func<object, CancellationToken, Task> BeforePublish { get; set; } = (_, _) => Task.CompletedTask;
+
+    public async ValueTask Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
+        where TNotification : INotification
+        => await Publish((object)notification, cancellationToken);
+
+    public async ValueTask Publish(object notification, CancellationToken cancellationToken = default)
+    {
+        await BeforePublish(notification, cancellationToken);
+        Published.Enqueue(notification);
+    }
+}
+
+/// <summary>A clock tests move by hand, so retry schedules can be checked without waiting.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>Builds the kernel's services around <see cref="WidgetsDbContext"/> on a real database.</summary>
+public static class WidgetsModule
+{
+    public static ServiceProvider Build(DatabaseProvider provider, string connectionString, RecordingPublisher publisher, TimeProvider? clock = null, Action<OutboxOptions>? outbox = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(publisher);
+        services.AddSingleton<IPublisher>(publisher);
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.Configure<DatabaseOptions>(o =>
+        {
+            o.Provider = provider;
+            o.ConnectionString = connectionString;
+        });
+        services.Configure<OutboxOptions>(o =>
+        {
+            o.Enabled = false; // tests drive the dispatcher themselves
+            outbox?.Invoke(o);
+        });
+        services.AddModuleDbContext<WidgetsDbContext>("widgets");
+        return services.BuildServiceProvider();
+    }
+
+    public static async Task CreateSchemaAsync(this ServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<WidgetsDbContext>().Database.EnsureCreatedAsync();
+    }
+
+    /// <summary>Saves <paramref name="count"/> widgets, each with its WidgetMade event, in one transaction.</summary>
+    public static async Task MakeWidgetsAsync(this ServiceProvider services, int count)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WidgetsDbContext>();
+        for (var i = 0; i < count; i++)
+        {
+            var widget = new Widget { Name = $"widget-{i}" };
+            db.Widgets.Add(widget);
+            db.Publish(new WidgetMade(widget.Id, widget.Name), DateTimeOffset.UtcNow);
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    public static async Task<List<OutboxMessage>> OutboxAsync(this ServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WidgetsDbContext>().OutboxMessages.AsNoTracking().ToListAsync();
+    }
+
+    public static OutboxDispatcher<WidgetsDbContext> Dispatcher(this ServiceProvider services) =>
+        services.GetRequiredService<OutboxDispatcher<WidgetsDbContext>>();
+}

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Persistence;
+
+namespace Modular.Testing;
+
+/// <summary>
+/// The real host, whole pipeline, in-process; on a fresh SQLite directory or PostgreSQL database.
+/// Migrations are applied at start-up as in Development; sign-in is <see cref="TestSignIn"/>.
+/// </summary>
+public sealed class ModularHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string? _sqliteDirectory;
+
+    private ModularHost(Dictionary<string, string?> settings, string? sqliteDirectory)
+    {
+        _settings = settings;
+        _sqliteDirectory = sqliteDirectory;
+    }
+
+    public DatabaseProvider Provider => Enum.Parse<DatabaseProvider>(_settings["Database:Provider"]!);
+
+    public static ModularHost OnSqlite(IDictionary<string, string?>? settings = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("modular-sqlite-").FullName;
+        return new ModularHost(
+            Merge(settings, DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "modular-{module}.db")};Pooling=False"),
+            directory);
+    }
+
+    public static async Task<ModularHost> OnPostgresAsync(PostgresServer server, IDictionary<string, string?>? settings = null) =>
+        new(Merge(settings, DatabaseProvider.Postgres, await server.CreateDatabaseAsync()), null);
+
+    /// <summary>Either provider, for tests written once and run on both.</summary>
+    public static async Task<ModularHost> StartAsync(DatabaseProvider provider, PostgresServer server, IDictionary<string, string?>? settings = null) =>
+        provider == DatabaseProvider.Postgres ? await OnPostgresAsync(server, settings) : OnSqlite(settings);
+
+    /// <summary>The connection string the host's module databases use (SQLite: with the {module} placeholder).</summary>
+    public string ConnectionString => _settings["Database:ConnectionString"]!;
+
+    /// <summary>A client signed in as <paramref name="name"/> with the given permissions.</summary>
+    public HttpClient CreateClientAs(string name, params string[] permissions)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe(name, permissions));
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddAuthentication(TestSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(TestSignIn.SchemeName, _ => { });
+            services.PostConfigure<AuthenticationOptions>(options =>
+            {
+                options.DefaultScheme = TestSignIn.SchemeName;
+                options.DefaultAuthenticateScheme = TestSignIn.SchemeName;
+                options.DefaultChallengeScheme = TestSignIn.SchemeName;
+                options.DefaultForbidScheme = TestSignIn.SchemeName;
+            });
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_sqliteDirectory is not null)
+        {
+            Directory.Delete(_sqliteDirectory, recursive: true);
+        }
+    }
+
+    private static Dictionary<string, string?> Merge(IDictionary<string, string?>? overrides, DatabaseProvider provider, string connectionString)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["Database:ConnectionString"] = connectionString,
+            ["Database:MigrateOnStartup"] = "true",
+            ["Outbox:PollInterval"] = "00:00:00.200",
+            ["RateLimiting:PermitLimit"] = "100000",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+}

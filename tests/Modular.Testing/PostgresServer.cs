@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Xunit;
+
+namespace Modular.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster for one test assembly: initdb into a temp directory, started with
+/// pg_ctl on a free loopback port, removed afterwards. With <c>MODULAR_TEST_POSTGRES</c> set, that
+/// server is used instead. Each test asks for a fresh database with <see cref="CreateDatabaseAsync"/>.
+/// Register per assembly: <c>[assembly: AssemblyFixture(typeof(PostgresServer))]</c>.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string EnvironmentVariable = "MODULAR_TEST_POSTGRES";
+    private string? _clusterDirectory;
+    private string? _binDirectory;
+    private string? _runAs;
+    private string? _unavailableReason;
+
+    /// <summary>Connection string to the maintenance database, or null when PostgreSQL is unavailable.</summary>
+    public string? AdminConnectionString { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } given)
+        {
+            AdminConnectionString = given;
+            return;
+        }
+
+        _binDirectory = FindBinDirectory();
+        if (_binDirectory is null)
+        {
+            _unavailableReason = "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin. " +
+                $"Install PostgreSQL (e.g. apt-get install postgresql) or set {EnvironmentVariable} to a connection string.";
+            return;
+        }
+
+        _clusterDirectory = Directory.CreateTempSubdirectory("modular-pg-").FullName;
+        _runAs = Environment.UserName == "root" ? UnprivilegedUser() : null;
+        if (_runAs is not null)
+        {
+            await RunAsync("chown", $"-R {_runAs} {_clusterDirectory}", asUser: null);
+        }
+
+        var data = Path.Combine(_clusterDirectory, "data");
+        var port = FreePort();
+        await RunAsync(Path.Combine(_binDirectory, "initdb"), $"-D {data} -U postgres --auth=trust -E UTF8 --no-sync", _runAs);
+        var serverOptions = $"-p {port} -k {_clusterDirectory} -c listen_addresses=127.0.0.1 -c fsync=off " +
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {data} -l {Path.Combine(_clusterDirectory, "server.log")} -o \"{serverOptions}\" -w start", _runAs);
+        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true";
+    }
+
+    /// <summary>
+    /// A new, empty database for one test. Skips the test when PostgreSQL is missing on a developer
+    /// machine, and fails it in CI (<c>CI=true</c>), where PostgreSQL tests must run.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        if (AdminConnectionString is null)
+        {
+            var reason = _unavailableReason ?? "PostgreSQL is unavailable.";
+            if (IsCi)
+            {
+                Assert.Fail("CI=true requires PostgreSQL tests to run: " + reason);
+            }
+
+            Assert.Skip(reason);
+        }
+
+        var name = "modular_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection); // name is generated above, not input
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_clusterDirectory is null || _binDirectory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {Path.Combine(_clusterDirectory, "data")} -m immediate -w stop", _runAs);
+        }
+        finally
+        {
+            Directory.Delete(_clusterDirectory, recursive: true);
+        }
+    }
+
+    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static string? FindBinDirectory()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        var candidates = path.Concat(Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
+            : []);
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+    }
+
+    /// <summary>PostgreSQL refuses to run as root: use the distribution's postgres user, else nobody.</summary>
+    private static string UnprivilegedUser() =>
+        File.ReadLines("/etc/passwd").Any(line => line.StartsWith("postgres:", StringComparison.Ordinal)) ? "postgres" : "nobody";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string program, string arguments, string? asUser)
+    {
+        var start = asUser is null
+            ? new ProcessStartInfo(program, arguments)
+            : new ProcessStartInfo("runuser", $"-u {asUser} -- {program} {arguments}");
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with {process.ExitCode}: {await error}{await output}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Modular.Kernel.Security;
+
+namespace Modular.Testing;
+
+/// <summary>
+/// Sign-in for tests until the identity module issues real tokens: the caller is described by the
+/// <c>X-Test-User</c> header (API tests) or the <c>test-user</c> cookie (browser tests), as
+/// <c>name|permission,permission|tenant</c>. Without either, the caller is anonymous.
+/// </summary>
+public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Test";
+    public const string Header = "X-Test-User";
+    public const string Cookie = "test-user";
+
+    /// <summary>The header/cookie value for a caller.</summary>
+    public static string Describe(string name, IEnumerable<string>? permissions = null, string? tenant = null) =>
+        $"{name}|{string.Join(',', permissions ?? [])}|{tenant}";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? description = Request.Headers[Header];
+        description ??= Request.Cookies[Cookie] is { } cookie ? Uri.UnescapeDataString(cookie) : null;
+        if (string.IsNullOrEmpty(description))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var parts = description.Split('|');
+        var claims = new List<Claim> { new(ClaimTypes.Name, parts[0]), new("sub", parts[0]) };
+        if (parts.Length > 1)
+        {
+            claims.AddRange(parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => new Claim(ModularClaims.Permission, p)));
+        }
+
+        if (parts.Length > 2 && parts[2].Length > 0)
+        {
+            claims.Add(new Claim(ModularClaims.Tenant, parts[2]));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+}
