@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Modular.Kernel;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
@@ -26,6 +27,9 @@ internal static partial class PlatformDefaults
     {
         var services = builder.Services;
         services.AddModularKernel(builder.Configuration);
+
+        // Kestrel binds only its endpoints from configuration by itself; limits (MaxRequestBodySize...) need this.
+        services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         services.AddHealthChecks();
         services.AddOpenApi();
         builder.AddTelemetry();
@@ -58,6 +62,7 @@ internal static partial class PlatformDefaults
         }
 
         app.Use(SecurityHeaders);
+        app.Use(NotFoundWithoutEndpoint);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -73,11 +78,6 @@ internal static partial class PlatformDefaults
             .AllowAnonymous().DisableRateLimiting();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-reference").AllowAnonymous();
-
-        // Unknown routes: 404 problem details for everyone, rather than a 401 from the fallback policy.
-        app.MapFallback(() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No endpoint answers this path."))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
         return app;
     }
 
@@ -169,6 +169,13 @@ internal static partial class PlatformDefaults
             "style-src 'self' 'unsafe-inline'; font-src 'self' data:; script-src 'self'; connect-src 'self'";
         return next();
     }
+
+    /// <summary>
+    /// A path no endpoint answers is a 404 (→ problem details) for everyone; without this the
+    /// deny-by-default policy would answer anonymous callers 401 for paths that do not exist.
+    /// </summary>
+    private static Task NotFoundWithoutEndpoint(HttpContext http, Func<Task> next) =>
+        http.GetEndpoint() is null ? SetStatus(http.Response, StatusCodes.Status404NotFound) : next();
 
     private static Task SetStatus(HttpResponse response, int status)
     {

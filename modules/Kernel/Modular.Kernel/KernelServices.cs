@@ -14,7 +14,7 @@ public static class KernelServices
     {
         services.Configure<DatabaseOptions>(configuration.GetSection(DatabaseOptions.Section));
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.TryAddSingleton<OutboxSignal>();
         services.AddModularProblemDetails();
         return services;

@@ -22,7 +22,7 @@ public static class ModuleDatabase
             optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<ModuleDbContext>(sp => sp.GetRequiredService<TContext>());
 
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.TryAddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxWorker<TContext>>();

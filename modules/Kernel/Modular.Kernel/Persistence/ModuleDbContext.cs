@@ -40,16 +40,20 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite cannot compare or order DateTimeOffset; stored as UTC ticks it can, in order.
+        // SQLite cannot compare or order DateTimeOffset; stored as UTC ticks it can, in order, exactly.
         if (Database.IsSqlite())
         {
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         }
     }
 
     /// <summary>The module's own entity configuration.</summary>
     protected abstract void ConfigureModel(ModelBuilder modelBuilder);
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks,
+        ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 
     internal static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
 }

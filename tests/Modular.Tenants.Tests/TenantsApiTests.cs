@@ -1,0 +1,213 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
+using Modular.Tenants.Contracts;
+using Modular.Tenants.Persistence;
+
+namespace Modular.Tenants.Tests;
+
+/// <summary>The tenants API through the whole host pipeline, on SQLite and on PostgreSQL.</summary>
+public sealed class TenantsApiTests(PostgresServer postgres)
+{
+    private static readonly string[] Manage = [TenantsPermissions.Manage, TenantsPermissions.Read];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Created_tenant_can_be_read_listed_and_its_event_is_published(DatabaseProvider provider)
+    {
+        await using var host = await ModularHost.StartAsync(provider, postgres);
+        var client = host.CreateClientAs("operator", Manage);
+
+        var created = await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme Corp", plan = "pro" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
+        Assert.Equal(("acme", "Acme Corp", "pro", "Active"), (tenant.Slug, tenant.Name, tenant.Plan, tenant.Status));
+        Assert.Equal($"/api/v1/tenants/{tenant.Id}", created.Headers.Location?.OriginalString);
+
+        Assert.Equal(tenant, await client.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{tenant.Id}", Ct));
+        var page = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?search=ACME", Ct))!;
+        Assert.Equal(1, page.Total);
+        Assert.Equal(tenant.Id, Assert.Single(page.Items).Id);
+
+        // TenantCreated went into the tenants outbox with the tenant, and the worker publishes it.
+        await WaitUntilAsync(async () =>
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var outbox = await scope.ServiceProvider.GetRequiredService<TenantsDbContext>().OutboxMessages.AsNoTracking().ToListAsync(Ct);
+            var message = Assert.Single(outbox);
+            Assert.Contains(nameof(TenantCreated), message.Type);
+            return message.ProcessedAt is not null;
+        });
+    }
+
+    [Fact]
+    public async Task Listing_pages_newest_first()
+    {
+        await using var host = ModularHost.OnSqlite();
+        var client = host.CreateClientAs("operator", Manage);
+        foreach (var slug in new[] { "one", "two", "three" })
+        {
+            (await client.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug }, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var first = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=1&pageSize=2", Ct))!;
+        var second = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=2&pageSize=2", Ct))!;
+
+        Assert.Equal(3, first.Total);
+        Assert.Equal(["three", "two"], first.Items.Select(t => t.Slug));
+        Assert.Equal(["one"], second.Items.Select(t => t.Slug));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_duplicate_slug_is_a_conflict_and_the_first_tenant_is_kept(DatabaseProvider provider)
+    {
+        await using var host = await ModularHost.StartAsync(provider, postgres);
+        var client = host.CreateClientAs("operator", Manage);
+        (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "First" }, Ct)).EnsureSuccessStatusCode();
+
+        var duplicate = await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Second" }, Ct);
+
+        var problem = await ProblemAsync(duplicate, HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        Assert.Contains("acme", problem.GetProperty("detail").GetString());
+        var page = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!;
+        Assert.Equal("First", Assert.Single(page.Items).Name);
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_slug_make_one_tenant_and_conflicts_not_errors()
+    {
+        await using var host = await ModularHost.OnPostgresAsync(postgres);
+        var client = host.CreateClientAs("operator", Manage);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostAsJsonAsync("/api/v1/tenants", new { slug = "race", name = $"Racer {i}" }, Ct)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"No slug"}""", "slug")]
+    [InlineData("""{"slug":"acme"}""", "name")]
+    [InlineData("""{"slug":"Not A Slug!","name":"Acme"}""", "slug")]
+    [InlineData("""{"slug":"-acme","name":"Acme"}""", "slug")]
+    [InlineData("""{"slug":"acme","name":"   "}""", "name")]
+    [InlineData("""{"slug":"acme","name":"Acme","plan":"Pro Plan"}""", "plan")]
+    public async Task Invalid_fields_get_a_validation_problem_naming_the_field(string body, string field)
+    {
+        await using var host = ModularHost.OnSqlite();
+        var client = host.CreateClientAs("operator", Manage);
+
+        var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        await AssertNoTenantsAsync(client);
+    }
+
+    [Theory]
+    [InlineData("""{"slug": 42, "name": "Acme"}""", "slug")]
+    [InlineData("""{"slug": "acme", "name": ["Acme"]}""", "name")]
+    [InlineData("""{"slug": "acme", "name": "Acme" """, "body")]
+    [InlineData("not json at all", "body")]
+    public async Task Malformed_json_gets_a_problem_naming_the_field_and_no_internals(string body, string field)
+    {
+        await using var host = ModularHost.OnSqlite();
+        var client = host.CreateClientAs("operator", Manage);
+
+        var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        Assert.DoesNotContain("System.", problem.ToString());
+        Assert.DoesNotContain("   at ", problem.ToString());
+        await AssertNoTenantsAsync(client);
+    }
+
+    [Fact]
+    public async Task A_missing_body_or_a_wrong_content_type_is_a_problem_not_a_crash()
+    {
+        await using var host = ModularHost.OnSqlite();
+        var client = host.CreateClientAs("operator", Manage);
+
+        await ProblemAsync(await client.PostAsync("/api/v1/tenants", Json(""), Ct), HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        var text = new StringContent("slug=acme", Encoding.UTF8, "text/plain");
+        await ProblemAsync(await client.PostAsync("/api/v1/tenants", text, Ct), HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/tenants?pageSize=1000", "pageSize")]
+    [InlineData("/api/v1/tenants?page=0", "page")]
+    public async Task Out_of_range_paging_is_a_validation_problem(string url, string field)
+    {
+        await using var host = ModularHost.OnSqlite();
+        var response = await host.CreateClientAs("operator", Manage).GetAsync(url, Ct);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task An_unknown_or_garbage_id_is_not_found()
+    {
+        await using var host = ModularHost.OnSqlite();
+        var client = host.CreateClientAs("operator", Manage);
+
+        await ProblemAsync(await client.GetAsync($"/api/v1/tenants/{Guid.NewGuid()}", Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await ProblemAsync(await client.GetAsync("/api/v1/tenants/not-a-guid", Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
+    }
+
+    [Fact]
+    public async Task Callers_without_the_permission_are_refused_and_nothing_is_created()
+    {
+        await using var host = ModularHost.OnSqlite();
+        var anonymous = host.CreateClient();
+        var reader = host.CreateClientAs("reader", TenantsPermissions.Read);
+        var stranger = host.CreateClientAs("stranger", "features.manage");
+        var body = new { slug = "acme", name = "Acme" };
+
+        await ProblemAsync(await anonymous.PostAsJsonAsync("/api/v1/tenants", body, Ct), HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await ProblemAsync(await anonymous.GetAsync("/api/v1/tenants", Ct), HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/tenants", body, Ct), HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await ProblemAsync(await stranger.GetAsync("/api/v1/tenants", Ct), HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await AssertNoTenantsAsync(reader);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task AssertNoTenantsAsync(HttpClient client)
+    {
+        var page = await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct);
+        Assert.Equal(0, page!.Total);
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(type, problem.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
