@@ -175,7 +175,7 @@ public sealed class HostTests(PostgresServer postgres)
             }
         }
 
-        Assert.Equal(["tenants.__ef_migrations_history", "tenants.outbox_messages", "tenants.tenants"], names);
+        Assert.Equal(["tenants.__ef_migrations_history", "tenants.audit_entries", "tenants.outbox_messages", "tenants.tenants"], names);
     }
 
     private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)

@@ -5,11 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Modular.Kernel;
 using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Kernel.Tests;
 
 /// <summary>A minimal module database: one entity and the kernel's outbox, created without migrations.</summary>
-public sealed class WidgetsDbContext(DbContextOptions<WidgetsDbContext> options) : ModuleDbContext(options)
+public sealed class WidgetsDbContext(DbContextOptions<WidgetsDbContext> options, ITenantContext tenant) : ModuleDbContext(options, tenant)
 {
     public override string Schema => "widgets";
 

@@ -15,6 +15,9 @@ namespace Modular.Testing;
 public sealed class PostgresServer : IAsyncLifetime
 {
     private const string EnvironmentVariable = "MODULAR_TEST_POSTGRES";
+
+    /// <summary>The unprivileged role the application's connections use (test-only password).</summary>
+    public const string AppRole = "modular_app";
     private string? _clusterDirectory;
     private string? _binDirectory;
     private string? _runAs;
@@ -28,6 +31,7 @@ public sealed class PostgresServer : IAsyncLifetime
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } given)
         {
             AdminConnectionString = given;
+            await CreateAppRoleAsync();
             return;
         }
 
@@ -53,6 +57,17 @@ public sealed class PostgresServer : IAsyncLifetime
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {data} -l {Path.Combine(_clusterDirectory, "server.log")} -o \"{serverOptions}\" -w start", _runAs);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true";
+        await CreateAppRoleAsync();
+    }
+
+    private async Task CreateAppRoleAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var role = new NpgsqlCommand(
+            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{AppRole}') THEN " +
+            $"CREATE ROLE {AppRole} LOGIN PASSWORD '{AppRole}' NOSUPERUSER NOBYPASSRLS; END IF; END $$", connection);
+        await role.ExecuteNonQueryAsync();
     }
 
     /// <summary>
@@ -72,15 +87,17 @@ public sealed class PostgresServer : IAsyncLifetime
             Assert.Skip(reason);
         }
 
+        // The application connects as an ordinary role that owns its database, as it should in
+        // production: a superuser would bypass row-level security and hide isolation bugs.
         var name = "modular_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(AdminConnectionString))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection); // name is generated above, not input
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {AppRole}", connection); // name is generated above, not input
             await create.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Username = AppRole, Password = AppRole }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Modular.Kernel;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
+using Modular.Kernel.Tenancy;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -64,6 +65,7 @@ internal static partial class PlatformDefaults
         app.Use(SecurityHeaders);
         app.Use(NotFoundWithoutEndpoint);
         app.UseAuthentication();
+        app.UseTenantResolution();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,22 +1,36 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Kernel;
 
 public static class KernelServices
 {
-    /// <summary>What every module relies on: database and outbox settings, the clock, problem details.</summary>
+    /// <summary>What every module relies on: settings, the clock, problem details, tenant scope and caller.</summary>
     public static IServiceCollection AddModularKernel(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DatabaseOptions>(configuration.GetSection(DatabaseOptions.Section));
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
+        services.Configure<TenancyOptions>(configuration.GetSection(TenancyOptions.Section));
+        services.AddModularProblemDetails();
+        return services.AddKernelCore();
+    }
+
+    /// <summary>The services a module database needs; also called by <see cref="ModuleDatabase.AddModuleDbContext{TContext}"/>.</summary>
+    internal static IServiceCollection AddKernelCore(this IServiceCollection services)
+    {
         services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.TryAddSingleton<OutboxSignal>();
-        services.AddModularProblemDetails();
+        services.AddHttpContextAccessor();
+        services.AddHybridCache();
+        services.TryAddScoped<ICaller, HttpCaller>();
+        services.TryAddScoped<TenantScope>();
+        services.TryAddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
         return services;
     }
 }

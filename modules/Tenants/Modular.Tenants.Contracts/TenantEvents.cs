@@ -2,5 +2,20 @@ using Mediator;
 
 namespace Modular.Tenants.Contracts;
 
-/// <summary>Published (through the outbox) once a tenant's creation has committed.</summary>
+// Published through the outbox once the change has committed. Modules react to them (create their
+// per-tenant defaults, stop serving a suspended tenant, delete a purged tenant's data).
+
 public sealed record TenantCreated(Guid TenantId, string Slug, string Name, string Plan, DateTimeOffset CreatedAt) : INotification;
+
+public sealed record TenantRenamed(Guid TenantId, string OldName, string NewName) : INotification;
+
+public sealed record TenantPlanChanged(Guid TenantId, string OldPlan, string NewPlan) : INotification;
+
+public sealed record TenantSuspended(Guid TenantId, string Reason, DateTimeOffset SuspendedAt) : INotification;
+
+public sealed record TenantReactivated(Guid TenantId, DateTimeOffset ReactivatedAt) : INotification;
+
+public sealed record TenantDeletionScheduled(Guid TenantId, DateTimeOffset PurgeAfter) : INotification;
+
+/// <summary>The tenant is gone: every module deletes the tenant's data when it sees this.</summary>
+public sealed record TenantPurged(Guid TenantId, DateTimeOffset PurgedAt) : INotification;

@@ -2,14 +2,67 @@ using Mediator;
 
 namespace Modular.Tenants.Contracts;
 
-/// <summary>Creates a tenant. <paramref name="Slug"/> is its unique, URL-safe key.</summary>
-public sealed record CreateTenant(string Slug, string Name, string? Plan = null) : ICommand<TenantDto>;
+/// <summary>Creates a tenant and runs every module's provisioning step; all or nothing.</summary>
+/// <param name="Slug">Unique, URL-safe key; also usable as a subdomain.</param>
+public sealed record CreateTenant(string Slug, string Name, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null)
+    : ICommand<TenantDto>;
+
+/// <summary>Changes what is given; <paramref name="ExpectedVersion"/>, when given, must be the tenant's current version.</summary>
+public sealed record UpdateTenant(Guid Id, string? Name = null, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null, int? ExpectedVersion = null)
+    : ICommand<TenantDto>;
+
+/// <summary>Stops the tenant's use of the platform (its tokens are refused); its data stays.</summary>
+public sealed record SuspendTenant(Guid Id, string Reason) : ICommand<TenantDto>;
+
+/// <summary>Ends a suspension, or cancels a scheduled deletion.</summary>
+public sealed record ReactivateTenant(Guid Id) : ICommand<TenantDto>;
+
+/// <summary>Suspends the tenant now and purges it after the retention period.</summary>
+public sealed record ScheduleTenantDeletion(Guid Id, int RetentionDays = 30) : ICommand<TenantDto>;
+
+/// <summary>Purges a tenant whose retention period is over (run by the purge job).</summary>
+public sealed record PurgeTenant(Guid Id) : ICommand<TenantDto>;
 
 public sealed record GetTenant(Guid Id) : IQuery<TenantDto>;
 
-/// <summary>One page of tenants, newest first; <paramref name="Search"/> matches slug or name.</summary>
-public sealed record ListTenants(int Page = 1, int PageSize = 20, string? Search = null) : IQuery<TenantPage>;
+/// <summary>The tenant of the caller's scope.</summary>
+public sealed record GetCurrentTenant : IQuery<TenantDto>;
 
-public sealed record TenantDto(Guid Id, string Slug, string Name, string Plan, string Status, DateTimeOffset CreatedAt);
+/// <summary>One page of tenants, newest first; <paramref name="Search"/> matches slug or name.</summary>
+public sealed record ListTenants(int Page = 1, int PageSize = 20, string? Search = null, string? Status = null) : IQuery<TenantPage>;
+
+/// <summary>A tenant's audit trail, oldest first, and whether its hash chain holds.</summary>
+public sealed record GetTenantAuditTrail(Guid TenantId) : IQuery<AuditTrailDto>;
+
+/// <summary>One entry of the current tenant's audit trail.</summary>
+public sealed record GetAuditEntry(Guid EntryId) : IQuery<AuditEntryDto>;
+
+public sealed record TenantDto(
+    Guid Id,
+    string Slug,
+    string Name,
+    string Plan,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? SuspendedAt,
+    string? SuspensionReason,
+    DateTimeOffset? PurgeAfter,
+    IReadOnlyDictionary<string, string> Metadata,
+    int Version);
 
 public sealed record TenantPage(IReadOnlyList<TenantDto> Items, int Page, int PageSize, int Total);
+
+public sealed record AuditEntryDto(Guid Id, long Sequence, DateTimeOffset OccurredAt, string Actor, string? ActorAddress, string Action, string Target, string Data);
+
+public sealed record AuditTrailDto(Guid TenantId, IReadOnlyList<AuditEntryDto> Entries, bool ChainIntact, long? FirstBrokenSequence);
+
+/// <summary>Tenant statuses, as they appear in <see cref="TenantDto.Status"/>.</summary>
+public static class TenantStatuses
+{
+    public const string Active = "Active";
+    public const string Suspended = "Suspended";
+    public const string PendingDeletion = "PendingDeletion";
+    public const string Deleted = "Deleted";
+
+    public static readonly IReadOnlyList<string> All = [Active, Suspended, PendingDeletion, Deleted];
+}

@@ -6,14 +6,24 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Tenants.Directory;
 using Modular.Tenants.Features.CreateTenant;
+using Modular.Tenants.Features.GetAuditEntry;
+using Modular.Tenants.Features.GetCurrentTenant;
 using Modular.Tenants.Features.GetTenant;
+using Modular.Tenants.Features.GetTenantAuditTrail;
 using Modular.Tenants.Features.ListTenants;
+using Modular.Tenants.Features.PurgeTenant;
+using Modular.Tenants.Features.ReactivateTenant;
+using Modular.Tenants.Features.ScheduleTenantDeletion;
+using Modular.Tenants.Features.SuspendTenant;
+using Modular.Tenants.Features.UpdateTenant;
 using Modular.Tenants.Persistence;
 
 namespace Modular.Tenants;
 
-/// <summary>Tenants: the organisations the platform serves, and their lifecycle.</summary>
+/// <summary>Tenants: the organisations the platform serves, their lifecycle, and who may see whose data.</summary>
 public sealed class TenantsModule : IModule
 {
     public string Name => "Tenants";
@@ -25,13 +35,29 @@ public sealed class TenantsModule : IModule
     {
         services.AddModuleDbContext<TenantsDbContext>(TenantsDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<TenantsModule>(includeInternalTypes: true);
+        services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.Configure<TenantsOptions>(configuration.GetSection(TenantsOptions.Section));
+        services.AddSingleton<PurgeWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<PurgeWorker>());
     }
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var tenants = api.MapGroup("/tenants").WithTags("Tenants");
-        tenants.MapCreateTenant();
-        tenants.MapGetTenant();
+        // Platform operators: every tenant, guarded by the tenants.* permissions.
+        var tenants = api.MapGroup("/tenants").WithTags("Tenants").AcrossAllTenants();
         tenants.MapListTenants();
+        tenants.MapGetTenant();
+        tenants.MapCreateTenant();
+        tenants.MapUpdateTenant();
+        tenants.MapSuspendTenant();
+        tenants.MapReactivateTenant();
+        tenants.MapScheduleTenantDeletion();
+        tenants.MapGetTenantAuditTrail();
+
+        // A tenant's members: their own tenant only, as resolved from their token.
+        var tenant = api.MapGroup("/tenant").WithTags("Current tenant");
+        tenant.MapGetCurrentTenant();
+        tenant.MapGetCurrentTenantAuditTrail();
+        tenant.MapGetAuditEntry();
     }
 }

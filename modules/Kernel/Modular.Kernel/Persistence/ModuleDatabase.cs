@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Auditing;
 using Modular.Kernel.Outbox;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Kernel.Persistence;
 
@@ -21,9 +23,7 @@ public static class ModuleDatabase
             (sp, options) => Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, schema),
             optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<ModuleDbContext>(sp => sp.GetRequiredService<TContext>());
-
-        services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
-        services.TryAddSingleton<OutboxSignal>();
+        services.AddKernelCore();
         services.AddSingleton<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxWorker<TContext>>();
 
@@ -38,7 +38,8 @@ public static class ModuleDatabase
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema));
+                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
+                    .AddInterceptors(TenantSessionInterceptor.Instance);
                 break;
             case DatabaseProvider.Sqlite:
                 CreateDirectoryFor(connectionString);
@@ -52,13 +53,14 @@ public static class ModuleDatabase
         options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
     }
 
-    /// <summary>Applies every module's pending migrations, module by module.</summary>
+    /// <summary>Applies every module's pending migrations, module by module, then its row-level security.</summary>
     public static async Task MigrateModuleDatabasesAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         foreach (var db in scope.ServiceProvider.GetServices<ModuleDbContext>())
         {
             await db.Database.MigrateAsync(cancellationToken);
+            await TenantRowSecurity.ApplyAsync(db, cancellationToken);
         }
     }
 

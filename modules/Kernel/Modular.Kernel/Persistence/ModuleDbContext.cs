@@ -1,22 +1,38 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Modular.Kernel.Auditing;
 using Modular.Kernel.Outbox;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Kernel.Persistence;
 
 /// <summary>
 /// Base of every module's <c>DbContext</c>: puts the module's tables in its own schema (its own file
-/// on SQLite) and gives it an outbox, so an integration event is stored in the same transaction as the
-/// change that caused it.
+/// on SQLite), gives it an outbox, so an integration event is stored in the same transaction as the
+/// change that caused it, and keeps every <see cref="ITenantOwned"/> row inside its tenant: reads are
+/// filtered by the <see cref="ITenantContext"/>, and writes outside it throw.
 /// </summary>
-public abstract class ModuleDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ModuleDbContext(DbContextOptions options, ITenantContext tenantContext) : DbContext(options)
 {
+    private const string TenantFilter = "tenant";
+
+    /// <summary>Whose rows this context sees; also what PostgreSQL's row-level security is told per connection.</summary>
+    public ITenantContext TenantContext { get; } = tenantContext;
+
+    // Read by the query filters on every query (EF re-evaluates context members per query).
+    private Guid? ScopedTenantId => TenantContext.Tenant?.Id;
+
+    private bool ScopedToAllTenants => TenantContext.IsAllTenants;
+
     /// <summary>The module's schema, e.g. "tenants". Lower-case, and stable forever.</summary>
     public abstract string Schema { get; }
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     internal bool HasPendingIntegrationEvents =>
         ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
@@ -25,6 +41,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     public void Publish<TEvent>(TEvent integrationEvent, DateTimeOffset now)
         where TEvent : INotification
         => OutboxMessages.Add(OutboxMessage.Create(integrationEvent, now));
+
+    /// <summary>
+    /// Appends to <paramref name="tenantId"/>'s audit trail, in the same transaction as the change;
+    /// <paramref name="data"/> (old/new values, a reason) is stored as JSON.
+    /// </summary>
+    public void Audit(Guid tenantId, ICaller caller, string action, string target, object? data, DateTimeOffset now) =>
+        AuditEntries.Add(AuditEntry.Create(tenantId, caller, action, target, JsonSerializer.Serialize(data ?? new { }, EventJson), now));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -35,7 +58,123 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
         }
 
         modelBuilder.Entity<OutboxMessage>(OutboxMessage.Configure);
+        modelBuilder.Entity<AuditEntry>(AuditEntry.Configure);
         ConfigureModel(modelBuilder);
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))
+        {
+            modelBuilder.Entity(entity.ClrType).HasQueryFilter(TenantFilter, TenantFilterFor(entity.ClrType));
+            modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        GuardTenantRows();
+        var newAuditEntries = ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (newAuditEntries.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        // Chaining reads each tenant's last entry, so it must hold the tenant's chain until commit.
+        var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            await ChainAsync(newAuditEntries, cancellationToken);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+
+            return saved;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Synchronous saves are not supported: auditing and the outbox are asynchronous by design.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new NotSupportedException("Use SaveChangesAsync.");
+
+    /// <summary>
+    /// Links new audit entries to the end of their tenant's chain. On PostgreSQL a transaction-scoped
+    /// advisory lock per (schema, tenant) serialises writers of one chain; SQLite's write transaction
+    /// is already exclusive.
+    /// </summary>
+    private async Task ChainAsync(List<AuditEntry> newEntries, CancellationToken cancellationToken)
+    {
+        foreach (var tenantEntries in newEntries.GroupBy(e => e.TenantId))
+        {
+            var tenantId = tenantEntries.Key;
+            if (Database.IsNpgsql())
+            {
+                var chainKey = $"{Schema}.audit:{tenantId}";
+                await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainKey}, 0))", cancellationToken);
+            }
+
+            var last = await AuditEntries.AsNoTracking()
+                .Where(e => e.TenantId == tenantId)
+                .OrderByDescending(e => e.Sequence)
+                .Select(e => new { e.Sequence, e.Hash })
+                .FirstOrDefaultAsync(cancellationToken);
+            var (sequence, hash) = (last?.Sequence ?? 0, last?.Hash ?? "");
+            foreach (var entry in tenantEntries)
+            {
+                entry.Chain(sequence, hash);
+                (sequence, hash) = (entry.Sequence, entry.Hash);
+            }
+        }
+    }
+
+    /// <summary>New tenant rows take the scope's tenant; a row of another tenant, or with none, is refused.</summary>
+    private void GuardTenantRows()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            var tenantId = entry.Property(nameof(ITenantOwned.TenantId));
+            if (entry.State == EntityState.Added && (Guid)tenantId.CurrentValue! == Guid.Empty && ScopedTenantId is { } scoped)
+            {
+                tenantId.CurrentValue = scoped;
+            }
+
+            var owner = (Guid)tenantId.CurrentValue!;
+            if (owner == Guid.Empty)
+            {
+                throw new TenantScopeViolationException($"A {entry.Metadata.DisplayName()} must belong to a tenant: write it inside a tenant scope.");
+            }
+
+            if (!ScopedToAllTenants && owner != ScopedTenantId)
+            {
+                throw new TenantScopeViolationException($"A {entry.Metadata.DisplayName()} of tenant {owner} was written outside that tenant's scope.");
+            }
+        }
+    }
+
+    private static System.Reflection.PropertyInfo ContextProperty(string name) =>
+        typeof(ModuleDbContext).GetProperty(name, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+
+    /// <summary><c>row => ScopedToAllTenants || row.TenantId == ScopedTenantId</c>, over this context's members.</summary>
+    private LambdaExpression TenantFilterFor(Type entityType)
+    {
+        var row = Expression.Parameter(entityType, "row");
+        var context = Expression.Constant(this, typeof(ModuleDbContext));
+        var rowTenant = Expression.Convert(Expression.Property(row, nameof(ITenantOwned.TenantId)), typeof(Guid?));
+        var body = Expression.OrElse(
+            Expression.Property(context, ContextProperty(nameof(ScopedToAllTenants))),
+            Expression.Equal(rowTenant, Expression.Property(context, ContextProperty(nameof(ScopedTenantId)))));
+        return Expression.Lambda(body, row);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -1,3 +1,5 @@
+using Modular.Kernel.Errors;
+
 namespace Modular.Tenants.Domain;
 
 public enum TenantStatus
@@ -8,11 +10,17 @@ public enum TenantStatus
     Deleted,
 }
 
-/// <summary>A customer organisation of the platform. Every tenant-owned row elsewhere points at its id.</summary>
+/// <summary>
+/// A customer organisation of the platform. Every tenant-owned row elsewhere points at its id.
+/// Each change bumps <see cref="Version"/>, the optimistic concurrency token: of two concurrent
+/// changes, one commits and the other gets 409.
+/// </summary>
 public sealed class Tenant
 {
     public const int SlugMaxLength = 63; // a DNS label, so the slug can be a subdomain
     public const int NameMaxLength = 200;
+    public const int PlanMaxLength = 64;
+    public const int ReasonMaxLength = 500;
     public const string DefaultPlan = "free";
 
     private Tenant()
@@ -31,7 +39,17 @@ public sealed class Tenant
 
     public DateTimeOffset CreatedAt { get; private set; }
 
-    public static Tenant Create(string slug, string name, string? plan, DateTimeOffset now) => new()
+    public DateTimeOffset? SuspendedAt { get; private set; }
+
+    public string? SuspensionReason { get; private set; }
+
+    public DateTimeOffset? PurgeAfter { get; private set; }
+
+    public Dictionary<string, string> Metadata { get; private set; } = [];
+
+    public int Version { get; private set; }
+
+    public static Tenant Create(string slug, string name, string? plan, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         Slug = slug,
@@ -39,5 +57,96 @@ public sealed class Tenant
         Plan = string.IsNullOrWhiteSpace(plan) ? DefaultPlan : plan,
         Status = TenantStatus.Active,
         CreatedAt = now,
+        Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata),
+        Version = 1,
     };
+
+    public void Rename(string name)
+    {
+        EnsureNotDeleted();
+        Name = name.Trim();
+        Version++;
+    }
+
+    public void ChangePlan(string plan)
+    {
+        EnsureNotDeleted();
+        Plan = plan;
+        Version++;
+    }
+
+    public void ReplaceMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        EnsureNotDeleted();
+        Metadata = new Dictionary<string, string>(metadata);
+        Version++;
+    }
+
+    public void Suspend(string reason, DateTimeOffset now)
+    {
+        if (Status != TenantStatus.Active)
+        {
+            throw new ConflictException($"Only an active tenant can be suspended; '{Slug}' is {Status}.");
+        }
+
+        Status = TenantStatus.Suspended;
+        SuspendedAt = now;
+        SuspensionReason = reason.Trim();
+        Version++;
+    }
+
+    public void Reactivate()
+    {
+        if (Status is not (TenantStatus.Suspended or TenantStatus.PendingDeletion))
+        {
+            throw new ConflictException($"Only a suspended tenant or one pending deletion can be reactivated; '{Slug}' is {Status}.");
+        }
+
+        Status = TenantStatus.Active;
+        SuspendedAt = null;
+        SuspensionReason = null;
+        PurgeAfter = null;
+        Version++;
+    }
+
+    public void ScheduleDeletion(TimeSpan retention, DateTimeOffset now)
+    {
+        EnsureNotDeleted();
+        if (Status == TenantStatus.PendingDeletion)
+        {
+            throw new ConflictException($"Tenant '{Slug}' is already scheduled for deletion.");
+        }
+
+        Status = TenantStatus.PendingDeletion;
+        SuspendedAt ??= now;
+        SuspensionReason ??= "Scheduled for deletion";
+        PurgeAfter = now + retention;
+        Version++;
+    }
+
+    /// <summary>Ends the tenant. The row stays as a tombstone so its id and slug are never reused.</summary>
+    public void Purge(DateTimeOffset now)
+    {
+        if (Status != TenantStatus.PendingDeletion || PurgeAfter > now)
+        {
+            throw new ConflictException($"Tenant '{Slug}' can be purged only after its retention period.");
+        }
+
+        Status = TenantStatus.Deleted;
+        Name = "(deleted)";
+        Metadata = [];
+        SuspensionReason = null;
+        Version++;
+    }
+
+    /// <summary>Suspended and pending-deletion tenants cannot use the platform.</summary>
+    public bool IsSuspended => Status != TenantStatus.Active;
+
+    private void EnsureNotDeleted()
+    {
+        if (Status == TenantStatus.Deleted)
+        {
+            throw new ConflictException($"Tenant '{Slug}' has been deleted.");
+        }
+    }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Tenants.Contracts;
@@ -12,7 +13,13 @@ using Modular.Tenants.Persistence;
 
 namespace Modular.Tenants.Features.CreateTenant;
 
-public sealed class CreateTenantHandler(TenantsDbContext db, TimeProvider clock) : ICommandHandler<Contracts.CreateTenant, TenantDto>
+/// <summary>
+/// Creates the tenant and runs every module's provisioning step before committing it. A failing step
+/// (or a failing commit) undoes the steps already run, newest first, so no half-created tenant is left.
+/// </summary>
+public sealed class CreateTenantHandler(
+    TenantsDbContext db, IEnumerable<ITenantProvisioningStep> steps, ICaller caller, TimeProvider clock)
+    : ICommandHandler<Contracts.CreateTenant, TenantDto>
 {
     public async ValueTask<TenantDto> Handle(Contracts.CreateTenant command, CancellationToken cancellationToken)
     {
@@ -22,9 +29,37 @@ public sealed class CreateTenantHandler(TenantsDbContext db, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var tenant = Tenant.Create(command.Slug, command.Name, command.Plan, now);
-        db.Tenants.Add(tenant);
-        db.Publish(new TenantCreated(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan, now), now);
+        var tenant = Tenant.Create(command.Slug, command.Name, command.Plan, command.Metadata, now);
+        var provisioning = new NewTenant(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan);
+        var done = new Stack<ITenantProvisioningStep>();
+        try
+        {
+            foreach (var step in steps)
+            {
+                done.Push(step);
+                await step.ProvisionAsync(provisioning, cancellationToken);
+            }
+
+            db.Tenants.Add(tenant);
+            db.Publish(new TenantCreated(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan, now), now);
+            db.Audit(tenant.Id, caller, "tenant.created", tenant.AuditTarget(), new { tenant.Slug, tenant.Name, tenant.Plan }, now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception failure) when (done.Count > 0)
+        {
+            while (done.TryPop(out var step))
+            {
+                await step.UndoAsync(provisioning, CancellationToken.None);
+            }
+
+            if (failure is ProblemException or DbUpdateException)
+            {
+                throw;
+            }
+
+            throw new TenantProvisioningFailedException(tenant.Slug, failure);
+        }
+
         return tenant.ToDto();
     }
 }
@@ -33,12 +68,23 @@ internal sealed class CreateTenantValidator : AbstractValidator<Contracts.Create
 {
     public CreateTenantValidator()
     {
-        RuleFor(c => c.Slug).NotEmpty().MaximumLength(Tenant.SlugMaxLength)
-            .Matches("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+        RuleFor(c => c.Slug).NotEmpty().MaximumLength(Tenant.SlugMaxLength).Matches(TenantRules.SlugPattern)
             .WithMessage("Use lower-case letters, digits and inner hyphens only.");
         RuleFor(c => c.Name).NotEmpty().MaximumLength(Tenant.NameMaxLength);
-        RuleFor(c => c.Plan).MaximumLength(64).Matches("^[a-z0-9-]+$").When(c => c.Plan is not null);
+        RuleFor(c => c.Plan!).PlanKey().When(c => c.Plan is not null);
+        RuleFor(c => c.Metadata!).Metadata().When(c => c.Metadata is not null);
     }
+}
+
+/// <summary>A provisioning step failed; the tenant was not created and the steps were undone.</summary>
+internal sealed class TenantProvisioningFailedException(string slug, Exception inner)
+    : ProblemException("Tenant provisioning failed", $"Tenant '{slug}' could not be provisioned and was not created; retry later.")
+{
+    public Exception Failure { get; } = inner;
+
+    public override int Status => StatusCodes.Status503ServiceUnavailable;
+
+    public override string Type => "urn:modular:problem:tenant-provisioning-failed";
 }
 
 internal static class CreateTenantEndpoint
@@ -53,5 +99,6 @@ internal static class CreateTenantEndpoint
             .WithSummary("Create a tenant")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequirePermission(TenantsPermissions.Manage);
 }

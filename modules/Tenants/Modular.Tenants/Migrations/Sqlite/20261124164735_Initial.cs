@@ -12,6 +12,27 @@ namespace Modular.Tenants.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    actor_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    action = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    target = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: false),
+                    previous_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_messages",
                 columns: table => new
                 {
@@ -38,7 +59,12 @@ namespace Modular.Tenants.Migrations.Sqlite
                     name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     plan = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    suspended_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    suspension_reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    purge_after = table.Column<long>(type: "INTEGER", nullable: true),
+                    metadata = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -46,20 +72,44 @@ namespace Modular.Tenants.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id",
+                table: "audit_entries",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id_sequence",
+                table: "audit_entries",
+                columns: new[] { "tenant_id", "sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_processed_at_next_attempt_at",
                 table: "outbox_messages",
                 columns: new[] { "processed_at", "next_attempt_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tenants_name",
+                table: "tenants",
+                column: "name");
 
             migrationBuilder.CreateIndex(
                 name: "ix_tenants_slug",
                 table: "tenants",
                 column: "slug",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tenants_status",
+                table: "tenants",
+                column: "status");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "audit_entries");
+
             migrationBuilder.DropTable(
                 name: "outbox_messages");
 
