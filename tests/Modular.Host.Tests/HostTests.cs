@@ -49,7 +49,7 @@ public sealed class HostTests(PostgresServer postgres)
 
         var response = await client.GetAsync("/api/v1/tenants", Ct);
 
-        var body = await AssertProblemAsync(response, HttpStatusCode.InternalServerError, ProblemTypes.Internal);
+        var body = (await response.AssertProblemAsync(HttpStatusCode.InternalServerError, ProblemTypes.Internal)).ToString();
         foreach (var leak in new[] { "Npgsql", "SELECT", "secret_user", "hunter2", "127.0.0.1", "   at ", "Exception" })
         {
             Assert.DoesNotContain(leak, body, StringComparison.OrdinalIgnoreCase);
@@ -66,7 +66,7 @@ public sealed class HostTests(PostgresServer postgres)
     {
         await using var host = ModularHost.OnSqlite();
 
-        await AssertProblemAsync(await host.CreateClient().GetAsync(path, Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await host.CreateClient().GetAsync(path, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class HostTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
 
-        await AssertProblemAsync(await client.DeleteAsync("/api/v1/tenants", Ct), HttpStatusCode.MethodNotAllowed, ProblemTypes.MethodNotAllowed);
+        await (await client.DeleteAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.MethodNotAllowed, ProblemTypes.MethodNotAllowed);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class HostTests(PostgresServer postgres)
         var huge = JsonSerializer.Serialize(new { slug = "acme", name = new string('x', 10_000) });
         var response = await client.PostAsync("/api/v1/tenants", new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
         Assert.Equal(0, (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!.Total);
     }
 
@@ -106,7 +106,7 @@ public sealed class HostTests(PostgresServer postgres)
         }
 
         var limited = await client.GetAsync("/api/v1/tenants", Ct);
-        await AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
+        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
         // The window is per caller, and health probes are never limited.
@@ -151,7 +151,7 @@ public sealed class HostTests(PostgresServer postgres)
         var client = host.CreateClientAs("operator", TenantsPermissions.Read);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Ct)).StatusCode);
-        await AssertProblemAsync(await client.GetAsync("/api/v1/tenants", Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]
@@ -178,14 +178,4 @@ public sealed class HostTests(PostgresServer postgres)
         Assert.Equal(["tenants.__ef_migrations_history", "tenants.audit_entries", "tenants.outbox_messages", "tenants.tenants"], names);
     }
 
-    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(status == response.StatusCode, $"expected {status}, got {response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonSerializer.Deserialize<JsonElement>(body);
-        Assert.Equal(type, problem.GetProperty("type").GetString());
-        Assert.True(problem.TryGetProperty("traceId", out _), "every problem carries a traceId to quote");
-        return body;
-    }
 }

@@ -39,14 +39,14 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         Assert.Equal(tenant.Id, Assert.Single(page.Items).Id);
 
         // TenantCreated went into the tenants outbox with the tenant, and the worker publishes it.
-        await WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             await using var scope = host.Services.CreateAsyncScope();
             var outbox = await scope.ServiceProvider.GetRequiredService<TenantsDbContext>().OutboxMessages.AsNoTracking().ToListAsync(Ct);
             var message = Assert.Single(outbox);
             Assert.Contains(nameof(TenantCreated), message.Type);
             return message.ProcessedAt is not null;
-        });
+        }, "TenantCreated published");
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
 
         var duplicate = await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Second" }, Ct);
 
-        var problem = await ProblemAsync(duplicate, HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        var problem = await duplicate.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
         Assert.Contains("acme", problem.GetProperty("detail").GetString());
         var page = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!;
         Assert.Equal("First", Assert.Single(page.Items).Name);
@@ -111,8 +111,8 @@ public sealed class TenantsApiTests(PostgresServer postgres)
 
         var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        problem.AssertNamesField(field);
         await AssertNoTenantsAsync(client);
     }
 
@@ -128,8 +128,8 @@ public sealed class TenantsApiTests(PostgresServer postgres)
 
         var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        problem.AssertNamesField(field);
         Assert.DoesNotContain("System.", problem.ToString());
         Assert.DoesNotContain("   at ", problem.ToString());
         await AssertNoTenantsAsync(client);
@@ -141,9 +141,9 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        await ProblemAsync(await client.PostAsync("/api/v1/tenants", Json(""), Ct), HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await client.PostAsync("/api/v1/tenants", Json(""), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
         var text = new StringContent("slug=acme", Encoding.UTF8, "text/plain");
-        await ProblemAsync(await client.PostAsync("/api/v1/tenants", text, Ct), HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
+        await (await client.PostAsync("/api/v1/tenants", text, Ct)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
     }
 
     [Theory]
@@ -154,8 +154,8 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var response = await host.CreateClientAs("operator", Manage).GetAsync(url, Ct);
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        problem.AssertNamesField(field);
     }
 
     [Fact]
@@ -164,8 +164,8 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        await ProblemAsync(await client.GetAsync($"/api/v1/tenants/{Guid.NewGuid()}", Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await ProblemAsync(await client.GetAsync("/api/v1/tenants/not-a-guid", Ct), HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync($"/api/v1/tenants/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync("/api/v1/tenants/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]
@@ -177,10 +177,10 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         var stranger = host.CreateClientAs("stranger", "features.manage");
         var body = new { slug = "acme", name = "Acme" };
 
-        await ProblemAsync(await anonymous.PostAsJsonAsync("/api/v1/tenants", body, Ct), HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await ProblemAsync(await anonymous.GetAsync("/api/v1/tenants", Ct), HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await ProblemAsync(await reader.PostAsJsonAsync("/api/v1/tenants", body, Ct), HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await ProblemAsync(await stranger.GetAsync("/api/v1/tenants", Ct), HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await anonymous.PostAsJsonAsync("/api/v1/tenants", body, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await reader.PostAsJsonAsync("/api/v1/tenants", body, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await stranger.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
         await AssertNoTenantsAsync(reader);
     }
 
@@ -192,23 +192,5 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         Assert.Equal(0, page!.Total);
     }
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal(type, problem.GetProperty("type").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        return problem;
-    }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(100, Ct);
-        }
-    }
 }

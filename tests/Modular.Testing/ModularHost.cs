@@ -15,11 +15,19 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly string? _sqliteDirectory;
+    private readonly List<Action<IServiceCollection>> _services = [];
 
     private ModularHost(Dictionary<string, string?> settings, string? sqliteDirectory)
     {
         _settings = settings;
         _sqliteDirectory = sqliteDirectory;
+    }
+
+    /// <summary>Adds or replaces services before the host starts (e.g. a module's provisioning step).</summary>
+    public ModularHost WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
     }
 
     public DatabaseProvider Provider => Enum.Parse<DatabaseProvider>(_settings["Database:Provider"]!);
@@ -50,6 +58,14 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A client signed in as a member of <paramref name="tenants"/> (ids or slugs), holding no platform permission.</summary>
+    public HttpClient CreateMemberClient(string name, params string[] tenants)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe(name, [], tenants));
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -68,6 +84,10 @@ public sealed class ModularHost : WebApplicationFactory<Program>
                 options.DefaultChallengeScheme = TestSignIn.SchemeName;
                 options.DefaultForbidScheme = TestSignIn.SchemeName;
             });
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
         });
     }
 

@@ -10,7 +10,8 @@ namespace Modular.Testing;
 /// <summary>
 /// Sign-in for tests until the identity module issues real tokens: the caller is described by the
 /// <c>X-Test-User</c> header (API tests) or the <c>test-user</c> cookie (browser tests), as
-/// <c>name|permission,permission|tenant</c>. Without either, the caller is anonymous.
+/// <c>name|permission,permission|tenant,tenant</c> (tenants by id or slug; the first is the
+/// default). Without either, the caller is anonymous.
 /// </summary>
 public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -20,8 +21,8 @@ public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> opti
     public const string Cookie = "test-user";
 
     /// <summary>The header/cookie value for a caller.</summary>
-    public static string Describe(string name, IEnumerable<string>? permissions = null, string? tenant = null) =>
-        $"{name}|{string.Join(',', permissions ?? [])}|{tenant}";
+    public static string Describe(string name, IEnumerable<string>? permissions = null, params string[] tenants) =>
+        $"{name}|{string.Join(',', permissions ?? [])}|{string.Join(',', tenants)}";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -39,9 +40,9 @@ public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> opti
             claims.AddRange(parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => new Claim(ModularClaims.Permission, p)));
         }
 
-        if (parts.Length > 2 && parts[2].Length > 0)
+        if (parts.Length > 2)
         {
-            claims.Add(new Claim(ModularClaims.Tenant, parts[2]));
+            claims.AddRange(parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => new Claim(ModularClaims.Tenant, t)));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
