@@ -13,6 +13,7 @@ public static class AdminConsole
     public static IServiceCollection AddAdminConsole(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
         services.AddMudServices();
         return services;
     }

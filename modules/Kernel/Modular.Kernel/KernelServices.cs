@@ -28,7 +28,8 @@ public static class KernelServices
         services.TryAddSingleton<OutboxSignal>();
         services.AddHttpContextAccessor();
         services.AddHybridCache();
-        services.TryAddScoped<ICaller, HttpCaller>();
+        services.TryAddScoped<CallerScope>();
+        services.TryAddScoped<ICaller, Caller>();
         services.TryAddScoped<TenantScope>();
         services.TryAddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
         return services;

@@ -3,17 +3,28 @@ using Microsoft.AspNetCore.Http;
 
 namespace Modular.Kernel.Auditing;
 
-/// <summary>Who is acting, for the audit trail: the signed-in user of the request, else the system.</summary>
+/// <summary>Who is acting, for the audit trail: the signed-in user, else the system.</summary>
 public interface ICaller
 {
-    /// <summary>The user's subject (and name), or "system" for background work.</summary>
+    /// <summary>The user's name (and subject), or "system" for background work.</summary>
     string Actor { get; }
 
-    /// <summary>The client's address, when there is a request.</summary>
+    /// <summary>The client's address, when known.</summary>
     string? Address { get; }
 }
 
-internal sealed class HttpCaller(IHttpContextAccessor accessor) : ICaller
+/// <summary>
+/// The caller of a unit of work that has no HTTP request of its own — a Blazor circuit — set by
+/// whoever knows the user there. Requests need nothing: their HttpContext says who calls.
+/// </summary>
+public sealed class CallerScope
+{
+    public ClaimsPrincipal? User { get; set; }
+
+    public string? Address { get; set; }
+}
+
+internal sealed class Caller(IHttpContextAccessor accessor, CallerScope scope) : ICaller
 {
     public const string System = "system";
 
@@ -21,7 +32,7 @@ internal sealed class HttpCaller(IHttpContextAccessor accessor) : ICaller
     {
         get
         {
-            var user = accessor.HttpContext?.User;
+            var user = scope.User ?? accessor.HttpContext?.User;
             if (user?.Identity?.IsAuthenticated != true)
             {
                 return System;
@@ -33,5 +44,5 @@ internal sealed class HttpCaller(IHttpContextAccessor accessor) : ICaller
         }
     }
 
-    public string? Address => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    public string? Address => scope.Address ?? accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 }
