@@ -67,6 +67,52 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         Assert.Equal(["one"], second.Items.Select(t => t.Slug));
     }
 
+    [Fact]
+    public async Task A_thousand_tenants_page_through_completely_with_search_and_status_filter()
+    {
+        await using var host = await ModularHost.OnPostgresAsync(postgres);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            // Seeded straight into the table: this test is about reading them back.
+            var db = scope.ServiceProvider.GetRequiredService<TenantsDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            for (var i = 0; i < 1000; i++)
+            {
+                var tenant = Domain.Tenant.Create($"tenant-{i:D4}", $"Tenant {i:D4}", null, null, now.AddMilliseconds(i));
+                if (i % 100 == 0)
+                {
+                    tenant.Suspend("seeded", now);
+                }
+
+                db.Tenants.Add(tenant);
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var client = host.CreateClientAs("operator", Manage);
+        var seen = new List<TenantDto>();
+        for (var page = 1; page <= 10; page++)
+        {
+            var result = (await client.GetFromJsonAsync<TenantPage>($"/api/v1/tenants?page={page}&pageSize=100", Ct))!;
+            Assert.Equal(1000, result.Total);
+            Assert.Equal(100, result.Items.Count);
+            seen.AddRange(result.Items);
+        }
+
+        Assert.Equal(1000, seen.Select(t => t.Id).Distinct().Count());
+        Assert.Equal("tenant-0999", seen[0].Slug); // newest first
+        Assert.Empty((await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=11&pageSize=100", Ct))!.Items);
+
+        var search = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?search=tenant-012", Ct))!;
+        Assert.Equal(10, search.Total);
+        var suspended = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?status=suspended&pageSize=100", Ct))!;
+        Assert.Equal(10, suspended.Total);
+        Assert.All(suspended.Items, t => Assert.Equal(TenantStatuses.Suspended, t.Status));
+        var badStatus = await client.GetAsync("/api/v1/tenants?status=sleeping", Ct);
+        (await badStatus.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("status");
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
