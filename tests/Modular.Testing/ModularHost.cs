@@ -36,7 +36,7 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     {
         var directory = Directory.CreateTempSubdirectory("modular-sqlite-").FullName;
         return new ModularHost(
-            Merge(settings, DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "modular-{module}.db")};Pooling=False"),
+            Merge(settings, DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "modular-{module}.db")}"),
             directory);
     }
 
@@ -96,6 +96,7 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         await base.DisposeAsync();
         if (_sqliteDirectory is not null)
         {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled connections hold the files open
             Directory.Delete(_sqliteDirectory, recursive: true);
         }
     }
