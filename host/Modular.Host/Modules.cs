@@ -1,3 +1,4 @@
+using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
 using Modular.Tenants;
@@ -13,6 +14,7 @@ internal static class Modules
     public static IModule[] All =>
     [
         new TenantsModule(),
+        new IdentityModule(),
     ];
 
     /// <summary>
@@ -26,6 +28,7 @@ internal static class Modules
             options.Assemblies =
             [
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
+                typeof(IdentityModule), // Identity.Contracts has no messages yet: list it once it has (MSG0007)
             ];
             options.PipelineBehaviors =
             [

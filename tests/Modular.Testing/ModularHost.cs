@@ -16,11 +16,22 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly string? _sqliteDirectory;
     private readonly List<Action<IServiceCollection>> _services = [];
+    private bool _realSignIn;
 
     private ModularHost(Dictionary<string, string?> settings, string? sqliteDirectory)
     {
         _settings = settings;
         _sqliteDirectory = sqliteDirectory;
+    }
+
+    /// <summary>
+    /// Sign in for real (identity module: login cookie, OpenID Connect tokens) instead of with
+    /// <see cref="TestSignIn"/>'s header.
+    /// </summary>
+    public ModularHost WithRealSignIn()
+    {
+        _realSignIn = true;
+        return this;
     }
 
     /// <summary>Adds or replaces services before the host starts (e.g. a module's provisioning step).</summary>
@@ -76,6 +87,16 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+
+            if (_realSignIn)
+            {
+                return;
+            }
+
             services.AddAuthentication(TestSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(TestSignIn.SchemeName, _ => { });
             services.PostConfigure<AuthenticationOptions>(options =>
             {
@@ -84,10 +105,6 @@ public sealed class ModularHost : WebApplicationFactory<Program>
                 options.DefaultChallengeScheme = TestSignIn.SchemeName;
                 options.DefaultForbidScheme = TestSignIn.SchemeName;
             });
-            foreach (var configure in _services)
-            {
-                configure(services);
-            }
         });
     }
 

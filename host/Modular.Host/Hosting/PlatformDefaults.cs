@@ -63,8 +63,8 @@ internal static partial class PlatformDefaults
         }
 
         app.Use(SecurityHeaders);
+        app.UseAuthentication(); // also answers the OpenID provider's own endpoints (discovery, JWKS, token...)
         app.Use(NotFoundWithoutEndpoint);
-        app.UseAuthentication();
         app.UseTenantResolution();
         app.UseRateLimiter();
         app.UseAuthorization();

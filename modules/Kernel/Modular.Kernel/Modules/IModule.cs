@@ -19,6 +19,14 @@ public interface IModule
     /// <summary>Maps the module's endpoints; <paramref name="api"/> is the <c>/api/v1</c> group.</summary>
     void MapEndpoints(IEndpointRouteBuilder api);
 
+    /// <summary>
+    /// Maps endpoints whose paths a protocol fixes outside <c>/api/v1</c> (OpenID Connect's
+    /// <c>/connect/*</c>, sign-in pages). Most modules have none.
+    /// </summary>
+    void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+    }
+
     /// <summary>Links the module contributes to the admin console's navigation.</summary>
     IReadOnlyList<AdminLink> AdminLinks => [];
 }

@@ -57,13 +57,14 @@ public static class ModuleHostingExtensions
         return catalog;
     }
 
-    /// <summary>Maps every enabled module's endpoints under <c>/api/v1</c>.</summary>
+    /// <summary>Maps every enabled module's endpoints under <c>/api/v1</c>, and its protocol endpoints at the root.</summary>
     public static RouteGroupBuilder MapModules(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
         foreach (var module in app.ServiceProvider.GetRequiredService<ModuleCatalog>().Enabled)
         {
             module.MapEndpoints(api);
+            module.MapRootEndpoints(app);
         }
 
         return api;

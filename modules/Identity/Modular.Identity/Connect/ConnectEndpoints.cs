@@ -1,0 +1,198 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Primitives;
+using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
+using Modular.Kernel.Tenancy;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Modular.Identity.Connect;
+
+/// <summary>
+/// The OpenID provider's endpoints that need the application's say: who the user is (authorize),
+/// what a token carries (token), what userinfo returns, and signing out. OpenIddict validates every
+/// request before these run, and serves discovery, JWKS, introspection, revocation and device
+/// authorization by itself.
+/// </summary>
+internal static class ConnectEndpoints
+{
+    public const string Authorize = "connect/authorize";
+    public const string Token = "connect/token";
+    public const string UserInfo = "connect/userinfo";
+    public const string EndSession = "connect/logout";
+    public const string Introspect = "connect/introspect";
+    public const string Revoke = "connect/revoke";
+    public const string Device = "connect/device";
+    public const string Verify = "connect/verify";
+
+    /// <summary>The scope and the resource (audience) of the platform's own API.</summary>
+    public const string ApiScope = "api";
+    public const string ApiResource = "modular-api";
+
+    /// <summary>Custom authorize parameter: which of the user's tenants the token is for (id or slug).</summary>
+    public const string TenantParameter = "tenant";
+
+    public static void MapConnectEndpoints(this IEndpointRouteBuilder root)
+    {
+        // Anonymous: OpenIddict authenticates clients itself, and /authorize challenges for the login cookie.
+        var connect = root.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)AuthorizeAsync);
+        connect.MapPost("/token", (Delegate)TokenAsync);
+        connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], (Delegate)UserInfoAsync);
+        connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)EndSessionAsync);
+    }
+
+    private static async Task<IResult> AuthorizeAsync(
+        HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, [FromServices] ITenantDirectory? tenants, TenantScope scope, TimeProvider clock)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID request could not be read.");
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var tooOld = request.MaxAge is { } maxAge && session.Properties?.IssuedUtc is { } issued
+            && clock.GetUtcNow() - issued > TimeSpan.FromSeconds(maxAge);
+        if (!session.Succeeded || request.HasPromptValue(PromptValues.Login) || tooOld)
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Refuse(Errors.LoginRequired, "The user is not signed in.");
+            }
+
+            // Back here after signing in, without prompt=login so the user is not sent round again.
+            var parameters = http.Request.HasFormContentType ? http.Request.Form.ToList() : http.Request.Query.ToList();
+            parameters.RemoveAll(p => p.Key == Parameters.Prompt);
+            parameters.RemoveAll(p => p.Key == Parameters.MaxAge);
+            return Results.Challenge(
+                new AuthenticationProperties { RedirectUri = http.Request.PathBase + http.Request.Path + QueryString.Create(parameters) },
+                [IdentityConstants.ApplicationScheme]);
+        }
+
+        var user = await users.GetUserAsync(session.Principal);
+        if (user is null || await users.IsLockedOutAsync(user))
+        {
+            return Refuse(Errors.LoginRequired, "The signed-in account is no longer valid.");
+        }
+
+        scope.EnterAllTenants(); // the user's memberships span tenants
+        var tenant = await ChooseTenantAsync(request, user, db, tenants, http.RequestAborted);
+        if (tenant.Refused)
+        {
+            return Refuse(Errors.AccessDenied, "The user is not a member of the requested tenant.");
+        }
+
+        var identity = await claims.ForUserAsync(user, tenant.Id, request.GetScopes(), http.RequestAborted);
+        identity.SetClaim(Claims.AuthenticationTime, session.Properties?.IssuedUtc?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> TokenAsync(
+        HttpContext http, UserManager<User> users, IOpenIddictApplicationManager applications, TokenClaims claims, TenantScope scope)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID request could not be read.");
+        if (request.IsClientCredentialsGrantType())
+        {
+            var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted)
+                ?? throw new InvalidOperationException("The client was validated but is gone.");
+            var properties = await applications.GetPropertiesAsync(application, http.RequestAborted);
+            var identity = claims.ForClient(
+                request.ClientId!,
+                await applications.GetDisplayNameAsync(application, http.RequestAborted),
+                properties.TryGetValue(ClientProperties.Tenant, out var tenant) ? tenant.GetString() : null,
+                properties.TryGetValue(ClientProperties.Permissions, out var permissions) ? permissions.EnumerateArray().Select(p => p.GetString()!) : [],
+                request.GetScopes());
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
+        {
+            // The code or refresh token's own principal: re-read the user, so a locked or deleted account
+            // gets no new tokens and changed roles take effect at the next refresh.
+            var granted = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+            var user = granted?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
+            if (granted is null || user is null || await users.IsLockedOutAsync(user))
+            {
+                return Refuse(Errors.InvalidGrant, "The account is no longer allowed to sign in.");
+            }
+
+            scope.EnterAllTenants();
+            var tenant = Guid.TryParse(granted.GetClaim(Kernel.Security.ModularClaims.Tenant), out var id) ? id : (Guid?)null;
+            var identity = await claims.ForUserAsync(user, tenant, granted.GetScopes(), http.RequestAborted);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    private static async Task<IResult> UserInfoAsync(HttpContext http)
+    {
+        var principal = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        if (principal is null)
+        {
+            return Refuse(Errors.InvalidToken, "The access token is not valid.");
+        }
+
+        var info = new Dictionary<string, object?> { [Claims.Subject] = principal.GetClaim(Claims.Subject) };
+        if (principal.HasScope(Scopes.Profile))
+        {
+            info[Claims.Name] = principal.GetClaim(Claims.Name);
+            info["display_name"] = principal.GetClaim("display_name");
+        }
+
+        if (principal.HasScope(Scopes.Email))
+        {
+            info[Claims.Email] = principal.GetClaim(Claims.Email);
+        }
+
+        if (principal.GetClaim(Kernel.Security.ModularClaims.Tenant) is { } tenant)
+        {
+            info[Kernel.Security.ModularClaims.Tenant] = tenant;
+        }
+
+        return Results.Ok(info);
+    }
+
+    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    {
+        await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+        // OpenIddict redirects to the request's post_logout_redirect_uri only if it is registered for the client.
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private static async Task<(Guid? Id, bool Refused)> ChooseTenantAsync(
+        OpenIddictRequest request, User user, IdentityDbContext db, ITenantDirectory? tenants, CancellationToken cancellationToken)
+    {
+        var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).Select(m => m.TenantId).ToListAsync(cancellationToken);
+        if ((string?)request[TenantParameter] is { Length: > 0 } asked)
+        {
+            var tenant = tenants is null ? null : await tenants.FindAsync(asked, cancellationToken); // no tenants module, no tenants
+            return tenant is not null && memberships.Contains(tenant.Id) ? (tenant.Id, false) : (null, true);
+        }
+
+        return memberships.Count == 1 ? (memberships[0], false) : (null, false);
+    }
+
+    private static IResult Refuse(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}
+
+/// <summary>Application properties (OpenIddict's JSON bag) the platform stores on a client.</summary>
+internal static class ClientProperties
+{
+    public const string Tenant = "modular_tenant";
+    public const string Permissions = "modular_permissions";
+
+    public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value);
+}

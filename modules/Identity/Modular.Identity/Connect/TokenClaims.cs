@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Configuration;
+using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
+using Modular.Kernel.Security;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Modular.Identity.Connect;
+
+/// <summary>
+/// Builds the identity a token is issued for: a user (with the tenant chosen at sign-in, and the
+/// permissions of the user's platform roles and of their roles in that tenant) or a client acting for
+/// itself. Which claim goes into which token is decided here, in one place.
+/// </summary>
+internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, IOptions<IdentitySettings> settings)
+{
+    public async Task<ClaimsIdentity> ForUserAsync(User user, Guid? tenantId, IEnumerable<string> scopes, CancellationToken cancellationToken)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, user.Id.ToString())
+            .SetClaim(Claims.Name, user.UserName)
+            .SetClaim(Claims.Email, user.Email)
+            .SetClaim("display_name", user.DisplayName);
+
+        var roles = (await users.GetRolesAsync(user)).ToList();
+        if (tenantId is { } tenant)
+        {
+            identity.SetClaim(ModularClaims.Tenant, tenant.ToString());
+            var membership = await db.Memberships.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == tenant, cancellationToken);
+            roles.AddRange(membership?.Roles ?? []);
+        }
+
+        identity.SetClaims(Claims.Role, [.. roles.Distinct()]);
+        identity.SetClaims(ModularClaims.Permission, [.. PermissionsOf(roles)]);
+        identity.SetScopes(scopes);
+        identity.SetResources(ConnectEndpoints.ApiResource);
+        identity.SetDestinations(DestinationsOf);
+        return identity;
+    }
+
+    public ClaimsIdentity ForClient(string clientId, string? displayName, string? tenantId, IEnumerable<string> permissions, IEnumerable<string> scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, displayName ?? clientId);
+        if (tenantId is not null)
+        {
+            identity.SetClaim(ModularClaims.Tenant, tenantId);
+        }
+
+        identity.SetClaims(ModularClaims.Permission, [.. permissions.Distinct()]);
+        identity.SetScopes(scopes);
+        identity.SetResources(ConnectEndpoints.ApiResource);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        return identity;
+    }
+
+    private IEnumerable<string> PermissionsOf(IEnumerable<string> roles) =>
+        roles.SelectMany(role => settings.Value.RolePermissions.TryGetValue(role, out var granted) ? granted : []).Distinct();
+
+    /// <summary>Access tokens carry what APIs authorise on; identity tokens only what the scopes asked for.</summary>
+    private static IEnumerable<string> DestinationsOf(Claim claim)
+    {
+        yield return Destinations.AccessToken;
+        var scopes = claim.Subject?.GetScopes() ?? [];
+        var toIdentityToken = claim.Type switch
+        {
+            Claims.Subject or ModularClaims.Tenant => true,
+            Claims.Name or "display_name" => scopes.Contains(Scopes.Profile),
+            Claims.Email => scopes.Contains(Scopes.Email),
+            Claims.Role => scopes.Contains(Scopes.Roles),
+            _ => false,
+        };
+        if (toIdentityToken)
+        {
+            yield return Destinations.IdentityToken;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Modular.Kernel.Tenancy;
+
+namespace Modular.Identity.Domain;
+
+/// <summary>A user's place in one tenant, with the roles the user holds there.</summary>
+public sealed class Membership : ITenantOwned
+{
+    private Membership()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid TenantId { get; private set; }
+
+    public Guid UserId { get; private set; }
+
+    public List<string> Roles { get; private set; } = [];
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public static Membership Create(Guid tenantId, Guid userId, IEnumerable<string> roles, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        TenantId = tenantId,
+        UserId = userId,
+        Roles = [.. roles.Distinct()],
+        CreatedAt = now,
+    };
+
+    public void ReplaceRoles(IEnumerable<string> roles) => Roles = [.. roles.Distinct()];
+}

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Account;
+using Modular.Identity.Configuration;
+using Modular.Identity.Connect;
+using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
+using Modular.Identity.Seeding;
+using Modular.Kernel.Modules;
+using Modular.Kernel.Persistence;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Modular.Identity;
+
+/// <summary>
+/// Identity and SSO: users (ASP.NET Core Identity), their tenant memberships and roles, and the
+/// OpenID provider (OpenIddict) that signs them in to SaaS apps and issues machine tokens.
+/// </summary>
+public sealed class IdentityModule : IModule
+{
+    /// <summary>The authentication scheme the host uses by default: bearer tokens for /api, the login cookie elsewhere.</summary>
+    public const string Scheme = "Modular";
+
+    public string Name => "Identity";
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(IdentitySettings.Section);
+        services.Configure<IdentitySettings>(settings);
+        services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
+        services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
+
+        services.AddIdentityCore<User>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Password.RequiredLength = 10;
+                options.Password.RequireNonAlphanumeric = false;
+                options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+                options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                options.ClaimsIdentity.RoleClaimType = Claims.Role;
+                options.ClaimsIdentity.EmailClaimType = Claims.Email;
+            })
+            .AddRoles<Role>()
+            .AddEntityFrameworkStores<IdentityDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<PermissionClaimsFactory>()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = Scheme;
+                options.DefaultAuthenticateScheme = Scheme;
+                options.DefaultChallengeScheme = Scheme;
+                options.DefaultForbidScheme = Scheme;
+                options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddPolicyScheme(Scheme, "Bearer for the API, the login cookie for pages", options =>
+                options.ForwardDefaultSelector = http => http.Request.Path.StartsWithSegments("/api")
+                    ? OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme
+                    : IdentityConstants.ApplicationScheme)
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(cookie =>
+            {
+                cookie.Cookie.Name = "modular.login";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.LoginPath = AccountEndpoints.LoginPath;
+                cookie.LogoutPath = AccountEndpoints.LogoutPath;
+                cookie.AccessDeniedPath = AccountEndpoints.AccessDeniedPath;
+                cookie.SlidingExpiration = true;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            }));
+
+        services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>().ReplaceDefaultEntities<Guid>())
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris(ConnectEndpoints.Authorize)
+                    .SetTokenEndpointUris(ConnectEndpoints.Token)
+                    .SetUserInfoEndpointUris(ConnectEndpoints.UserInfo)
+                    .SetEndSessionEndpointUris(ConnectEndpoints.EndSession)
+                    .SetIntrospectionEndpointUris(ConnectEndpoints.Introspect)
+                    .SetRevocationEndpointUris(ConnectEndpoints.Revoke)
+                    .SetDeviceAuthorizationEndpointUris(ConnectEndpoints.Device)
+                    .SetEndUserVerificationEndpointUris(ConnectEndpoints.Verify);
+                server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowClientCredentialsFlow()
+                    .AllowRefreshTokenFlow()
+                    .AllowDeviceAuthorizationFlow();
+                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ConnectEndpoints.ApiScope);
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
+                    .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; HTTPS redirection and HSTS guard it
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+            });
+
+        services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<IdentitySettings>, IHostEnvironment>(ConfigureKeysAndLifetimes);
+        services.AddScoped<TokenClaims>();
+        services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
+        services.AddSingleton<IdentitySeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder api)
+    {
+    }
+
+    /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>
+    public void MapRootEndpoints(IEndpointRouteBuilder root)
+    {
+        root.MapConnectEndpoints();
+        root.MapAccountEndpoints();
+    }
+
+    private static void ConfigureKeysAndLifetimes(OpenIddictServerOptions options, IOptions<IdentitySettings> settings, IHostEnvironment environment)
+    {
+        var identity = settings.Value;
+        if (identity.Issuer is not null)
+        {
+            options.Issuer = identity.Issuer;
+        }
+
+        options.AccessTokenLifetime = identity.AccessTokenLifetime;
+        options.RefreshTokenLifetime = identity.RefreshTokenLifetime;
+        options.DisableAccessTokenEncryption = !identity.EncryptAccessTokens;
+
+        var signing = SigningKeys.Load(identity.SigningKeys, "Identity:SigningKeys", environment);
+        var encryption = SigningKeys.Load(identity.EncryptionKeys, "Identity:EncryptionKeys", environment);
+        foreach (var key in signing.DefaultIfEmpty(Ephemeral()))
+        {
+            options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.RsaSha256));
+        }
+
+        foreach (var key in encryption.DefaultIfEmpty(Ephemeral()))
+        {
+            options.EncryptionCredentials.Add(new EncryptingCredentials(key, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512));
+        }
+    }
+
+    private static RsaSecurityKey Ephemeral() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };
+}

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Modular.Identity.Domain;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace Modular.Identity.Persistence;
+
+/// <summary>
+/// Users and their platform roles (ASP.NET Core Identity's tables, configured here because the context
+/// derives from the kernel's <see cref="ModuleDbContext"/>), and their tenant memberships.
+/// </summary>
+public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, ITenantContext tenantContext)
+    : ModuleDbContext(options, tenantContext)
+{
+    public const string SchemaName = "identity";
+
+    public override string Schema => SchemaName;
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Role> Roles => Set<Role>();
+
+    public DbSet<IdentityUserRole<Guid>> UserRoles => Set<IdentityUserRole<Guid>>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.HasIndex(u => u.NormalizedUserName).IsUnique();
+            user.HasIndex(u => u.NormalizedEmail);
+            user.Property(u => u.UserName).HasMaxLength(256);
+            user.Property(u => u.NormalizedUserName).HasMaxLength(256);
+            user.Property(u => u.Email).HasMaxLength(256);
+            user.Property(u => u.NormalizedEmail).HasMaxLength(256);
+            user.Property(u => u.DisplayName).HasMaxLength(User.DisplayNameMaxLength);
+            user.Property(u => u.ConcurrencyStamp).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<Role>(role =>
+        {
+            role.ToTable("roles");
+            role.HasKey(r => r.Id);
+            role.HasIndex(r => r.NormalizedName).IsUnique();
+            role.Property(r => r.Name).HasMaxLength(256);
+            role.Property(r => r.NormalizedName).HasMaxLength(256);
+            role.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<IdentityUserRole<Guid>>(link =>
+        {
+            link.ToTable("user_roles");
+            link.HasKey(l => new { l.UserId, l.RoleId });
+            link.HasOne<User>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<Role>().WithMany().HasForeignKey(l => l.RoleId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<IdentityUserClaim<Guid>>(claim =>
+        {
+            claim.ToTable("user_claims");
+            claim.HasKey(c => c.Id);
+            claim.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<IdentityUserLogin<Guid>>(login =>
+        {
+            login.ToTable("user_logins");
+            login.HasKey(l => new { l.LoginProvider, l.ProviderKey });
+            login.Property(l => l.LoginProvider).HasMaxLength(128);
+            login.Property(l => l.ProviderKey).HasMaxLength(128);
+            login.HasOne<User>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<IdentityUserToken<Guid>>(token =>
+        {
+            token.ToTable("user_tokens");
+            token.HasKey(t => new { t.UserId, t.LoginProvider, t.Name });
+            token.Property(t => t.LoginProvider).HasMaxLength(128);
+            token.Property(t => t.Name).HasMaxLength(128);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<IdentityRoleClaim<Guid>>(claim =>
+        {
+            claim.ToTable("role_claims");
+            claim.HasKey(c => c.Id);
+            claim.HasOne<Role>().WithMany().HasForeignKey(c => c.RoleId).OnDelete(DeleteBehavior.Cascade);
+        });
+        // OpenIddict's applications, authorizations, scopes and tokens, in this schema too.
+        modelBuilder.UseOpenIddict<Guid>();
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreApplication<Guid>>().ToTable("oidc_applications");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreAuthorization<Guid>>().ToTable("oidc_authorizations");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreScope<Guid>>().ToTable("oidc_scopes");
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreToken<Guid>>().ToTable("oidc_tokens");
+
+        modelBuilder.Entity<Membership>(membership =>
+        {
+            membership.ToTable("memberships");
+            membership.HasKey(m => m.Id);
+            membership.HasIndex(m => new { m.TenantId, m.UserId }).IsUnique();
+            membership.HasIndex(m => m.UserId);
+            membership.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add</c>; see eng/add-migration.sh.</summary>
+internal sealed class IdentityDesignTimeFactory() : ModuleDesignTimeFactory<IdentityDbContext>(IdentityDbContext.SchemaName)
+{
+    protected override IdentityDbContext Create(DbContextOptions<IdentityDbContext> options) => new(options, new TenantScope());
+}
