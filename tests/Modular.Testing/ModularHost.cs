@@ -80,6 +80,9 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Static web assets (_framework/blazor.web.js, _content/MudBlazor/...) are served from the build
+        // output's manifest in Development only; tests run from the build output too, in "Testing".
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

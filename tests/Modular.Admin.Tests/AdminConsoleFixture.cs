@@ -1,0 +1,119 @@
+using System.Net;
+using Microsoft.Playwright;
+
+namespace Modular.Admin.Tests;
+
+/// <summary>
+/// The real host on a real Kestrel (127.0.0.1, a free port, fresh SQLite files) and Debian's headless
+/// Chromium driven by Playwright: one of each per test class, a fresh browser context per test.
+/// Without Chromium (<c>/usr/bin/chromium</c>) the tests skip, except in CI (<c>CI=true</c>), where they fail.
+/// </summary>
+public class AdminConsoleFixture : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium; <c>MODULAR_TEST_CHROMIUM</c> names another build of it.</summary>
+    public static string ChromiumPath { get; } =
+        Environment.GetEnvironmentVariable("MODULAR_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>How long a page or an assertion waits for the console: the first circuit on 2 busy cores is slow.</summary>
+    public const float Timeout = 20_000;
+
+    // No sandbox (root in a container), no GPU, and nothing that reaches for the network: the machine has none.
+    private static readonly string[] ChromiumArguments =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private ModularHost? _host;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>The host under test; its <c>CreateClient</c> clients talk to the same Kestrel as the browser.</summary>
+    public ModularHost Host => _host ?? throw new InvalidOperationException("The host was not started (no Chromium).");
+
+    /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:40965/</c>.</summary>
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            return; // each test skips (or, in CI, fails) with the reason: see OpenAsync
+        }
+
+        _host = ModularHost.OnSqlite();
+        _host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _host.StartServer();
+        // After StartServer the factory's BaseAddress is the address Kestrel bound (the same as the
+        // server's IServerAddressesFeature), so clients from CreateClient reach the real server too.
+        BaseAddress = _host.ClientOptions.BaseAddress;
+
+        // Playwright's driver (node) ships in the NuGet package and is copied to the output directory;
+        // the browser is Debian's, so Playwright's own browser download is never needed.
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArguments,
+        });
+        Assertions.SetDefaultExpectTimeout(Timeout);
+    }
+
+    /// <summary>
+    /// A new browser context and page, signed in through the <c>test-user</c> cookie as
+    /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null.
+    /// </summary>
+    public async Task<AdminPage> OpenAsync(string? user)
+    {
+        RequireChromium();
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
+        });
+        context.SetDefaultTimeout(Timeout);
+        if (user is not null)
+        {
+            await context.AddCookiesAsync(
+            [
+                new Microsoft.Playwright.Cookie { Name = TestSignIn.Cookie, Value = Uri.EscapeDataString(user), Url = BaseAddress.ToString() },
+            ]);
+        }
+
+        return new AdminPage(context, await context.NewPageAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Browser first, so its circuits are closed before the host stops.
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private static void RequireChromium()
+    {
+        if (File.Exists(ChromiumPath))
+        {
+            return;
+        }
+
+        var reason = $"The admin console browser tests need Chromium at {ChromiumPath}: apt-get install chromium";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail("CI=true requires the browser tests to run. " + reason);
+        }
+
+        Assert.Skip(reason);
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Modular.Admin.Tests;
+
+public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<AdminConsoleFixture>
+{
+    [Fact]
+    public async Task A_platform_admin_sees_the_dashboard_with_modules_health_and_navigation()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+
+        var response = await page.GotoAsync("/admin");
+        Assert.Equal(200, response?.Status);
+        await admin.WaitForCircuitAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync();
+        await Expect(page).ToHaveTitleAsync("Dashboard · Modular admin");
+
+        var tenantsModule = page.GetByTestId("modules").Locator("tr", new() { HasText = "Tenants" });
+        await Expect(tenantsModule).ToHaveCountAsync(1);
+        await Expect(tenantsModule).ToContainTextAsync("enabled");
+
+        var health = page.GetByTestId("health");
+        await Expect(health.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Health: Healthy");
+        await Expect(health).Not.ToContainTextAsync("Unhealthy");
+
+        var nav = page.GetByTestId("admin-nav");
+        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true })).ToHaveAttributeAsync("href", "/admin");
+        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveAttributeAsync("href", "/admin/tenants");
+
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_styled_by_MudBlazor_and_the_browser_reports_no_errors()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        var assets = new List<IResponse>();
+        page.Response += (_, response) =>
+        {
+            if (response.Url.Contains("/_content/", StringComparison.Ordinal) || response.Url.Contains("/_framework/", StringComparison.Ordinal))
+            {
+                assets.Add(response);
+            }
+        };
+
+        await page.GotoAsync("/admin");
+        await admin.WaitForCircuitAsync();
+        await Expect(page.GetByTestId("health")).ToContainTextAsync("Healthy");
+
+        // MudBlazor's stylesheet and script and Blazor's script are all served.
+        Assert.Equal(
+            ["/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_framework/blazor.web.js"],
+            assets.Select(r => new Uri(r.Url).AbsolutePath).Order(StringComparer.Ordinal));
+        Assert.All(assets, r => Assert.Equal(200, r.Status));
+
+        // Styled, not bare HTML: the app bar is a fixed, coloured bar and the drawer sits beside the content.
+        var appBar = page.GetByRole(AriaRole.Banner);
+        Assert.Equal("fixed", await appBar.EvaluateAsync<string>("e => getComputedStyle(e).position"));
+        Assert.NotEqual("rgba(0, 0, 0, 0)", await appBar.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        var nav = await page.GetByTestId("admin-nav").BoundingBoxAsync();
+        var modules = await page.GetByTestId("modules").BoundingBoxAsync();
+        Assert.NotNull(nav);
+        Assert.NotNull(modules);
+        Assert.True(modules.X >= nav.X + nav.Width, $"the modules panel (x={modules.X}) should sit right of the nav drawer (ends at x={nav.X + nav.Width})");
+
+        var screenshot = Path.Combine(Path.GetTempPath(), "modular-admin-dashboard.png");
+        await page.ScreenshotAsync(new() { Path = screenshot });
+        TestContext.Current.TestOutputHelper?.WriteLine($"Dashboard screenshot: {screenshot}");
+
+        // Includes Content-Security-Policy violations, which Chromium reports as console errors.
+        Assert.Empty(admin.Errors);
+    }
+
+    [Theory]
+    [InlineData("/admin", "Dashboard")]
+    [InlineData("/admin/tenants", "Tenants")]
+    public async Task The_page_heading_is_not_hidden_under_the_app_bar(string path, string heading)
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.GotoAsync(path);
+        await admin.WaitForCircuitAsync();
+
+        var title = page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true });
+        await Expect(title).ToBeVisibleAsync();
+
+        // What is on top at the heading's top-left corner: the heading itself, not the app bar.
+        var onTop = await title.EvaluateAsync<bool>(
+            "h => { const r = h.getBoundingClientRect(); const e = document.elementFromPoint(r.left + 2, r.top + 2); return e !== null && h.contains(e); }");
+        var headingBox = await title.BoundingBoxAsync();
+        var appBarBox = await page.GetByRole(AriaRole.Banner).BoundingBoxAsync();
+        Assert.True(onTop, $"the '{heading}' heading (top y={headingBox?.Y}) is covered by the app bar (bottom y={appBarBox?.Y + appBarBox?.Height})");
+    }
+}
