@@ -65,11 +65,11 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
         await search.FillAsync("nobody");
         await search.PressAsync("Enter");
 
-        await Expect(table).ToContainTextAsync("No tenants yet.");
+        await Expect(table).ToContainTextAsync("No tenants match.");
         await Expect(table).Not.ToContainTextAsync("Acme Corp");
         Assert.Empty(admin.Errors);
     }
 
     private static ILocator Rows(IPage page) =>
-        page.GetByTestId("tenant-table").Locator("tbody tr").Filter(new() { HasNotText = "No tenants yet." });
+        page.GetByTestId("tenant-table").Locator("tbody tr").Filter(new() { HasNotText = "No tenants match." });
 }
