@@ -101,6 +101,8 @@ public sealed class IdentityModule : IModule
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow()
                     .AllowDeviceAuthorizationFlow();
+                // PKCE with S256 only: "plain" is accepted by default and protects nothing.
+                server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ConnectEndpoints.ApiScope);
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -116,7 +118,10 @@ public sealed class IdentityModule : IModule
                 validation.UseAspNetCore();
             });
 
-        services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<IdentitySettings>, IHostEnvironment>(ConfigureKeysAndLifetimes);
+        // Built at start-up, not at the first token request: a production host without keys must not start.
+        services.AddOptions<OpenIddictServerOptions>()
+            .Configure<IOptions<IdentitySettings>, IHostEnvironment>(ConfigureKeysAndLifetimes)
+            .ValidateOnStart();
         services.AddScoped<TokenClaims>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
         services.AddSingleton<IdentitySeeder>();

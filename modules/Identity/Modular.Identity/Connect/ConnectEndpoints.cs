@@ -89,7 +89,10 @@ internal static class ConnectEndpoints
         }
 
         var identity = await claims.ForUserAsync(user, tenant.Id, request.GetScopes(), http.RequestAborted);
-        identity.SetClaim(Claims.AuthenticationTime, session.Properties?.IssuedUtc?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (session.Properties?.IssuedUtc is { } signedInAt)
+        {
+            identity.AddClaim(new Claim(Claims.AuthenticationTime, signedInAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        }
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Duende.IdentityModel.Client;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
+
+namespace Modular.Identity.Tests;
+
+/// <summary>
+/// The host as an OpenID provider, with real sign-in, the clients below declared in configuration,
+/// a tenant "acme" and a user "alice" who belongs to it. Drives the browser steps with a plain
+/// HttpClient carrying cookies, as a headless browser would.
+/// </summary>
+internal sealed partial class OidcHost : IAsyncDisposable
+{
+    public const string Password = "correct-Horse-battery-9";
+    public const string ApiSecret = "api-secret-0123456789";
+    public const string ServiceSecret = "service-secret-0123456789";
+    public const string RedirectUri = "http://localhost/callback";
+    public const string PostLogoutUri = "http://localhost/signed-out";
+
+    private OidcHost(ModularHost host) => Host = host;
+
+    public ModularHost Host { get; }
+
+    public TenantDto Acme { get; private set; } = null!;
+
+    public TenantDto Globex { get; private set; } = null!;
+
+    public static async Task<OidcHost> StartAsync(DatabaseProvider provider, PostgresServer postgres)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Identity:Clients:0:ClientId"] = "service",
+            ["Identity:Clients:0:ClientSecret"] = ServiceSecret,
+            ["Identity:Clients:0:Type"] = "confidential",
+            ["Identity:Clients:0:GrantTypes:0"] = "client_credentials",
+            ["Identity:Clients:0:Scopes:0"] = "api",
+            ["Identity:Clients:0:Tenant"] = "acme",
+            ["Identity:Clients:0:Permissions:0"] = TenantsPermissions.Read,
+            ["Identity:Clients:1:ClientId"] = "spa",
+            ["Identity:Clients:1:Type"] = "public",
+            ["Identity:Clients:1:FirstParty"] = "true",
+            ["Identity:Clients:1:RedirectUris:0"] = RedirectUri,
+            ["Identity:Clients:1:PostLogoutRedirectUris:0"] = PostLogoutUri,
+            ["Identity:Clients:1:GrantTypes:0"] = "authorization_code",
+            ["Identity:Clients:1:GrantTypes:1"] = "refresh_token",
+            ["Identity:Clients:1:Scopes:0"] = "openid",
+            ["Identity:Clients:1:Scopes:1"] = "profile",
+            ["Identity:Clients:1:Scopes:2"] = "email",
+            ["Identity:Clients:1:Scopes:3"] = "offline_access",
+            ["Identity:Clients:1:Scopes:4"] = "api",
+            ["Identity:Clients:2:ClientId"] = "modular-api",
+            ["Identity:Clients:2:ClientSecret"] = ApiSecret,
+            ["Identity:Clients:2:Type"] = "confidential",
+        };
+        var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn();
+        var oidc = new OidcHost(host);
+        await oidc.SeedAsync();
+        return oidc;
+    }
+
+    /// <summary>A client for the protocol's back channel (token, introspection...): no redirects followed.</summary>
+    public HttpClient Backchannel() => Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>A "browser": keeps cookies, does not follow redirects so each step can be checked.</summary>
+    public HttpClient Browser() => Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public async Task<DiscoveryDocumentResponse> DiscoverAsync()
+    {
+        var disco = await Backchannel().GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest { Address = "http://localhost" }, Ct);
+        Assert.False(disco.IsError, disco.Error);
+        return disco;
+    }
+
+    public static (string Verifier, string Challenge) Pkce()
+    {
+        var verifier = Duende.IdentityModel.CryptoRandom.CreateUniqueId(32);
+        return (verifier, Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
+    }
+
+    public static string AuthorizeUrl(DiscoveryDocumentResponse disco, string challenge, string scope = "openid profile email offline_access api",
+        string redirectUri = RedirectUri, string method = "S256", string? tenant = null) =>
+        new RequestUrl(disco.AuthorizeEndpoint!).CreateAuthorizeUrl(
+            clientId: "spa", responseType: "code", scope: scope, redirectUri: redirectUri, state: "state-1",
+            codeChallenge: challenge, codeChallengeMethod: method,
+            extra: tenant is null ? null : Parameters.FromObject(new { tenant }));
+
+    /// <summary>Signs in through the login form; returns the response to the form post.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string loginUrl, string user, string password)
+    {
+        var page = await browser.GetAsync(loginUrl, Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        var form = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Hidden(html, "__RequestVerificationToken"),
+            ["returnUrl"] = Hidden(html, "returnUrl"),
+            ["username"] = user,
+            ["password"] = password,
+        };
+        return await browser.PostAsync("/account/login", new FormUrlEncodedContent(form), Ct);
+    }
+
+    /// <summary>The whole front channel: authorize → login form → back to authorize → code at the redirect URI.</summary>
+    public async Task<Uri> AuthorizeAsync(HttpClient browser, string authorizeUrl, string user = "alice@example.com")
+    {
+        var first = await browser.GetAsync(authorizeUrl, Ct);
+        Assert.Equal(HttpStatusCode.Found, first.StatusCode);
+        var login = first.Headers.Location!;
+        Assert.StartsWith("/account/login", login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString);
+
+        var signedIn = await SignInAsync(browser, login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString, user, Password);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var back = await browser.GetAsync(signedIn.Headers.Location, Ct);
+        Assert.Equal(HttpStatusCode.Found, back.StatusCode);
+        return back.Headers.Location!;
+    }
+
+    public static string Query(Uri uri, string name) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query).TryGetValue(name, out var value) ? value.ToString() : "";
+
+    /// <summary>Validates an access token the way a third-party API would: with the published JWKS alone.</summary>
+    public async Task<TokenValidationResult> ValidateWithJwksAsync(DiscoveryDocumentResponse disco, string accessToken)
+    {
+        var jwks = await Backchannel().GetStringAsync(disco.JwksUri, Ct);
+        return await new JsonWebTokenHandler().ValidateTokenAsync(accessToken, new TokenValidationParameters
+        {
+            ValidIssuer = disco.Issuer,
+            ValidAudience = Connect.ConnectEndpoints.ApiResource,
+            IssuerSigningKeys = new JsonWebKeySet(jwks).GetSigningKeys(),
+            ValidTypes = ["at+jwt"],
+        });
+    }
+
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Hidden(string html, string name)
+    {
+        var match = Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"");
+        Assert.True(match.Success, $"the login page should carry {name}");
+        return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    private async Task SeedAsync()
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        var sender = scope.ServiceProvider.GetRequiredService<ISender>();
+        Acme = await sender.Send(new CreateTenant("acme", "Acme Corp"), Ct);
+        Globex = await sender.Send(new CreateTenant("globex", "Globex"), Ct);
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var alice = new User { UserName = "alice@example.com", Email = "alice@example.com", EmailConfirmed = true, DisplayName = "Alice", CreatedAt = DateTimeOffset.UtcNow };
+        var created = await users.CreateAsync(alice, Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        db.Memberships.Add(Membership.Create(Acme.Id, alice.Id, ["member"], DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync(Ct);
+    }
+}
