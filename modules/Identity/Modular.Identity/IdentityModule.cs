@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
@@ -122,10 +123,14 @@ public sealed class IdentityModule : IModule
         services.AddOptions<OpenIddictServerOptions>()
             .Configure<IOptions<IdentitySettings>, IHostEnvironment>(ConfigureKeysAndLifetimes)
             .ValidateOnStart();
+        // Every instance must read the others' cookies and antiforgery tokens: one key ring, in the database.
+        services.AddDataProtection().SetApplicationName("Modular").PersistKeysToDbContext<IdentityDbContext>();
+
         services.AddScoped<TokenClaims>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
         services.AddSingleton<IdentitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());
+        services.AddHostedService<TokenPruner>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder api)

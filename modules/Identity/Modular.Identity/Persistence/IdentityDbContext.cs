@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Modular.Identity.Domain;
@@ -12,7 +13,7 @@ namespace Modular.Identity.Persistence;
 /// derives from the kernel's <see cref="ModuleDbContext"/>), and their tenant memberships.
 /// </summary>
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, ITenantContext tenantContext)
-    : ModuleDbContext(options, tenantContext)
+    : ModuleDbContext(options, tenantContext), IDataProtectionKeyContext
 {
     public const string SchemaName = "identity";
 
@@ -25,6 +26,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<IdentityUserRole<Guid>> UserRoles => Set<IdentityUserRole<Guid>>();
 
     public DbSet<Membership> Memberships => Set<Membership>();
+
+    /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -91,6 +95,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         modelBuilder.Entity<OpenIddictEntityFrameworkCoreAuthorization<Guid>>().ToTable("oidc_authorizations");
         modelBuilder.Entity<OpenIddictEntityFrameworkCoreScope<Guid>>().ToTable("oidc_scopes");
         modelBuilder.Entity<OpenIddictEntityFrameworkCoreToken<Guid>>().ToTable("oidc_tokens");
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         modelBuilder.Entity<Membership>(membership =>
         {

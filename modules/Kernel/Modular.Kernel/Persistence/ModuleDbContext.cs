@@ -99,9 +99,20 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
         }
     }
 
-    /// <summary>Synchronous saves are not supported: auditing and the outbox are asynchronous by design.</summary>
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        throw new NotSupportedException("Use SaveChangesAsync.");
+    /// <summary>
+    /// Synchronous saves (some framework stores use them, e.g. the data-protection key ring) get the
+    /// tenant guard too; audit entries need the asynchronous path, which chains them.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        GuardTenantRows();
+        if (ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added))
+        {
+            throw new NotSupportedException("Audit entries are saved with SaveChangesAsync, which chains them.");
+        }
+
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
 
     /// <summary>
     /// Links new audit entries to the end of their tenant's chain. On PostgreSQL a transaction-scoped

@@ -39,6 +39,21 @@ namespace Modular.Identity.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                schema: "identity",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "oidc_applications",
                 schema: "identity",
                 columns: table => new
@@ -476,6 +491,10 @@ namespace Modular.Identity.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "audit_entries",
+                schema: "identity");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys",
                 schema: "identity");
 
             migrationBuilder.DropTable(

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Modular.Identity.Persistence;
+using Modular.Identity.Seeding;
+using Modular.Kernel.Persistence;
+using Npgsql;
+
+namespace Modular.Identity.Tests;
+
+/// <summary>What lets several host instances share one database.</summary>
+public sealed class MultiInstanceTests(PostgresServer postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_data_protection_key_ring_lives_in_the_database()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var disco = await oidc.DiscoverAsync();
+        await oidc.AuthorizeAsync(oidc.Browser(), OidcHost.AuthorizeUrl(disco, OidcHost.Pkce().Challenge)); // issues cookies
+
+        await using var scope = oidc.Host.Services.CreateAsyncScope();
+        var keys = await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().DataProtectionKeys.CountAsync(Ct);
+        Assert.True(keys > 0, "a second instance must find the key that protected this instance's cookies");
+    }
+
+    [Fact]
+    public async Task Only_one_instance_prunes_tokens_at_a_time()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var pruner = oidc.Host.Services.GetServices<IHostedService>().OfType<TokenPruner>().Single();
+
+        // Another instance holds the pruning lock: this one skips.
+        var unpooled = new NpgsqlConnectionStringBuilder(oidc.Host.ConnectionString) { Pooling = false }.ConnectionString;
+        await using (var other = new NpgsqlConnection(unpooled)) // closing it is the other instance going away
+        {
+            await other.OpenAsync(Ct);
+            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", other);
+            take.Parameters.AddWithValue("key", 0x4d6f64756c6172L);
+            await take.ExecuteNonQueryAsync(Ct);
+
+            Assert.False(await pruner.PruneAsync(Ct));
+        }
+
+        // The lock went with the other instance's connection: this one prunes, and releases it.
+        Assert.True(await pruner.PruneAsync(Ct));
+        Assert.True(await pruner.PruneAsync(Ct));
+    }
+}
