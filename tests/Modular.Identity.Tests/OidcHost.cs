@@ -64,6 +64,14 @@ internal sealed partial class OidcHost : IAsyncDisposable
             ["Identity:Clients:2:ClientId"] = "modular-api",
             ["Identity:Clients:2:ClientSecret"] = ApiSecret,
             ["Identity:Clients:2:Type"] = "confidential",
+            ["Identity:Clients:3:ClientId"] = "tv",
+            ["Identity:Clients:3:DisplayName"] = "Living-room TV",
+            ["Identity:Clients:3:Type"] = "public",
+            ["Identity:Clients:3:GrantTypes:0"] = "device_code",
+            ["Identity:Clients:3:GrantTypes:1"] = "refresh_token",
+            ["Identity:Clients:3:Scopes:0"] = "openid",
+            ["Identity:Clients:3:Scopes:1"] = "api",
+            ["Identity:Clients:3:Scopes:2"] = "offline_access",
         };
         var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn();
         var oidc = new OidcHost(host);
@@ -111,6 +119,24 @@ internal sealed partial class OidcHost : IAsyncDisposable
             ["password"] = password,
         };
         return await browser.PostAsync("/account/login", new FormUrlEncodedContent(form), Ct);
+    }
+
+    /// <summary>Posts a page's form back with its antiforgery token and the given fields.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string pageUrl, string action, Dictionary<string, string> fields)
+    {
+        var page = await browser.GetAsync(pageUrl, Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        fields["__RequestVerificationToken"] = Hidden(await page.Content.ReadAsStringAsync(Ct), "__RequestVerificationToken");
+        return await browser.PostAsync(action, new FormUrlEncodedContent(fields), Ct);
+    }
+
+    /// <summary>A browser already signed in as alice.</summary>
+    public static async Task<HttpClient> SignedInBrowserAsync(OidcHost oidc)
+    {
+        var browser = oidc.Browser();
+        var signedIn = await SignInAsync(browser, "/account/login", "alice@example.com", Password);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return browser;
     }
 
     /// <summary>The whole front channel: authorize → login form → back to authorize → code at the redirect URI.</summary>

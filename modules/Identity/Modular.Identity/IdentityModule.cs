@@ -141,6 +141,7 @@ public sealed class IdentityModule : IModule
     public void MapRootEndpoints(IEndpointRouteBuilder root)
     {
         root.MapConnectEndpoints();
+        root.MapDeviceVerificationEndpoints();
         root.MapAccountEndpoints();
     }
 

@@ -90,7 +90,7 @@ internal sealed partial class IdentitySeeder(IServiceScopeFactory scopes, IOptio
         descriptor.PostLogoutRedirectUris.UnionWith(client.PostLogoutRedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
         descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
 
-        foreach (var grant in client.GrantTypes)
+        foreach (var grant in client.GrantTypes.Select(g => g == "device_code" ? GrantTypes.DeviceCode : g))
         {
             descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
             switch (grant)
