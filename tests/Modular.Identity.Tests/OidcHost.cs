@@ -72,6 +72,13 @@ internal sealed partial class OidcHost : IAsyncDisposable
             ["Identity:Clients:3:Scopes:0"] = "openid",
             ["Identity:Clients:3:Scopes:1"] = "api",
             ["Identity:Clients:3:Scopes:2"] = "offline_access",
+            ["Identity:Clients:4:ClientId"] = "partner",
+            ["Identity:Clients:4:DisplayName"] = "Partner Analytics",
+            ["Identity:Clients:4:Type"] = "public",
+            ["Identity:Clients:4:RedirectUris:0"] = RedirectUri,
+            ["Identity:Clients:4:GrantTypes:0"] = "authorization_code",
+            ["Identity:Clients:4:Scopes:0"] = "openid",
+            ["Identity:Clients:4:Scopes:1"] = "api",
         };
         var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn();
         var oidc = new OidcHost(host);
@@ -99,9 +106,9 @@ internal sealed partial class OidcHost : IAsyncDisposable
     }
 
     public static string AuthorizeUrl(DiscoveryDocumentResponse disco, string challenge, string scope = "openid profile email offline_access api",
-        string redirectUri = RedirectUri, string method = "S256", string? tenant = null) =>
+        string redirectUri = RedirectUri, string method = "S256", string? tenant = null, string clientId = "spa") =>
         new RequestUrl(disco.AuthorizeEndpoint!).CreateAuthorizeUrl(
-            clientId: "spa", responseType: "code", scope: scope, redirectUri: redirectUri, state: "state-1",
+            clientId: clientId, responseType: "code", scope: scope, redirectUri: redirectUri, state: "state-1",
             codeChallenge: challenge, codeChallengeMethod: method,
             extra: tenant is null ? null : Parameters.FromObject(new { tenant }));
 
@@ -173,6 +180,11 @@ internal sealed partial class OidcHost : IAsyncDisposable
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Every hidden field of a page's form, decoded.</summary>
+    public static Dictionary<string, string> HiddenFields(string html) =>
+        Regex.Matches(html, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")
+            .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
 
     private static string Hidden(string html, string name)
     {

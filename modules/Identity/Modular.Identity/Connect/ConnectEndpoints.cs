@@ -1,14 +1,17 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
+using Modular.Identity.Account;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
@@ -52,8 +55,12 @@ internal static class ConnectEndpoints
         connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)EndSessionAsync);
     }
 
+    /// <summary>The form field the consent page posts back with the user's decision.</summary>
+    public const string ConsentField = "consent";
+
     private static async Task<IResult> AuthorizeAsync(
-        HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, [FromServices] ITenantDirectory? tenants, TenantScope scope, TimeProvider clock)
+        HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, [FromServices] ITenantDirectory? tenants, TenantScope scope, TimeProvider clock,
+        IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations, IAntiforgery antiforgery)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID request could not be read.");
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
@@ -89,6 +96,49 @@ internal static class ConnectEndpoints
         }
 
         var identity = await claims.ForUserAsync(user, tenant.Id, request.GetScopes(), http.RequestAborted);
+
+        // Third-party clients need the user's consent, once per set of scopes; first-party clients do not.
+        var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted)
+            ?? throw new InvalidOperationException("The client was validated but is gone.");
+        if (await applications.GetConsentTypeAsync(application, http.RequestAborted) == ConsentTypes.Explicit)
+        {
+            var applicationId = await applications.GetIdAsync(application, http.RequestAborted);
+            var granted = await authorizations.FindAsync(user.Id.ToString(), applicationId, Statuses.Valid, AuthorizationTypes.Permanent, request.GetScopes(), http.RequestAborted)
+                .FirstOrDefaultAsync(http.RequestAborted);
+            var decision = http.Request.HasFormContentType ? (string?)http.Request.Form[ConsentField] : null;
+            if (decision is not null)
+            {
+                await antiforgery.ValidateRequestAsync(http); // the consent form, not a forged post
+            }
+
+            if (decision == "deny")
+            {
+                return Refuse(Errors.AccessDenied, "The user did not allow the client.");
+            }
+
+            if (granted is null && decision != "accept")
+            {
+                if (request.HasPromptValue(PromptValues.None))
+                {
+                    return Refuse(Errors.ConsentRequired, "The user has not allowed this client yet.");
+                }
+
+                var parameters = (http.Request.HasFormContentType ? http.Request.Form.AsEnumerable() : http.Request.Query.AsEnumerable())
+                    .Where(p => p.Key != ConsentField && p.Key != "__RequestVerificationToken")
+                    .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))
+                    .ToList();
+                return new RazorComponentResult<ConsentPage>(new
+                {
+                    ClientName = await applications.GetDisplayNameAsync(application, http.RequestAborted) ?? request.ClientId!,
+                    Scopes = (IReadOnlyList<string>)[.. request.GetScopes()],
+                    Parameters = (IReadOnlyList<KeyValuePair<string, string>>)parameters,
+                });
+            }
+
+            granted ??= await authorizations.CreateAsync(identity, user.Id.ToString(), applicationId!, AuthorizationTypes.Permanent, request.GetScopes(), http.RequestAborted);
+            identity.SetAuthorizationId(await authorizations.GetIdAsync(granted, http.RequestAborted));
+        }
+
         if (session.Properties?.IssuedUtc is { } signedInAt)
         {
             identity.AddClaim(new Claim(Claims.AuthenticationTime, signedInAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));

@@ -61,6 +61,13 @@ internal sealed partial class ExceptionProblemHandler(IProblemDetailsService pro
             },
             ProblemException e => new ProblemDetails { Status = e.Status, Type = e.Type, Title = e.Title, Detail = e.Message },
             BadHttpRequestException e => FromBadRequest(e),
+            Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Type = ProblemTypes.MalformedRequest,
+                Title = "The form could not be accepted",
+                Detail = "The form is stale or did not come from this site; reload the page and try again.",
+            },
             DbUpdateException { InnerException: var inner } when IsUniqueViolation(inner) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
