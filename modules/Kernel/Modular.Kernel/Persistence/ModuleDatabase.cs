@@ -43,7 +43,8 @@ public static class ModuleDatabase
                 break;
             case DatabaseProvider.Sqlite:
                 CreateDirectoryFor(connectionString);
-                options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"));
+                options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
+                    .AddInterceptors(SqlitePragmas.Instance);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
