@@ -66,7 +66,9 @@ internal static partial class PlatformDefaults
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
-        app.UseAntiforgery();
+        //#if (admin)
+        app.UseAntiforgery(); // the admin console's forms; its AddRazorComponents registers the services
+        //#endif
         app.Lifetime.ApplicationStarted.Register(() => LogUrls(app));
         return app;
     }
