@@ -95,7 +95,7 @@ new_to_green=$((SECONDS - t0))
 step "--database postgres"
 new_solution postgres --database postgres --skip-restore
 pg="$work/postgres/$name"
-[ ! -d "$pg/host/$name.Host/obj" ] || fail "--skip-restore restored anyway"
+[ -z "$(find "$pg" \( -name bin -o -name obj \) -print)" ] || fail "bin/obj in a solution made with --skip-restore"
 check_clean "$pg"
 grep -q '"Provider": "Postgres"' "$pg/host/$name.Host/appsettings.json" || fail "--database postgres does not select PostgreSQL"
 grep -q 'Database=acme_platform;Username=acme_platform"' "$pg/host/$name.Host/appsettings.json" || fail "PostgreSQL connection string not renamed"
