@@ -65,12 +65,13 @@ check_clean() {
   found=$(cd "$dir" && find . \( -name .template.config -o -name templates -o -name .ci -o -name .git \
     -o -name '*.db' -o -name 'README-template.md' -o -name 'test-templates.sh' -o -name '0005-templates.md' \) -print)
   [ -z "$found" ] || fail "template-only files in $dir: $found"
-  ! grep -rIl --exclude-dir=obj --exclude-dir=bin -e '#if (' -e '#endif' -e 'TEMPLATE_PACKAGE_NAME' "$dir" || fail "unprocessed template markup in $dir"
+  ! grep -rIl --exclude-dir=obj --exclude-dir=bin -e '#if (' -e '#endif' -e 'TEMPLATE_PACKAGE_NAME' -e 'MODULE_TEMPLATE_SHORT_NAME' "$dir" || fail "unprocessed template markup in $dir"
   # Every "Modular" became the new name; the template package keeps its own name in the README.
   ! grep -rI --exclude-dir=obj --exclude-dir=bin 'Modular' "$dir" | grep -v 'Modular\.Templates' || fail "'Modular' left in $dir"
   [ -f "$dir/$name.sln" ] && [ -f "$dir/README.md" ] && [ -d "$dir/host/$name.Host" ] || fail "$dir is not a renamed solution"
   grep -q "dotnet run --project host/$name.Host" "$dir/README.md" && grep -q "dotnet test $name.sln" "$dir/README.md" \
     || fail "README.md of $dir lacks the two commands"
+  grep -q "dotnet new modular-module -n Orders --root $name" "$dir/README.md" || fail "README.md of $dir lacks the module command"
 }
 
 new_solution() {
