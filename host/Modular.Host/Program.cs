@@ -1,4 +1,6 @@
+//#if (admin)
 using Modular.Admin;
+//#endif
 using Modular.Host;
 using Modular.Host.Hosting;
 using Modular.Kernel.Modules;
@@ -7,7 +9,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatformDefaults();
 builder.AddModules(Modules.All);
 builder.Services.AddModuleMessaging();
+//#if (admin)
 builder.Services.AddAdminConsole();
+//#endif
 
 var app = builder.Build();
 if (await app.MigrateDatabasesAsync(args) == MigrationOutcome.ExitAfterMigrating)
@@ -18,7 +22,9 @@ if (await app.MigrateDatabasesAsync(args) == MigrationOutcome.ExitAfterMigrating
 app.UsePlatformDefaults();
 app.MapPlatformEndpoints();
 app.MapModules();
+//#if (admin)
 app.MapAdminConsole();
+//#endif
 app.Run();
 
 /// <summary>Entry point, public for WebApplicationFactory in the tests.</summary>

@@ -13,6 +13,7 @@ public sealed class HostTests(PostgresServer postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    [Trait("Category", "Smoke")]
     public async Task Live_and_ready_answer_anonymously_once_migrated()
     {
         await using var host = ModularHost.OnSqlite();

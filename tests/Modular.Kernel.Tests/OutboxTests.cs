@@ -12,6 +12,7 @@ public sealed class OutboxTests(PostgresServer postgres) : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
+    [Trait("Category", "Smoke")]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Committed_events_are_published_once_and_marked_processed(DatabaseProvider provider)

@@ -19,6 +19,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
+    [Trait("Category", "Smoke")]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Created_tenant_can_be_read_listed_and_its_event_is_published(DatabaseProvider provider)

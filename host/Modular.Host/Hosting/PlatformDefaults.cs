@@ -33,6 +33,7 @@ internal static partial class PlatformDefaults
         services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         services.AddHealthChecks();
         services.AddOpenApi();
+        services.AddAntiforgery();
         builder.AddTelemetry();
         builder.AddRateLimiting();
 
@@ -68,7 +69,7 @@ internal static partial class PlatformDefaults
         app.UseTenantResolution();
         app.UseRateLimiter();
         app.UseAuthorization();
-        app.UseAntiforgery();
+        app.UseAntiforgery(); // every form (sign-in, consent, the admin console) is checked
         app.Lifetime.ApplicationStarted.Register(() => LogUrls(app));
         return app;
     }
