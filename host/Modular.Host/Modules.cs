@@ -28,7 +28,7 @@ internal static class Modules
             options.Assemblies =
             [
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
-                typeof(IdentityModule), // Identity.Contracts has no messages yet: list it once it has (MSG0007)
+                typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
             ];
             options.PipelineBehaviors =
             [

@@ -50,6 +50,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
         await Expect(page.GetByTestId("tenant-status")).ToHaveTextAsync(TenantStatuses.Active);
         await Expect(Fact(page, "Slug")).ToHaveTextAsync("initech");
         await Expect(Fact(page, "Plan")).ToHaveTextAsync("pro");
+        await Expect(Fact(page, "Members")).ToHaveTextAsync("0"); // counted by the identity module, through the mediator
         await Expect(TimelineActions(page)).ToHaveTextAsync(["tenant.created"]);
         Assert.Equal(("Initech", "pro", TenantStatuses.Active), (created.Name, created.Plan, created.Status));
         Assert.Equal(before + 1, await api.TotalAsync());

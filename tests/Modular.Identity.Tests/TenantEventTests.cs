@@ -1,0 +1,43 @@
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
+
+namespace Modular.Identity.Tests;
+
+/// <summary>Identity reacts to the tenants module's integration events, and answers its questions.</summary>
+public sealed class TenantEventTests(PostgresServer postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_purged_tenant_loses_its_memberships_and_no_other_does(DatabaseProvider provider)
+    {
+        await using var oidc = await OidcHost.StartAsync(provider, postgres);
+        Assert.Equal(1, await SendAsync(oidc, new CountTenantMembers(oidc.Acme.Id)));
+
+        await SendAsync(oidc, new ScheduleTenantDeletion(oidc.Acme.Id, RetentionDays: 0));
+        await SendAsync(oidc, new PurgeTenant(oidc.Acme.Id));
+
+        await Eventually.HoldsAsync(async () => await SendAsync(oidc, new CountTenantMembers(oidc.Acme.Id)) == 0, "memberships removed after TenantPurged");
+        Assert.Equal(0, await SendAsync(oidc, new CountTenantMembers(oidc.Globex.Id)));
+    }
+
+    private static async Task<T> SendAsync<T>(OidcHost oidc, IQuery<T> query)
+    {
+        await using var scope = oidc.Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
+    }
+
+    private static async Task<T> SendAsync<T>(OidcHost oidc, ICommand<T> command)
+    {
+        await using var scope = oidc.Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
+    }
+}
