@@ -31,6 +31,7 @@ public sealed class OidcFlowTests(PostgresServer postgres)
     }
 
     [Theory]
+    [Trait("Category", "Smoke")]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_client_credentials_token_validates_through_jwks_alone_and_opens_its_tenants_api(DatabaseProvider provider)
