@@ -219,7 +219,11 @@ internal static class ConnectEndpoints
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    private static async Task<(Guid? Id, bool Refused)> ChooseTenantAsync(
+    /// <summary>
+    /// The tenant a user's token is for: the one the request asks for (if the user belongs to it), else the
+    /// user's only tenant, else none. Refused when the asked-for tenant is not one of the user's.
+    /// </summary>
+    internal static async Task<(Guid? Id, bool Refused)> ChooseTenantAsync(
         OpenIddictRequest request, User user, IdentityDbContext db, ITenantDirectory? tenants, CancellationToken cancellationToken)
     {
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).Select(m => m.TenantId).ToListAsync(cancellationToken);

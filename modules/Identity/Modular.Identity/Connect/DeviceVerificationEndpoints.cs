@@ -54,7 +54,8 @@ internal static class DeviceVerificationEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
-        [FromForm(Name = "decision")] string? decision, HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, TenantScope scope)
+        [FromForm(Name = "decision")] string? decision, HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, TenantScope scope,
+        [FromServices] ITenantDirectory? tenants)
     {
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
@@ -80,8 +81,8 @@ internal static class DeviceVerificationEndpoints
         }
 
         scope.EnterAllTenants();
-        var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).Select(m => m.TenantId).ToListAsync(http.RequestAborted);
-        var identity = await claims.ForUserAsync(user, memberships.Count == 1 ? memberships[0] : null, code.GetScopes(), http.RequestAborted);
+        var tenant = await ConnectEndpoints.ChooseTenantAsync(http.GetOpenIddictServerRequest()!, user, db, tenants, http.RequestAborted);
+        var identity = await claims.ForUserAsync(user, tenant.Refused ? null : tenant.Id, code.GetScopes(), http.RequestAborted);
         return Results.SignIn(new ClaimsPrincipal(identity), new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
