@@ -60,7 +60,7 @@ LUA
 check=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Basic $basic" -d 'grant_type=client_credentials&scope=api' http://127.0.0.1:5191/connect/token)
 [ "$check" = 200 ] || { echo "the host's token endpoint answered $check"; cat "$work/host.log"; exit 1; }
 
-run() { wrk -t2 -c"$connections" -d"${duration}s" -s "$work/grant.lua" "$1" | grep '^RESULT'; }
+run() { wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${duration}s" -s "$work/grant.lua" "$1" | grep '^RESULT'; }
 echo "== warm-up"; run http://127.0.0.1:5191/connect/token >/dev/null; run http://127.0.0.1:5192/connect/token >/dev/null
 echo "== measuring ${duration}s each, $connections connections"
 read -r _ host_rps host_p95 host_n host_err <<<"$(run http://127.0.0.1:5191/connect/token)"
