@@ -18,9 +18,7 @@ internal sealed class PermissionClaimsFactory(
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(User user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        var granted = (await UserManager.GetRolesAsync(user))
-            .SelectMany(role => settings.Value.RolePermissions.TryGetValue(role, out var permissions) ? permissions : [])
-            .Distinct();
+        var granted = settings.Value.PermissionsOf(await UserManager.GetRolesAsync(user));
         identity.AddClaims(granted.Select(permission => new Claim(ModularClaims.Permission, permission)));
         return identity;
     }

@@ -27,6 +27,10 @@ internal sealed class IdentitySettings
 
     public SeedAdminSettings? SeedAdmin { get; set; }
 
+    /// <summary>What holding <paramref name="roles"/> permits: the one place roles become permissions.</summary>
+    public IEnumerable<string> PermissionsOf(IEnumerable<string> roles) =>
+        roles.SelectMany(role => RolePermissions.TryGetValue(role, out var granted) ? granted : []).Distinct();
+
     public List<ClientSettings> Clients { get; set; } = [];
 
     /// <summary>Permissions each role grants; platform roles and tenant roles alike.</summary>

@@ -37,7 +37,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
         }
 
         identity.SetClaims(Claims.Role, [.. roles.Distinct()]);
-        identity.SetClaims(ModularClaims.Permission, [.. PermissionsOf(roles)]);
+        identity.SetClaims(ModularClaims.Permission, [.. settings.Value.PermissionsOf(roles)]);
         identity.SetScopes(scopes);
         identity.SetResources(ConnectEndpoints.ApiResource);
         identity.SetDestinations(DestinationsOf);
@@ -59,9 +59,6 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return identity;
     }
-
-    private IEnumerable<string> PermissionsOf(IEnumerable<string> roles) =>
-        roles.SelectMany(role => settings.Value.RolePermissions.TryGetValue(role, out var granted) ? granted : []).Distinct();
 
     /// <summary>Access tokens carry what APIs authorise on; identity tokens only what the scopes asked for.</summary>
     private static IEnumerable<string> DestinationsOf(Claim claim)

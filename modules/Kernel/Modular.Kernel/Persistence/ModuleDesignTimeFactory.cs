@@ -5,7 +5,7 @@ namespace Modular.Kernel.Persistence;
 
 /// <summary>
 /// Lets <c>dotnet ef</c> build a module's context without the host. The provider comes from the
-/// <c>MODULAR_EF_PROVIDER</c> environment variable (Sqlite | Postgres); see docs/migrations.md.
+/// <c>MODULAR_EF_PROVIDER</c> environment variable (Sqlite | Postgres); eng/add-migration.sh sets it for each provider in turn.
 /// </summary>
 public abstract class ModuleDesignTimeFactory<TContext>(string schema) : IDesignTimeDbContextFactory<TContext>
     where TContext : ModuleDbContext

@@ -23,10 +23,13 @@ internal sealed class ProviderMigrationsAssembly(
     private readonly Type _contextType = currentContext.Context.GetType();
     private readonly string _suffix = "." + ProviderFolder(currentContext.Context);
 
-    public override IReadOnlyDictionary<string, TypeInfo> Migrations =>
-        base.Migrations.Where(m => InProviderFolder(m.Value)).ToDictionary(m => m.Key, m => m.Value);
+    private IReadOnlyDictionary<string, TypeInfo>? _migrations;
+    private ModelSnapshot? _snapshot;
 
-    public override ModelSnapshot? ModelSnapshot =>
+    public override IReadOnlyDictionary<string, TypeInfo> Migrations =>
+        _migrations ??= base.Migrations.Where(m => InProviderFolder(m.Value)).ToDictionary(m => m.Key, m => m.Value);
+
+    public override ModelSnapshot? ModelSnapshot => _snapshot ??=
         Assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(ModelSnapshot)) && !t.IsAbstract && InProviderFolder(t)
                 && t.GetCustomAttribute<DbContextAttribute>()?.ContextType == _contextType)
