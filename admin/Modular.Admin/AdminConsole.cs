@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Admin.SignIn;
 using Modular.Admin.Components;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Security;
@@ -10,8 +12,9 @@ namespace Modular.Admin;
 
 public static class AdminConsole
 {
-    public static IServiceCollection AddAdminConsole(this IServiceCollection services)
+    public static IServiceCollection AddAdminConsole(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddAdminSignIn(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
@@ -20,18 +23,22 @@ public static class AdminConsole
 
     /// <summary>
     /// Mounts the console at <c>/admin</c> (Blazor Server). Every page, and the circuit hub, needs the
-    /// platform-admin permission.
+    /// console's own sign-in (<see cref="AdminSignIn"/>) with the platform-admin permission.
     /// </summary>
     public static IEndpointRouteBuilder MapAdminConsole(this WebApplication app)
     {
         app.MapStaticAssets().AllowAnonymous();
+        app.MapAdminSignIn();
         var moduleAssemblies = app.Services.GetRequiredService<ModuleCatalog>().Assemblies
             .Where(a => a != typeof(App).Assembly)
             .ToArray();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode()
             .AddAdditionalAssemblies(moduleAssemblies)
-            .RequirePermission(PlatformPermissions.Admin);
+            .RequireAuthorization(policy => policy
+                .AddAuthenticationSchemes(AdminSignIn.Scheme) // the console's own cookie, never a bearer token or the provider's login cookie
+                .RequireAuthenticatedUser()
+                .RequireClaim(ModularClaims.Permission, PlatformPermissions.Admin));
         return app;
     }
 }

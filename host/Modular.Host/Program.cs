@@ -10,7 +10,7 @@ builder.AddPlatformDefaults();
 builder.AddModules(Modules.All);
 builder.Services.AddModuleMessaging();
 //#if (admin)
-builder.Services.AddAdminConsole();
+builder.Services.AddAdminConsole(builder.Configuration);
 //#endif
 
 var app = builder.Build();

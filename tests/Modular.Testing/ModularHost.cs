@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -101,6 +102,8 @@ public sealed class ModularHost : WebApplicationFactory<Program>
             }
 
             services.AddAuthentication(TestSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(TestSignIn.SchemeName, _ => { });
+            // Cookie schemes named explicitly by endpoints (the admin console's) read the test caller too.
+            services.PostConfigureAll<CookieAuthenticationOptions>(options => options.ForwardDefault = TestSignIn.SchemeName);
             services.PostConfigure<AuthenticationOptions>(options =>
             {
                 options.DefaultScheme = TestSignIn.SchemeName;

@@ -15,6 +15,8 @@ using Modular.Identity.Account;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Domain;
+using Modular.Identity.Features.Clients;
+using Modular.Identity.Features.Users;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
 using Modular.Kernel.Modules;
@@ -127,6 +129,7 @@ public sealed class IdentityModule : IModule
         services.AddDataProtection().SetApplicationName("Modular").PersistKeysToDbContext<IdentityDbContext>();
 
         services.AddScoped<TokenClaims>();
+        services.AddScoped<UserAccounts>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
         services.AddSingleton<IdentitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());
@@ -135,6 +138,9 @@ public sealed class IdentityModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
+        var identity = api.MapGroup("/identity");
+        identity.MapUsers();
+        identity.MapClients();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

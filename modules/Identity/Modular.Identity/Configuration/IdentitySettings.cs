@@ -53,33 +53,11 @@ internal sealed class SeedAdminSettings
     public string Password { get; set; } = "";
 }
 
-/// <summary>An OAuth client declared in configuration and seeded (created or updated) at start-up.</summary>
-internal sealed class ClientSettings
+/// <summary>
+/// A client declared in configuration and seeded (created or updated) at start-up: the API's shape plus a
+/// secret, which configuration (from the environment or a secret store) may hold and the API never takes.
+/// </summary>
+internal sealed record ClientSettings : ClientDefinition
 {
-    public string ClientId { get; set; } = "";
-
-    public string? ClientSecret { get; set; }
-
-    public string? DisplayName { get; set; }
-
-    /// <summary><c>confidential</c> (has a secret) or <c>public</c> (PKCE only).</summary>
-    public string Type { get; set; } = "confidential";
-
-    public List<string> RedirectUris { get; set; } = [];
-
-    public List<string> PostLogoutRedirectUris { get; set; } = [];
-
-    /// <summary>authorization_code, refresh_token, client_credentials, device_code.</summary>
-    public List<string> GrantTypes { get; set; } = [];
-
-    public List<string> Scopes { get; set; } = [];
-
-    /// <summary>For client-credentials tokens: the tenant (slug or id) the client acts for.</summary>
-    public string? Tenant { get; set; }
-
-    /// <summary>For client-credentials tokens: the permissions the client holds.</summary>
-    public List<string> Permissions { get; set; } = [];
-
-    /// <summary>First-party clients skip the consent screen.</summary>
-    public bool FirstParty { get; set; }
+    public string? ClientSecret { get; init; }
 }

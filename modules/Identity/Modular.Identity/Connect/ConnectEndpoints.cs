@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -13,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 using Modular.Identity.Account;
 using Modular.Identity.Domain;
+using Modular.Identity.Features.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -158,8 +158,8 @@ internal static class ConnectEndpoints
             var identity = claims.ForClient(
                 request.ClientId!,
                 await applications.GetDisplayNameAsync(application, http.RequestAborted),
-                properties.TryGetValue(ClientProperties.Tenant, out var tenant) ? tenant.GetString() : null,
-                properties.TryGetValue(ClientProperties.Permissions, out var permissions) ? permissions.EnumerateArray().Select(p => p.GetString()!) : [],
+                properties.TryGetValue(ClientRegistration.TenantProperty, out var tenant) ? tenant.GetString() : null,
+                ClientRegistration.PermissionsOf(properties),
                 request.GetScopes());
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
@@ -243,13 +243,4 @@ internal static class ConnectEndpoints
             [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
         }),
         [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
-}
-
-/// <summary>Application properties (OpenIddict's JSON bag) the platform stores on a client.</summary>
-internal static class ClientProperties
-{
-    public const string Tenant = "modular_tenant";
-    public const string Permissions = "modular_permissions";
-
-    public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value);
 }

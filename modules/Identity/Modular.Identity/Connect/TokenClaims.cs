@@ -70,7 +70,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
             Claims.Subject or ModularClaims.Tenant or Claims.AuthenticationTime => true,
             Claims.Name or "display_name" => scopes.Contains(Scopes.Profile),
             Claims.Email => scopes.Contains(Scopes.Email),
-            Claims.Role => scopes.Contains(Scopes.Roles),
+            Claims.Role or ModularClaims.Permission => scopes.Contains(Scopes.Roles),
             _ => false,
         };
         if (toIdentityToken)

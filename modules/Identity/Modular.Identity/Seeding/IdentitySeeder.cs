@@ -1,16 +1,14 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
-using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Features.Clients;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Modular.Identity.Seeding;
 
@@ -63,61 +61,18 @@ internal sealed partial class IdentitySeeder(IServiceScopeFactory scopes, IOptio
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         foreach (var client in settings.Value.Clients)
         {
-            var descriptor = Describe(client);
             if (await applications.FindByClientIdAsync(client.ClientId, cancellationToken) is { } existing)
             {
-                await applications.UpdateAsync(existing, descriptor, cancellationToken);
+                // An operator may have disabled it in the console: configuration does not turn it back on.
+                var current = new OpenIddictApplicationDescriptor();
+                await applications.PopulateAsync(current, existing, cancellationToken);
+                await applications.UpdateAsync(existing, ClientRegistration.Describe(client, client.ClientSecret, ClientRegistration.IsDisabled(current)), cancellationToken);
             }
             else
             {
-                await applications.CreateAsync(descriptor, cancellationToken);
+                await applications.CreateAsync(ClientRegistration.Describe(client, client.ClientSecret, disabled: false), cancellationToken);
             }
         }
-    }
-
-    private static OpenIddictApplicationDescriptor Describe(ClientSettings client)
-    {
-        var isPublic = string.Equals(client.Type, ClientTypes.Public, StringComparison.OrdinalIgnoreCase);
-        var descriptor = new OpenIddictApplicationDescriptor
-        {
-            ClientId = client.ClientId,
-            ClientSecret = isPublic ? null : client.ClientSecret,
-            ClientType = isPublic ? ClientTypes.Public : ClientTypes.Confidential,
-            DisplayName = client.DisplayName ?? client.ClientId,
-            ConsentType = client.FirstParty ? ConsentTypes.Implicit : ConsentTypes.Explicit,
-        };
-        descriptor.RedirectUris.UnionWith(client.RedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
-        descriptor.PostLogoutRedirectUris.UnionWith(client.PostLogoutRedirectUris.Select(u => new Uri(u, UriKind.Absolute)));
-        descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
-
-        foreach (var grant in client.GrantTypes.Select(g => g == "device_code" ? GrantTypes.DeviceCode : g))
-        {
-            descriptor.Permissions.Add(Permissions.Prefixes.GrantType + grant);
-            switch (grant)
-            {
-                case GrantTypes.AuthorizationCode:
-                    descriptor.Permissions.UnionWith([Permissions.Endpoints.Authorization, Permissions.Endpoints.EndSession, Permissions.ResponseTypes.Code]);
-                    break;
-                case GrantTypes.DeviceCode:
-                    descriptor.Permissions.Add(Permissions.Endpoints.DeviceAuthorization);
-                    break;
-            }
-        }
-
-        descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.Endpoints.Revocation]);
-        if (!isPublic)
-        {
-            descriptor.Permissions.Add(Permissions.Endpoints.Introspection);
-        }
-
-        descriptor.Permissions.UnionWith(client.Scopes.Where(s => s != Scopes.OpenId).Select(s => Permissions.Prefixes.Scope + s));
-        if (client.Tenant is not null)
-        {
-            descriptor.Properties[ClientProperties.Tenant] = ClientProperties.ToJson(client.Tenant);
-        }
-
-        descriptor.Properties[ClientProperties.Permissions] = ClientProperties.ToJson(client.Permissions);
-        return descriptor;
     }
 
     private static void Check(IdentityResult result, string what)

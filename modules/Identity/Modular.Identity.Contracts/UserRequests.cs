@@ -1,0 +1,43 @@
+using Mediator;
+
+namespace Modular.Identity.Contracts;
+
+/// <summary>Users for platform operators: search by email or name, newest first.</summary>
+public sealed record ListUsers(int Page = 1, int PageSize = 20, string? Search = null) : IQuery<UserPage>;
+
+public sealed record GetUser(Guid Id) : IQuery<UserDto>;
+
+/// <summary>Locks a user out until <paramref name="Until"/> (or indefinitely) and ends their sessions.</summary>
+public sealed record LockUser(Guid Id, DateTimeOffset? Until = null) : ICommand<UserDto>;
+
+public sealed record UnlockUser(Guid Id) : ICommand<UserDto>;
+
+/// <summary>Turns two-factor sign-in off and forgets the authenticator key and recovery codes (a lost phone).</summary>
+public sealed record ResetTwoFactor(Guid Id) : ICommand<UserDto>;
+
+/// <summary>Adds the user to a tenant with these roles, or replaces their roles there.</summary>
+public sealed record SetMembership(Guid UserId, Guid TenantId, IReadOnlyList<string> Roles) : ICommand<UserDto>;
+
+public sealed record RemoveMembership(Guid UserId, Guid TenantId) : ICommand<UserDto>;
+
+/// <summary>The user's sign-ins at clients (authorizations) with their live tokens.</summary>
+public sealed record ListUserSessions(Guid UserId) : IQuery<IReadOnlyList<SessionDto>>;
+
+/// <summary>Revokes one session (authorization) and its tokens, or every session of the user when none is named.</summary>
+public sealed record RevokeUserSessions(Guid UserId, Guid? SessionId = null) : ICommand<int>;
+
+public sealed record UserSummaryDto(
+    Guid Id, string Email, string DisplayName, bool EmailConfirmed, bool TwoFactorEnabled, DateTimeOffset? LockedOutUntil, DateTimeOffset CreatedAt);
+
+public sealed record UserPage(IReadOnlyList<UserSummaryDto> Items, int Page, int PageSize, int Total);
+
+public sealed record MembershipDto(Guid TenantId, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt);
+
+public sealed record UserDto(
+    Guid Id, string Email, string DisplayName, bool EmailConfirmed, bool TwoFactorEnabled, DateTimeOffset? LockedOutUntil,
+    int AccessFailedCount, DateTimeOffset CreatedAt, IReadOnlyList<string> PlatformRoles, IReadOnlyList<MembershipDto> Memberships);
+
+public sealed record SessionDto(
+    Guid Id, string ClientId, string ClientName, string Status, DateTimeOffset? CreatedAt, IReadOnlyList<string> Scopes, IReadOnlyList<TokenDto> Tokens);
+
+public sealed record TokenDto(Guid Id, string Type, string Status, DateTimeOffset? CreatedAt, DateTimeOffset? ExpiresAt);

@@ -1,0 +1,242 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Modular.Identity.Configuration;
+using Modular.Identity.Contracts;
+using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
+using Modular.Kernel.Auditing;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Tenancy;
+using OpenIddict.Abstractions;
+
+namespace Modular.Identity.Features.Users;
+
+public sealed class ListUsersHandler(IdentityDbContext db, TimeProvider clock) : IQueryHandler<ListUsers, UserPage>
+{
+    public async ValueTask<UserPage> Handle(ListUsers query, CancellationToken cancellationToken)
+    {
+        var users = db.Users.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim().ToUpperInvariant();
+            users = users.Where(u => u.NormalizedEmail!.Contains(search) || u.DisplayName.ToUpper().Contains(search));
+        }
+
+        var total = await users.CountAsync(cancellationToken);
+        var page = await users
+            .OrderByDescending(u => u.CreatedAt).ThenBy(u => u.Id)
+            .Skip((query.Page - 1) * query.PageSize)
+            .Take(query.PageSize)
+            .ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        return new UserPage([.. page.Select(u => u.ToSummary(now))], query.Page, query.PageSize, total);
+    }
+}
+
+internal sealed class ListUsersValidator : AbstractValidator<ListUsers>
+{
+    public ListUsersValidator()
+    {
+        RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000);
+        RuleFor(q => q.PageSize).InclusiveBetween(1, 100);
+        RuleFor(q => q.Search).MaximumLength(100);
+    }
+}
+
+public sealed class GetUserHandler(UserAccounts accounts) : IQueryHandler<GetUser, UserDto>
+{
+    public async ValueTask<UserDto> Handle(GetUser query, CancellationToken cancellationToken) =>
+        await accounts.DescribeAsync(await accounts.GetAsync(query.Id), cancellationToken);
+}
+
+public sealed class LockUserHandler(UserAccounts accounts, UserManager<User> users, TimeProvider clock) : ICommandHandler<LockUser, UserDto>
+{
+    public async ValueTask<UserDto> Handle(LockUser command, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(command.Id);
+        if (command.Until is { } until && until <= clock.GetUtcNow())
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["until"] = ["The lock must end in the future."] });
+        }
+
+        UserAccounts.Check(await users.SetLockoutEnabledAsync(user, true));
+        UserAccounts.Check(await users.SetLockoutEndDateAsync(user, command.Until ?? DateTimeOffset.MaxValue));
+        // The login cookie is re-validated against the security stamp; refresh tokens are revoked now.
+        UserAccounts.Check(await users.UpdateSecurityStampAsync(user));
+        await accounts.RevokeSessionsAsync(user, sessionId: null, cancellationToken);
+        return await accounts.DescribeAsync(user, cancellationToken);
+    }
+}
+
+public sealed class UnlockUserHandler(UserAccounts accounts, UserManager<User> users) : ICommandHandler<UnlockUser, UserDto>
+{
+    public async ValueTask<UserDto> Handle(UnlockUser command, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(command.Id);
+        UserAccounts.Check(await users.SetLockoutEndDateAsync(user, null));
+        UserAccounts.Check(await users.ResetAccessFailedCountAsync(user));
+        return await accounts.DescribeAsync(user, cancellationToken);
+    }
+}
+
+public sealed class ResetTwoFactorHandler(UserAccounts accounts, UserManager<User> users) : ICommandHandler<ResetTwoFactor, UserDto>
+{
+    public async ValueTask<UserDto> Handle(ResetTwoFactor command, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(command.Id);
+        UserAccounts.Check(await users.SetTwoFactorEnabledAsync(user, false));
+        UserAccounts.Check(await users.ResetAuthenticatorKeyAsync(user)); // the lost device's key is useless from now on
+        return await accounts.DescribeAsync(user, cancellationToken);
+    }
+}
+
+public sealed class SetMembershipHandler(UserAccounts accounts, IdentityDbContext db, ITenantDirectory tenants, ICaller caller, TimeProvider clock)
+    : ICommandHandler<SetMembership, UserDto>
+{
+    public async ValueTask<UserDto> Handle(SetMembership command, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(command.UserId);
+        _ = await tenants.FindAsync(command.TenantId.ToString(), cancellationToken) ?? throw new NotFoundException("Tenant", command.TenantId);
+        var now = clock.GetUtcNow();
+        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken);
+        if (membership is null)
+        {
+            db.Memberships.Add(Membership.Create(command.TenantId, user.Id, command.Roles, now));
+        }
+        else
+        {
+            membership.ReplaceRoles(command.Roles);
+        }
+
+        db.Audit(command.TenantId, caller, "membership.set", $"user:{user.Id}", new { roles = command.Roles }, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return await accounts.DescribeAsync(user, cancellationToken);
+    }
+}
+
+internal sealed class SetMembershipValidator : AbstractValidator<SetMembership>
+{
+    public SetMembershipValidator(IOptions<IdentitySettings> settings)
+    {
+        var tenantRoles = settings.Value.RolePermissions.Keys.Where(r => r != IdentityRoles.PlatformAdmin).ToHashSet();
+        RuleFor(c => c.Roles).NotEmpty();
+        RuleForEach(c => c.Roles).Must(tenantRoles.Contains)
+            .WithMessage($"Tenant roles are {string.Join(", ", tenantRoles.Order(StringComparer.Ordinal))}.");
+    }
+}
+
+public sealed class RemoveMembershipHandler(UserAccounts accounts, IdentityDbContext db, ICaller caller, TimeProvider clock)
+    : ICommandHandler<RemoveMembership, UserDto>
+{
+    public async ValueTask<UserDto> Handle(RemoveMembership command, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(command.UserId);
+        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken)
+            ?? throw new NotFoundException("Membership", command.TenantId);
+        db.Memberships.Remove(membership);
+        db.Audit(command.TenantId, caller, "membership.removed", $"user:{user.Id}", null, clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return await accounts.DescribeAsync(user, cancellationToken);
+    }
+}
+
+public sealed class ListUserSessionsHandler(
+    UserAccounts accounts, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, IOpenIddictApplicationManager applications)
+    : IQueryHandler<ListUserSessions, IReadOnlyList<SessionDto>>
+{
+    public async ValueTask<IReadOnlyList<SessionDto>> Handle(ListUserSessions query, CancellationToken cancellationToken)
+    {
+        var user = await accounts.GetAsync(query.UserId);
+        var sessions = new List<SessionDto>();
+        await foreach (var authorization in authorizations.FindBySubjectAsync(user.Id.ToString(), cancellationToken))
+        {
+            var id = (await authorizations.GetIdAsync(authorization, cancellationToken))!;
+            var application = await authorizations.GetApplicationIdAsync(authorization, cancellationToken) is { } applicationId
+                ? await applications.FindByIdAsync(applicationId, cancellationToken)
+                : null;
+            var issued = new List<TokenDto>();
+            await foreach (var token in tokens.FindByAuthorizationIdAsync(id, cancellationToken))
+            {
+                issued.Add(new TokenDto(
+                    Guid.Parse((await tokens.GetIdAsync(token, cancellationToken))!),
+                    await tokens.GetTypeAsync(token, cancellationToken) ?? "",
+                    await tokens.GetStatusAsync(token, cancellationToken) ?? "",
+                    await tokens.GetCreationDateAsync(token, cancellationToken),
+                    await tokens.GetExpirationDateAsync(token, cancellationToken)));
+            }
+
+            sessions.Add(new SessionDto(
+                Guid.Parse(id),
+                application is null ? "" : await applications.GetClientIdAsync(application, cancellationToken) ?? "",
+                application is null ? "" : await applications.GetDisplayNameAsync(application, cancellationToken) ?? "",
+                await authorizations.GetStatusAsync(authorization, cancellationToken) ?? "",
+                await authorizations.GetCreationDateAsync(authorization, cancellationToken),
+                [.. await authorizations.GetScopesAsync(authorization, cancellationToken)],
+                [.. issued.OrderByDescending(t => t.CreatedAt)]));
+        }
+
+        return [.. sessions.OrderByDescending(s => s.CreatedAt)];
+    }
+}
+
+public sealed class RevokeUserSessionsHandler(UserAccounts accounts) : ICommandHandler<RevokeUserSessions, int>
+{
+    public async ValueTask<int> Handle(RevokeUserSessions command, CancellationToken cancellationToken) =>
+        await accounts.RevokeSessionsAsync(await accounts.GetAsync(command.UserId), command.SessionId, cancellationToken);
+}
+
+/// <summary>What the user handlers share: finding a user, describing one, ending their sessions.</summary>
+public sealed class UserAccounts(
+    UserManager<User> users, IdentityDbContext db, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock)
+{
+    public async Task<User> GetAsync(Guid id) =>
+        await users.FindByIdAsync(id.ToString()) ?? throw new NotFoundException("User", id);
+
+    public async Task<UserDto> DescribeAsync(User user, CancellationToken cancellationToken)
+    {
+        var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).OrderBy(m => m.CreatedAt).ToListAsync(cancellationToken);
+        var summary = user.ToSummary(clock.GetUtcNow());
+        return new UserDto(
+            user.Id, summary.Email, user.DisplayName, user.EmailConfirmed, user.TwoFactorEnabled, summary.LockedOutUntil, user.AccessFailedCount,
+            user.CreatedAt, [.. await users.GetRolesAsync(user)], [.. memberships.Select(m => new MembershipDto(m.TenantId, m.Roles, m.CreatedAt))]);
+    }
+
+    /// <summary>Revokes one authorization (session) with its tokens, or all of the user's; returns how many sessions.</summary>
+    public async Task<int> RevokeSessionsAsync(User user, Guid? sessionId, CancellationToken cancellationToken)
+    {
+        var subject = user.Id.ToString();
+        if (sessionId is null)
+        {
+            await tokens.RevokeBySubjectAsync(subject, cancellationToken);
+            return (int)await authorizations.RevokeBySubjectAsync(subject, cancellationToken);
+        }
+
+        var authorization = await authorizations.FindByIdAsync(sessionId.Value.ToString(), cancellationToken);
+        if (authorization is null || await authorizations.GetSubjectAsync(authorization, cancellationToken) != subject)
+        {
+            throw new NotFoundException("Session", sessionId.Value); // another user's session is not this user's to revoke
+        }
+
+        await authorizations.TryRevokeAsync(authorization, cancellationToken);
+        await tokens.RevokeByAuthorizationIdAsync(sessionId.Value.ToString(), cancellationToken);
+        return 1;
+    }
+
+    internal static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new ConflictException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}
+
+internal static class UserMapping
+{
+    public static UserSummaryDto ToSummary(this User user, DateTimeOffset now) => new(
+        user.Id, user.Email ?? "", user.DisplayName, user.EmailConfirmed, user.TwoFactorEnabled,
+        user.LockoutEnd is { } end && end > now ? end : null, user.CreatedAt);
+}
