@@ -38,6 +38,12 @@ public sealed class IdentityModule : IModule
 
     public string Name => "Identity";
 
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+    [
+        new("Users", "/admin/identity/users", MudBlazor.Icons.Material.Filled.People),
+        new("Clients", "/admin/identity/clients", MudBlazor.Icons.Material.Filled.Apps),
+    ];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(IdentitySettings.Section);

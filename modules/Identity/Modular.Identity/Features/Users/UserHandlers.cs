@@ -162,7 +162,7 @@ public sealed class ListUserSessionsHandler(
             {
                 issued.Add(new TokenDto(
                     Guid.Parse((await tokens.GetIdAsync(token, cancellationToken))!),
-                    await tokens.GetTypeAsync(token, cancellationToken) ?? "",
+                    ShortName(await tokens.GetTypeAsync(token, cancellationToken)),
                     await tokens.GetStatusAsync(token, cancellationToken) ?? "",
                     await tokens.GetCreationDateAsync(token, cancellationToken),
                     await tokens.GetExpirationDateAsync(token, cancellationToken)));
@@ -180,6 +180,9 @@ public sealed class ListUserSessionsHandler(
 
         return [.. sessions.OrderByDescending(s => s.CreatedAt)];
     }
+
+    /// <summary>"urn:ietf:params:oauth:token-type:refresh_token" → "refresh_token".</summary>
+    private static string ShortName(string? tokenType) => tokenType?[(tokenType.LastIndexOf(':') + 1)..] ?? "";
 }
 
 public sealed class RevokeUserSessionsHandler(UserAccounts accounts) : ICommandHandler<RevokeUserSessions, int>
