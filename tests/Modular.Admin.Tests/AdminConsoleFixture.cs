@@ -41,7 +41,7 @@ public class AdminConsoleFixture : IAsyncLifetime
             return; // each test skips (or, in CI, fails) with the reason: see OpenAsync
         }
 
-        _host = ModularHost.OnSqlite();
+        _host = CreateHost();
         _host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _host.StartServer();
         // After StartServer the factory's BaseAddress is the address Kestrel bound (the same as the
@@ -64,6 +64,9 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// A new browser context and page, signed in through the <c>test-user</c> cookie as
     /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null.
     /// </summary>
+    /// <summary>The host under test, before it starts: test sign-in (the <c>test-user</c> cookie) unless a fixture says otherwise.</summary>
+    protected virtual ModularHost CreateHost() => ModularHost.OnSqlite();
+
     public async Task<AdminPage> OpenAsync(string? user)
     {
         RequireChromium();

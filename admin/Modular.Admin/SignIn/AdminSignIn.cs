@@ -55,6 +55,7 @@ public static class AdminSignIn
             client.UseAspNetCore()
                 .EnableRedirectionEndpointPassthrough()
                 .EnablePostLogoutRedirectionEndpointPassthrough()
+                .DisableAutomaticAuthenticationSchemeForwarding() // no per-provider schemes: their set-up would read the registration before the host listens
                 .DisableTransportSecurityRequirement(); // as the provider: TLS ends at the proxy or Kestrel
             client.UseSystemNetHttp();
         });
@@ -118,7 +119,7 @@ public static class AdminSignIn
     {
         var session = await http.AuthenticateAsync(Scheme);
         await http.SignOutAsync(Scheme);
-        var properties = new AuthenticationProperties { RedirectUri = "/" };
+        var properties = new AuthenticationProperties { RedirectUri = "/admin" }; // back to the console, which asks for a sign-in again
         if (session.Properties?.GetTokenValue(OpenIddictClientAspNetCoreConstants.Tokens.BackchannelIdentityToken) is { } idToken)
         {
             properties.Items[OpenIddictClientAspNetCoreConstants.Properties.IdentityTokenHint] = idToken;
