@@ -47,6 +47,7 @@ public class AdminConsoleFixture : IAsyncLifetime
         // After StartServer the factory's BaseAddress is the address Kestrel bound (the same as the
         // server's IServerAddressesFeature), so clients from CreateClient reach the real server too.
         BaseAddress = _host.ClientOptions.BaseAddress;
+        await WarmUpAsync();
 
         // Playwright's driver (node) ships in the NuGet package and is copied to the output directory;
         // the browser is Debian's, so Playwright's own browser download is never needed.
@@ -64,6 +65,17 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// A new browser context and page, signed in through the <c>test-user</c> cookie as
     /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null.
     /// </summary>
+    /// <summary>
+    /// Renders a console page once before any test runs: the first render JIT-compiles MudBlazor and the
+    /// module pages, which on two busy cores can take longer than a test's page wait.
+    /// </summary>
+    protected virtual async Task WarmUpAsync()
+    {
+        using var client = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
+        client.DefaultRequestHeaders.Add("Cookie", $"{TestSignIn.Cookie}={Uri.EscapeDataString(Users.PlatformAdmin)}");
+        await client.GetAsync("/admin");
+    }
+
     /// <summary>The host under test, before it starts: test sign-in (the <c>test-user</c> cookie) unless a fixture says otherwise.</summary>
     protected virtual ModularHost CreateHost() => ModularHost.OnSqlite();
 

@@ -18,19 +18,13 @@ public sealed class OidcConsoleFixture : AdminConsoleFixture
         ["Identity:SeedAdmin:Password"] = AdminPassword,
     }).WithRealSignIn();
 
-    /// <summary>
-    /// The first sign-in runs the provider and the console's client for the first time (discovery, JIT): done
-    /// once here, so a test's page waits are about the page, not a cold start on two busy cores.
-    /// </summary>
-    public override async ValueTask InitializeAsync()
+    /// <summary>The first sign-in runs the provider and the console's client for the first time (discovery, JIT).</summary>
+    protected override async Task WarmUpAsync()
     {
-        await base.InitializeAsync();
-        if (File.Exists(ChromiumPath))
-        {
-            using var warmUp = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
-            (await warmUp.GetAsync("/.well-known/openid-configuration")).EnsureSuccessStatusCode();
-            await warmUp.GetAsync("/admin/signin?returnUrl=/admin");
-        }
+        using var warmUp = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
+        (await warmUp.GetAsync("/.well-known/openid-configuration")).EnsureSuccessStatusCode();
+        await warmUp.GetAsync("/admin/signin?returnUrl=/admin");
+        await warmUp.GetAsync("/account/login");
     }
 }
 

@@ -95,7 +95,11 @@ public sealed class IdentityModule : IModule
             }));
 
         services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>().ReplaceDefaultEntities<Guid>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>().ReplaceDefaultEntities<Guid>();
+                core.ReplaceApplicationManager(typeof(SecretCachingApplicationManager<>));
+            })
             .AddServer(server =>
             {
                 server.SetAuthorizationEndpointUris(ConnectEndpoints.Authorize)
@@ -134,6 +138,7 @@ public sealed class IdentityModule : IModule
         // Every instance must read the others' cookies and antiforgery tokens: one key ring, in the database.
         services.AddDataProtection().SetApplicationName("Modular").PersistKeysToDbContext<IdentityDbContext>();
 
+        services.AddSingleton<VerifiedSecrets>();
         services.AddScoped<TokenClaims>();
         services.AddScoped<UserAccounts>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
