@@ -4,6 +4,7 @@ using System.Text;
 using Duende.IdentityModel.Client;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
@@ -11,7 +12,6 @@ using Modular.Identity.Persistence;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
-using Microsoft.EntityFrameworkCore;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Identity.Tests;
@@ -93,8 +93,11 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         var api = host.CreateClientAs("operator", Operator);
         var valid = new Dictionary<string, object?>
         {
-            ["clientId"] = "web", ["type"] = "confidential", ["grantTypes"] = new[] { "authorization_code" },
-            ["redirectUris"] = new[] { "https://app.example.com/callback" }, ["scopes"] = new[] { "openid" },
+            ["clientId"] = "web",
+            ["type"] = "confidential",
+            ["grantTypes"] = new[] { "authorization_code" },
+            ["redirectUris"] = new[] { "https://app.example.com/callback" },
+            ["scopes"] = new[] { "openid" },
         };
 
         async Task AssertRefusedAsync(string field, string key, object? value)
