@@ -36,12 +36,16 @@ public sealed class IdentityModule : IModule
 
     public string Name => "Identity";
 
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+        [new("Outgoing emails", "/admin/identity/emails", MudBlazor.Icons.Material.Filled.Outbox)];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(IdentitySettings.Section);
         services.Configure<IdentitySettings>(settings);
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
+        services.AddAccountSelfService(settings);
 
         services.AddIdentityCore<User>(options =>
             {
