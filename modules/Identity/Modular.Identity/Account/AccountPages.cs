@@ -24,11 +24,16 @@ internal static class AccountPages
         Render<MessagePage>(new { Title = title, Message = message, LinkHref = linkHref, LinkText = linkText }, status);
 
     /// <summary>
-    /// Every form posts an antiforgery token; minimal APIs check it by themselves only on endpoints that bind a
-    /// form field, so the button-only forms (turn 2FA off...) ask for the check explicitly.
+    /// Every form posts an antiforgery token. The middleware only records its verdict, and minimal APIs act on
+    /// it when they bind a form field; the button-only forms (turn 2FA off...) have none, so this filter refuses
+    /// their forged posts itself.
     /// </summary>
     public static TBuilder RequireAntiforgery<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new RequireAntiforgeryTokenAttribute());
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequireAntiforgeryTokenAttribute()).AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The form's antiforgery token is missing or not valid.")
+                : await next(context));
 
     /// <summary>
     /// An absolute link for an email. The origin is the configured issuer when there is one, not the request's
