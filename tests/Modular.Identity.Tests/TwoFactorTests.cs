@@ -39,6 +39,30 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task An_openid_client_gets_its_code_after_both_sign_in_steps()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        var (key, _) = await EnableAsync(oidc);
+        var disco = await oidc.DiscoverAsync();
+        var browser = oidc.Browser();
+
+        var authorize = await browser.GetAsync(OidcHost.AuthorizeUrl(disco, OidcHost.Pkce().Challenge), Ct);
+        var login = authorize.Headers.Location!.PathAndQuery;
+        var first = await OidcHost.SignInAsync(browser, login, Alice, OidcHost.Password);
+        var secondStep = first.Headers.Location!.OriginalString;
+        Assert.StartsWith("/account/login-2fa?", secondStep);
+        var returnUrl = OidcHost.Query(new Uri("http://localhost" + secondStep), "returnUrl");
+        Assert.StartsWith("/connect/authorize?", returnUrl);
+
+        var verified = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.Totp(key)), ("returnUrl", returnUrl));
+        Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
+        var back = await browser.GetAsync(verified.Headers.Location, Ct);
+        Assert.Equal(HttpStatusCode.Found, back.StatusCode);
+        Assert.StartsWith(OidcHost.RedirectUri, back.Headers.Location!.ToString());
+        Assert.NotEmpty(OidcHost.Query(back.Headers.Location!, "code"));
+    }
+
+    [Fact]
     public async Task A_recovery_code_signs_in_once()
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
