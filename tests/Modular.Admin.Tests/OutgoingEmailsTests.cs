@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Modular.Admin.Tests;
 
 /// <summary>The identity module's "Outgoing emails" page: the local outbox, for operators who may read users.</summary>
-public sealed class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent console) : IClassFixture<OutgoingEmailsTests.EmailsSent>
+public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent console) : IClassFixture<OutgoingEmailsTests.EmailsSent>
 {
     private static readonly string UserReader = TestSignIn.Describe("support", ["platform.admin", "identity.users.read"]);
 
