@@ -84,6 +84,40 @@ public sealed class AccountTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Without_required_confirmation_a_new_account_signs_in_at_once()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres, new() { ["Identity:RequireConfirmedEmail"] = "false" });
+        var browser = oidc.Browser();
+        await AccountFlows.RegisterAsync(browser, "hank@example.com");
+
+        var signedIn = await OidcHost.SignInAsync(browser, "/account/login", "hank@example.com", OidcHost.Password);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Single(await AccountFlows.EmailsToAsync(oidc, "hank@example.com")); // the link is still sent
+    }
+
+    [Fact]
+    public async Task Oversize_fields_are_refused_without_touching_accounts()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        var huge = new string('A', 100_000) + "a1";
+
+        var register = await AccountFlows.RegisterAsync(oidc.Browser(), "ivy@example.com", huge);
+        Assert.Equal(HttpStatusCode.BadRequest, register.StatusCode);
+        Assert.Contains("Use at most 256 characters.", await register.TextAsync());
+
+        var forgot = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", huge + "@example.com"));
+        Assert.Equal(HttpStatusCode.BadRequest, forgot.StatusCode);
+
+        var browser = await OidcHost.SignedInBrowserAsync(oidc);
+        var change = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/password",
+            ("currentPassword", OidcHost.Password), ("newPassword", huge), ("confirmPassword", huge));
+        Assert.Equal(HttpStatusCode.BadRequest, change.StatusCode);
+        Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "ivy@example.com"));
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
+    }
+
+    [Fact]
     public async Task With_registration_switched_off_its_pages_do_not_exist()
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres, new() { ["Identity:AllowRegistration"] = "false" });

@@ -80,6 +80,27 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Guessing_codes_locks_the_account_like_guessing_passwords()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        var (key, _) = await EnableAsync(oidc);
+        var browser = oidc.Browser();
+        var first = await OidcHost.SignInAsync(browser, "/account/login", Alice, OidcHost.Password);
+        var secondStep = first.Headers.Location!.OriginalString;
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var wrong = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.WrongTotp(key)), ("returnUrl", "/"));
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        var right = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.Totp(key)), ("returnUrl", "/"));
+        Assert.Equal(HttpStatusCode.BadRequest, right.StatusCode);
+        Assert.Contains("locked", await right.TextAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password)).StatusCode);
+    }
+
+    [Fact]
     public async Task Dont_ask_again_on_this_browser_skips_the_second_step_there_only()
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
