@@ -227,10 +227,12 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
     }
 
-    [Fact]
-    public async Task A_signed_in_user_changes_their_password_and_their_email_through_a_link_to_the_new_address()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_signed_in_user_changes_their_password_and_their_email_through_a_link_to_the_new_address(DatabaseProvider provider)
     {
-        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
 
         var wrongCurrent = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/password",

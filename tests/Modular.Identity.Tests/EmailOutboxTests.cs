@@ -90,6 +90,27 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
     }
 
     [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task One_address_gets_at_most_the_hourly_limit_of_emails_however_often_the_form_is_posted(DatabaseProvider provider)
+    {
+        await using var oidc = await OidcHost.StartAsync(provider, postgres, new() { ["Identity:Email:MaxPerAddressPerHour"] = "3" });
+        var answers = new HashSet<string>();
+        for (var request = 0; request < 5; request++)
+        {
+            var response = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", "alice@example.com"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            answers.Add(await response.TextAsync());
+        }
+
+        Assert.Single(answers); // the visitor cannot tell when the limit is reached
+        Assert.Equal(3, (await AccountFlows.EmailsToAsync(oidc, "alice@example.com")).Count);
+        await AccountFlows.PostAsync(oidc.Browser(), "/account/resend-confirmation", "/account/resend-confirmation", ("email", "alice@example.com"));
+        await AccountFlows.RegisterAsync(oidc.Browser(), "jay@example.com");
+        Assert.Single(await AccountFlows.EmailsToAsync(oidc, "jay@example.com")); // other addresses are not held back
+    }
+
+    [Theory]
     [InlineData(0, 20)]
     [InlineData(1, 0)]
     [InlineData(1, 101)]

@@ -62,10 +62,12 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         Assert.NotEmpty(OidcHost.Query(back.Headers.Location!, "code"));
     }
 
-    [Fact]
-    public async Task A_recovery_code_signs_in_once()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_recovery_code_signs_in_once(DatabaseProvider provider)
     {
-        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var (_, codes) = await EnableAsync(oidc);
 
         var once = await SecondStepAsync(oidc.Browser(), codes[0].ToLowerInvariant().Replace("-", "")); // typed loosely

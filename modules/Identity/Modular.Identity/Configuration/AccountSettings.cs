@@ -25,6 +25,12 @@ internal sealed class EmailSettings
 {
     public string From { get; set; } = "no-reply@localhost";
 
+    /// <summary>
+    /// At most this many account emails to one address per hour; more are dropped (and logged), so the
+    /// public forms cannot be used to flood someone's mailbox. The visitor sees the usual answer.
+    /// </summary>
+    public int MaxPerAddressPerHour { get; set; } = 5;
+
     /// <summary>Unset (no <c>Host</c>): mails are logged and kept in the outbox table, not sent.</summary>
     public SmtpSettings Smtp { get; set; } = new();
 }

@@ -1,6 +1,9 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 
@@ -12,7 +15,8 @@ namespace Modular.Identity.Email;
 /// or an SMTP server). A delivery failure is recorded, never shown to the visitor: the pages answer the
 /// same whatever happens to the mail, so they cannot be used to probe for accounts.
 /// </summary>
-internal sealed partial class OutboxEmailSender(IdentityDbContext db, IEmailDelivery delivery, TimeProvider clock, ILogger<OutboxEmailSender> logger)
+internal sealed partial class OutboxEmailSender(
+    IdentityDbContext db, IEmailDelivery delivery, IOptions<AccountSettings> settings, TimeProvider clock, ILogger<OutboxEmailSender> logger)
     : IEmailSender<User>
 {
     public Task SendConfirmationLinkAsync(User user, string email, string confirmationLink) =>
@@ -29,7 +33,16 @@ internal sealed partial class OutboxEmailSender(IdentityDbContext db, IEmailDeli
 
     private async Task SendAsync(string to, string subject, string kind, string htmlBody)
     {
-        var email = OutgoingEmail.Create(to, subject, htmlBody, kind, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        // Version 7 ids start with their creation time, so "since an hour ago" is an id range on both providers.
+        var hourAgo = Guid.CreateVersion7(now.AddHours(-1));
+        if (await db.OutgoingEmails.CountAsync(e => e.To == to && e.Id.CompareTo(hourAgo) > 0) >= settings.Value.Email.MaxPerAddressPerHour)
+        {
+            LogThrottled(logger, kind);
+            return;
+        }
+
+        var email = OutgoingEmail.Create(to, subject, htmlBody, kind, now);
         db.OutgoingEmails.Add(email);
         await db.SaveChangesAsync();
         try
@@ -48,6 +61,9 @@ internal sealed partial class OutboxEmailSender(IdentityDbContext db, IEmailDeli
     private static string Greeting(User user) => user.DisplayName.Length > 0 ? " " + Encode(user.DisplayName) : "";
 
     private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An account email ({Kind}) was dropped: its address had reached Identity:Email:MaxPerAddressPerHour")]
+    private static partial void LogThrottled(ILogger logger, string kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Email {EmailId} ({Kind}) could not be delivered; it stays in the outbox as failed")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, Guid emailId, string kind);
