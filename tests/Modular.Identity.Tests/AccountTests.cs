@@ -54,9 +54,31 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "alice@example.com"));
         Assert.Single(await AccountFlows.EmailsToAsync(oidc, "carol@example.com"));
 
-        // Registering again while unconfirmed mails the link again; the account is not duplicated.
+        // Registering again while unconfirmed mails a link to choose the password; the account is not duplicated.
         await AccountFlows.RegisterAsync(oidc.Browser(), "carol@example.com");
         Assert.Equal(2, (await AccountFlows.EmailsToAsync(oidc, "carol@example.com")).Count);
+        Assert.StartsWith("/account/reset-password?", await AccountFlows.LinkInLatestEmailAsync(oidc, "carol@example.com", OutgoingEmailKinds.PasswordReset));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task An_address_registered_by_a_stranger_is_taken_over_by_its_owner_not_by_the_stranger(DatabaseProvider provider)
+    {
+        await using var oidc = await OidcHost.StartAsync(provider, postgres);
+        const string strangers = "strangers-Passw0rd-1";
+        await AccountFlows.RegisterAsync(oidc.Browser(), "victim@example.com", strangers); // the owner ignores that mail
+
+        var owner = oidc.Browser();
+        var registered = await AccountFlows.RegisterAsync(owner, "victim@example.com");
+        Assert.Contains("Check your email", await registered.TextAsync());
+        var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "victim@example.com", OutgoingEmailKinds.PasswordReset);
+        var fields = OidcHost.HiddenFields(await (await owner.GetAsync(link, Ct)).TextAsync());
+        var chosen = await owner.PostAsync("/account/reset-password", Form(fields, OidcHost.Password), Ct);
+        Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, "/account/login", "victim@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "victim@example.com", strangers)).StatusCode);
     }
 
     [Fact]

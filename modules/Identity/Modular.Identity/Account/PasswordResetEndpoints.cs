@@ -30,7 +30,7 @@ internal static class PasswordResetEndpoints
 
     private static async Task<IResult> RequestResetAsync(
         [FromForm] string? email, HttpContext http, UserManager<User> users, IEmailSender<User> emails,
-        IOptions<IdentitySettings> settings, IOptions<AccountSettings> account)
+        IOptions<IdentitySettings> settings)
     {
         email = email?.Trim();
         if (!AccountPages.IsEmail(email))
@@ -38,12 +38,10 @@ internal static class PasswordResetEndpoints
             return ForgotPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
         }
 
-        // Only to confirmed addresses when confirmation is required: an unconfirmed one may not be the owner's.
-        if (await users.FindByEmailAsync(email!) is { } user && (user.EmailConfirmed || !account.Value.RequireConfirmedEmail))
+        // Unconfirmed accounts too: the link goes to the address, so using it proves the address (see ResetAsync).
+        if (await users.FindByEmailAsync(email!) is { } user)
         {
-            var code = await users.GeneratePasswordResetTokenAsync(user);
-            var link = AccountPages.Link(http, settings.Value, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
-            await emails.SendPasswordResetLinkAsync(user, user.Email!, link);
+            await SendResetLinkAsync(http, users, emails, settings.Value, user);
         }
 
         return AccountPages.Message("Check your email",
@@ -66,6 +64,12 @@ internal static class PasswordResetEndpoints
             var result = await users.ResetPasswordAsync(user, code, password!);
             if (result.Succeeded)
             {
+                if (!user.EmailConfirmed)
+                {
+                    // The link came by email: whoever used it owns the address.
+                    await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
+                }
+
                 return AccountPages.Message("Password changed", "Your password has been changed. Sign in with the new one.", AccountEndpoints.LoginPath, "Sign in");
             }
 
@@ -78,6 +82,13 @@ internal static class PasswordResetEndpoints
         }
 
         return AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code, Errors = errors }, StatusCodes.Status400BadRequest);
+    }
+
+    public static async Task SendResetLinkAsync(HttpContext http, UserManager<User> users, IEmailSender<User> emails, IdentitySettings settings, User user)
+    {
+        var code = await users.GeneratePasswordResetTokenAsync(user);
+        var link = AccountPages.Link(http, settings, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        await emails.SendPasswordResetLinkAsync(user, user.Email!, link);
     }
 
     private static IResult InvalidLink() =>

@@ -12,8 +12,8 @@ namespace Modular.Identity.Account;
 
 /// <summary>
 /// Registration and email confirmation. Registering an address that already has an account answers
-/// exactly like a new one (and, if that account is unconfirmed, mails its link again): the form cannot
-/// be used to find out who has an account.
+/// exactly like a new one (and, if that account is unconfirmed, mails a link to choose its password):
+/// the form cannot be used to find out who has an account.
 /// </summary>
 internal static class RegistrationEndpoints
 {
@@ -61,9 +61,13 @@ internal static class RegistrationEndpoints
 
         if (await users.FindByEmailAsync(email!) is { } existing)
         {
+            // Someone registered this address before without confirming it: perhaps its owner, perhaps someone
+            // pre-registering it to take the account over once the owner confirms. The owner gets a link to
+            // choose the password (which also confirms the address), never a link confirming a password a
+            // stranger chose.
             if (!existing.EmailConfirmed)
             {
-                await SendConfirmationAsync(http, users, emails, settings.Value, existing);
+                await PasswordResetEndpoints.SendResetLinkAsync(http, users, emails, settings.Value, existing);
             }
         }
         else
