@@ -267,7 +267,12 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
         Assert.Contains("Your password has been changed.", await (await browser.GetAsync(changed.Headers.Location, Ct)).TextAsync());
 
-        var requested = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"));
+        var unconfirmedRequest = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"), ("currentPassword", OidcHost.Password));
+        Assert.Equal(HttpStatusCode.BadRequest, unconfirmedRequest.StatusCode); // the old password no longer is the current one
+        Assert.Contains("Your current password is not correct.", await unconfirmedRequest.TextAsync());
+        Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "alice@new.example.com"));
+
+        var requested = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"), ("currentPassword", AccountFlows.NewPassword));
         Assert.Equal(HttpStatusCode.Redirect, requested.StatusCode);
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "alice@new.example.com", OutgoingEmailKinds.ConfirmEmail);
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync(link.Replace("code=", "code=x"), Ct)).StatusCode);

@@ -132,7 +132,17 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         var (key, _) = await EnableAsync(oidc);
         var browser = await SignedInWithSecondStepAsync(oidc, AccountFlows.Totp(key));
 
-        var off = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", "/account/manage/two-factor/disable");
+        // A session alone is not enough: the password is asked again.
+        foreach (var action in new[] { "/account/manage/two-factor/disable", "/account/manage/two-factor/reset" })
+        {
+            var refused = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", action, ("currentPassword", "not-it-Really-1"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("Your current password is not correct.", await refused.TextAsync());
+        }
+
+        Assert.StartsWith("/account/login-2fa", (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password)).Headers.Location!.OriginalString);
+
+        var off = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", "/account/manage/two-factor/disable", ("currentPassword", OidcHost.Password));
         Assert.Equal(HttpStatusCode.Redirect, off.StatusCode);
         Assert.Contains("Two-factor authentication is off.", await (await browser.GetAsync(off.Headers.Location, Ct)).TextAsync());
 

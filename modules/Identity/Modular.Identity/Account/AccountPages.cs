@@ -50,6 +50,12 @@ internal static class AccountPages
     public static bool IsEmail(string? email) =>
         email is { Length: > 0 and <= MaxEmailLength } && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
 
+    public const string WrongCurrentPassword = "Your current password is not correct.";
+
+    /// <summary>Re-checks the signed-in user's password before a change that weakens the account; failures count towards the lockout.</summary>
+    public static async Task<bool> IsCurrentPasswordAsync(SignInManager<User> signIn, User user, string? password) =>
+        password is { Length: > 0 and <= MaxPasswordLength } && (await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded;
+
     public static List<string> Describe(IdentityResult result) => [.. result.Errors.Select(e => e.Description)];
 
     /// <summary>The password rules (length, character classes), checked before anything looks the account up.</summary>

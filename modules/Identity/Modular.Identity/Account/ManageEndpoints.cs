@@ -68,11 +68,18 @@ internal static class ManageEndpoints
     }
 
     private static async Task<IResult> ChangeEmailAsync(
-        [FromForm] string? newEmail, HttpContext http, ClaimsPrincipal principal, UserManager<User> users, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
+        [FromForm] string? newEmail, [FromForm] string? currentPassword, HttpContext http, ClaimsPrincipal principal,
+        UserManager<User> users, SignInManager<User> signIn, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
     {
         if (await users.GetUserAsync(principal) is not { } user)
         {
             return Results.Challenge();
+        }
+
+        // A new address is the way to a password reset: a borrowed session alone must not be enough.
+        if (!await AccountPages.IsCurrentPasswordAsync(signIn, user, currentPassword))
+        {
+            return Page(user, null, emailErrors: [AccountPages.WrongCurrentPassword]);
         }
 
         newEmail = newEmail?.Trim();

@@ -31,17 +31,27 @@ internal static class TwoFactorEndpoints
             WithUserAsync(principal, users, async user => user.TwoFactorEnabled
                 ? await RecoveryCodesAsync(http, users, user)
                 : Results.LocalRedirect(TwoFactorPath))).RequireAntiforgery();
-        manage.MapPost("/two-factor/disable", (ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn) =>
+        manage.MapPost("/two-factor/disable", ([FromForm] string? currentPassword, ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn, IOptions<AccountSettings> settings) =>
             WithUserAsync(principal, users, async user =>
             {
+                if (!await AccountPages.IsCurrentPasswordAsync(signIn, user, currentPassword))
+                {
+                    return await PageAsync(users, settings.Value, user, AccountPages.WrongCurrentPassword);
+                }
+
                 await users.SetTwoFactorEnabledAsync(user, false);
                 await signIn.ForgetTwoFactorClientAsync();
                 await signIn.RefreshSignInAsync(user);
                 return Results.LocalRedirect(TwoFactorPath + "?done=off");
             })).RequireAntiforgery();
-        manage.MapPost("/two-factor/reset", (ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn) =>
+        manage.MapPost("/two-factor/reset", ([FromForm] string? currentPassword, ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn, IOptions<AccountSettings> settings) =>
             WithUserAsync(principal, users, async user =>
             {
+                if (!await AccountPages.IsCurrentPasswordAsync(signIn, user, currentPassword))
+                {
+                    return await PageAsync(users, settings.Value, user, AccountPages.WrongCurrentPassword);
+                }
+
                 // A new key invalidates the old app's codes; two-factor stays off until the new app proves itself.
                 await users.SetTwoFactorEnabledAsync(user, false);
                 await users.ResetAuthenticatorKeyAsync(user);
@@ -81,7 +91,8 @@ internal static class TwoFactorEndpoints
     {
         if (user.TwoFactorEnabled)
         {
-            return AccountPages.Render<TwoFactorPage>(new { Enabled = true, RecoveryCodesLeft = await users.CountRecoveryCodesAsync(user), Notice = notice });
+            return AccountPages.Render<TwoFactorPage>(new { Enabled = true, RecoveryCodesLeft = await users.CountRecoveryCodesAsync(user), Error = error, Notice = notice },
+                error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         }
 
         var key = await users.GetAuthenticatorKeyAsync(user);
