@@ -38,7 +38,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
 
     public TenantDto Globex { get; private set; } = null!;
 
-    public static async Task<OidcHost> StartAsync(DatabaseProvider provider, PostgresServer postgres)
+    public static async Task<OidcHost> StartAsync(DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?>? extraSettings = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -80,6 +80,11 @@ internal sealed partial class OidcHost : IAsyncDisposable
             ["Identity:Clients:4:Scopes:0"] = "openid",
             ["Identity:Clients:4:Scopes:1"] = "api",
         };
+        foreach (var (key, value) in extraSettings ?? [])
+        {
+            settings[key] = value;
+        }
+
         var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn();
         var oidc = new OidcHost(host);
         await oidc.SeedAsync();

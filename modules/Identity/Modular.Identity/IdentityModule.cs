@@ -42,6 +42,7 @@ public sealed class IdentityModule : IModule
     [
         new("Users", "/admin/identity/users", MudBlazor.Icons.Material.Filled.People),
         new("Clients", "/admin/identity/clients", MudBlazor.Icons.Material.Filled.Apps),
+        new("Outgoing emails", "/admin/identity/emails", MudBlazor.Icons.Material.Filled.Outbox),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -50,6 +51,7 @@ public sealed class IdentityModule : IModule
         services.Configure<IdentitySettings>(settings);
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
+        services.AddAccountSelfService(settings);
 
         services.AddIdentityCore<User>(options =>
             {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Modular.Identity.Domain;
 
 namespace Modular.Identity.Account;
@@ -14,6 +15,7 @@ internal static class AccountEndpoints
     public const string LoginPath = "/account/login";
     public const string LogoutPath = "/account/logout";
     public const string AccessDeniedPath = "/account/denied";
+    public const string TwoFactorLoginPath = "/account/login-2fa";
 
     /// <summary>One answer for an unknown user, a wrong password and a locked account: nothing to learn from it.</summary>
     public const string FailedSignIn = "The user name or password is incorrect, or the account is locked. Try again later.";
@@ -29,6 +31,12 @@ internal static class AccountEndpoints
             return Results.LocalRedirect("/");
         });
         account.MapGet("/denied", () => Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Your account may not use this page."));
+        account.MapGet("/login-2fa", TwoFactorPageAsync);
+        account.MapPost("/login-2fa", TwoFactorSignInAsync).RequireAntiforgery();
+        account.MapRegistrationEndpoints();
+        account.MapPasswordResetEndpoints();
+        account.MapEmailChangeConfirmation();
+        root.MapManageEndpoints();
     }
 
     private static async Task<IResult> SignInAsync(
@@ -49,11 +57,67 @@ internal static class AccountEndpoints
             return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
         }
 
+        // An unconfirmed email (Identity:RequireConfirmedEmail) fails like a wrong password: Identity refuses it
+        // before checking the password, so saying why would tell anyone that the address has an account.
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: remember == true, lockoutOnFailure: true);
+        if (result.RequiresTwoFactor)
+        {
+            // Identity has set its short-lived two-factor cookie naming the user; the second step reads it.
+            return Results.LocalRedirect(QueryHelpers.AddQueryString(TwoFactorLoginPath, new Dictionary<string, string?>
+            {
+                ["returnUrl"] = target,
+                ["remember"] = remember == true ? "true" : null,
+            }));
+        }
+
         return result.Succeeded
             ? Results.LocalRedirect(target)
             : Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
     }
+
+    private static async Task<IResult> TwoFactorPageAsync(string? returnUrl, bool? remember, SignInManager<User> signIn)
+    {
+        var target = SafeReturnUrl(returnUrl);
+        return await signIn.GetTwoFactorAuthenticationUserAsync() is null
+            ? Results.LocalRedirect(QueryHelpers.AddQueryString(LoginPath, "returnUrl", target))
+            : TwoFactorPage(target, remember == true, null);
+    }
+
+    /// <summary>
+    /// Six digits are an authenticator code, anything else a recovery code (single use). Failures count
+    /// towards the lockout like wrong passwords do. "Don't ask again" sets Identity's remember-browser cookie.
+    /// </summary>
+    private static async Task<IResult> TwoFactorSignInAsync(
+        [FromForm] string? code, [FromForm] bool? remember, [FromForm] bool? rememberBrowser, [FromForm] string? returnUrl,
+        SignInManager<User> signIn)
+    {
+        var target = SafeReturnUrl(returnUrl);
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
+        {
+            return Results.LocalRedirect(QueryHelpers.AddQueryString(LoginPath, "returnUrl", target));
+        }
+
+        var entered = string.Concat((code ?? "").Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        if (entered.Length is 0 or > 32)
+        {
+            return TwoFactorPage(target, remember == true, WrongCode, StatusCodes.Status400BadRequest);
+        }
+
+        var result = entered.Length == 6 && entered.All(char.IsAsciiDigit)
+            ? await signIn.TwoFactorAuthenticatorSignInAsync(entered, isPersistent: remember == true, rememberClient: rememberBrowser == true)
+            : await signIn.TwoFactorRecoveryCodeSignInAsync(entered.Length == 10 ? entered.Insert(5, "-") : entered);
+        if (result.Succeeded)
+        {
+            return Results.LocalRedirect(target);
+        }
+
+        return TwoFactorPage(target, remember == true, result.IsLockedOut ? FailedSignIn : WrongCode, StatusCodes.Status400BadRequest);
+    }
+
+    private const string WrongCode = "That code is not valid. Check the time on your device, or use a recovery code.";
+
+    private static RazorComponentResult<LoginTwoFactorPage> TwoFactorPage(string returnUrl, bool remember, string? error, int status = StatusCodes.Status200OK) =>
+        new(new { ReturnUrl = returnUrl, Remember = remember, Error = error }) { StatusCode = status };
 
     /// <summary>Only a path on this site may be returned to: never another origin (open redirect).</summary>
     public static string SafeReturnUrl(string? returnUrl) =>

@@ -30,6 +30,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>Account emails, as sent or (without an SMTP server) only recorded: the operator's view of the mailbox.</summary>
+    public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -105,6 +108,16 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             membership.HasIndex(m => new { m.TenantId, m.UserId }).IsUnique();
             membership.HasIndex(m => m.UserId);
             membership.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OutgoingEmail>(email =>
+        {
+            email.ToTable("outgoing_emails");
+            email.HasKey(e => e.Id);
+            email.Property(e => e.To).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            email.Property(e => e.Subject).HasMaxLength(OutgoingEmail.SubjectMaxLength);
+            email.Property(e => e.Kind).HasMaxLength(OutgoingEmail.KindMaxLength);
+            email.Property(e => e.Status).HasConversion<string>().HasMaxLength(20);
         });
     }
 }

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Modular.Identity.Configuration;
+using Modular.Identity.Domain;
+
+namespace Modular.Identity.Account;
+
+/// <summary>
+/// Forgotten password: a link by email, then a new password. The request answers the same for known and
+/// unknown addresses; the link's token dies with the password change (Identity renews the security stamp).
+/// </summary>
+internal static class PasswordResetEndpoints
+{
+    public const string ForgotPasswordPath = "/account/forgot-password";
+    public const string ResetPasswordPath = "/account/reset-password";
+
+    public static void MapPasswordResetEndpoints(this RouteGroupBuilder account)
+    {
+        account.MapGet("/forgot-password", () => ForgotPage(null, []));
+        account.MapPost("/forgot-password", RequestResetAsync).RequireAntiforgery();
+        account.MapGet("/reset-password", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }
+            ? AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code })
+            : InvalidLink());
+        account.MapPost("/reset-password", ResetAsync).RequireAntiforgery();
+    }
+
+    private static async Task<IResult> RequestResetAsync(
+        [FromForm] string? email, HttpContext http, UserManager<User> users, IEmailSender<User> emails,
+        IOptions<IdentitySettings> settings)
+    {
+        email = email?.Trim();
+        if (!AccountPages.IsEmail(email))
+        {
+            return ForgotPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
+        }
+
+        // Unconfirmed accounts too: the link goes to the address, so using it proves the address (see ResetAsync).
+        if (await users.FindByEmailAsync(email!) is { } user)
+        {
+            await SendResetLinkAsync(http, users, emails, settings.Value, user);
+        }
+
+        return AccountPages.Message("Check your email",
+            $"If {email} belongs to an account, we have sent it a link to choose a new password.",
+            AccountEndpoints.LoginPath, "Back to sign in");
+    }
+
+    private static async Task<IResult> ResetAsync(
+        [FromForm] string? userId, [FromForm] string? code, [FromForm] string? password, [FromForm] string? confirmPassword,
+        UserManager<User> users)
+    {
+        if (!Guid.TryParse(userId, out var id) || code is not { Length: > 0 } || await users.FindByIdAsync(id.ToString()) is not { } user)
+        {
+            return InvalidLink();
+        }
+
+        var errors = await AccountPages.CheckNewPasswordAsync(users, user, password, confirmPassword);
+        if (errors.Count == 0)
+        {
+            var result = await users.ResetPasswordAsync(user, code, password!);
+            if (result.Succeeded)
+            {
+                if (!user.EmailConfirmed)
+                {
+                    // The link came by email: whoever used it owns the address.
+                    await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
+                }
+
+                return AccountPages.Message("Password changed", "Your password has been changed. Sign in with the new one.", AccountEndpoints.LoginPath, "Sign in");
+            }
+
+            if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)))
+            {
+                return InvalidLink();
+            }
+
+            errors = AccountPages.Describe(result);
+        }
+
+        return AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code, Errors = errors }, StatusCodes.Status400BadRequest);
+    }
+
+    public static async Task SendResetLinkAsync(HttpContext http, UserManager<User> users, IEmailSender<User> emails, IdentitySettings settings, User user)
+    {
+        var code = await users.GeneratePasswordResetTokenAsync(user);
+        var link = AccountPages.Link(http, settings, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        await emails.SendPasswordResetLinkAsync(user, user.Email!, link);
+    }
+
+    private static IResult InvalidLink() =>
+        AccountPages.Message("Link not valid", "This password reset link is not valid, has expired or has been used. Ask for a new one.",
+            ForgotPasswordPath, "Ask for a new link", StatusCodes.Status400BadRequest);
+
+    private static IResult ForgotPage(string? email, IReadOnlyList<string> errors, int status = StatusCodes.Status200OK) =>
+        AccountPages.Render<EmailRequestPage>(new
+        {
+            Title = "Forgot your password?",
+            Intro = "Enter your email address; we send you a link to choose a new password.",
+            Action = ForgotPasswordPath,
+            Button = "Send reset link",
+            Email = email,
+            Errors = errors,
+        }, status);
+}

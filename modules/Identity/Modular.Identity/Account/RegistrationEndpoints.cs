@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Modular.Identity.Configuration;
+using Modular.Identity.Domain;
+
+namespace Modular.Identity.Account;
+
+/// <summary>
+/// Registration and email confirmation. Registering an address that already has an account answers
+/// exactly like a new one (and, if that account is unconfirmed, mails a link to choose its password):
+/// the form cannot be used to find out who has an account.
+/// </summary>
+internal static class RegistrationEndpoints
+{
+    public const string RegisterPath = "/account/register";
+    public const string ConfirmEmailPath = "/account/confirm-email";
+    public const string ResendConfirmationPath = "/account/resend-confirmation";
+
+    public static void MapRegistrationEndpoints(this RouteGroupBuilder account)
+    {
+        account.MapGet("/register", () => AccountPages.Render<RegisterPage>(new { })).AddEndpointFilter(WhenRegistrationIsOpen);
+        account.MapPost("/register", RegisterAsync).AddEndpointFilter(WhenRegistrationIsOpen).RequireAntiforgery();
+        account.MapGet("/confirm-email", ConfirmAsync);
+        account.MapGet("/resend-confirmation", () => ResendPage(null, []));
+        account.MapPost("/resend-confirmation", ResendAsync).RequireAntiforgery();
+    }
+
+    private static async ValueTask<object?> WhenRegistrationIsOpen(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.RequestServices.GetRequiredService<IOptions<AccountSettings>>().Value.AllowRegistration
+            ? await next(context)
+            : Results.NotFound();
+
+    private static async Task<IResult> RegisterAsync(
+        [FromForm] string? email, [FromForm] string? displayName, [FromForm] string? password, [FromForm] string? confirmPassword,
+        HttpContext http, UserManager<User> users, IEmailSender<User> emails, IOptions<IdentitySettings> settings, TimeProvider clock)
+    {
+        email = email?.Trim();
+        displayName = displayName?.Trim() ?? "";
+        var user = new User { UserName = email, Email = email, DisplayName = displayName, CreatedAt = clock.GetUtcNow() };
+        var errors = new List<string>();
+        if (!AccountPages.IsEmail(email))
+        {
+            errors.Add("Enter a valid email address.");
+        }
+
+        if (displayName.Length > User.DisplayNameMaxLength)
+        {
+            errors.Add($"Use at most {User.DisplayNameMaxLength} characters for your name.");
+        }
+
+        errors.AddRange(await AccountPages.CheckNewPasswordAsync(users, user, password, confirmPassword));
+        if (errors.Count > 0)
+        {
+            return AccountPages.Render<RegisterPage>(new { Email = email, DisplayName = displayName, Errors = errors }, StatusCodes.Status400BadRequest);
+        }
+
+        if (await users.FindByEmailAsync(email!) is { } existing)
+        {
+            // Someone registered this address before without confirming it: perhaps its owner, perhaps someone
+            // pre-registering it to take the account over once the owner confirms. The owner gets a link to
+            // choose the password (which also confirms the address), never a link confirming a password a
+            // stranger chose.
+            if (!existing.EmailConfirmed)
+            {
+                await PasswordResetEndpoints.SendResetLinkAsync(http, users, emails, settings.Value, existing);
+            }
+        }
+        else
+        {
+            var created = await users.CreateAsync(user, password!);
+            if (created.Succeeded)
+            {
+                await SendConfirmationAsync(http, users, emails, settings.Value, user);
+            }
+            else if (created.Errors.Any(e => !e.Code.StartsWith("Duplicate", StringComparison.Ordinal)))
+            {
+                // E.g. characters a user name may not hold; a duplicate is answered like a success.
+                return AccountPages.Render<RegisterPage>(new { Email = email, DisplayName = displayName, Errors = AccountPages.Describe(created) }, StatusCodes.Status400BadRequest);
+            }
+        }
+
+        return AccountPages.Message("Check your email",
+            $"We have sent a link to {email}. Open it to confirm your address, then sign in. Already have an account? Sign in, or reset your password.",
+            AccountEndpoints.LoginPath, "Go to sign in");
+    }
+
+    private static async Task<IResult> ConfirmAsync(string? userId, string? code, UserManager<User> users)
+    {
+        if (Guid.TryParse(userId, out var id) && code is { Length: > 0 } && await users.FindByIdAsync(id.ToString()) is { } user
+            && (await users.ConfirmEmailAsync(user, code)).Succeeded)
+        {
+            return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", AccountEndpoints.LoginPath, "Sign in");
+        }
+
+        return AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
+            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> ResendAsync([FromForm] string? email, HttpContext http, UserManager<User> users, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
+    {
+        email = email?.Trim();
+        if (!AccountPages.IsEmail(email))
+        {
+            return ResendPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
+        }
+
+        if (await users.FindByEmailAsync(email!) is { EmailConfirmed: false } user)
+        {
+            await SendConfirmationAsync(http, users, emails, settings.Value, user);
+        }
+
+        return AccountPages.Message("Check your email",
+            $"If {email} belongs to an account that is not confirmed yet, we have sent it a new confirmation link.",
+            AccountEndpoints.LoginPath, "Back to sign in");
+    }
+
+    public static async Task SendConfirmationAsync(HttpContext http, UserManager<User> users, IEmailSender<User> emails, IdentitySettings settings, User user)
+    {
+        var code = await users.GenerateEmailConfirmationTokenAsync(user);
+        var link = AccountPages.Link(http, settings, ConfirmEmailPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        await emails.SendConfirmationLinkAsync(user, user.Email!, link);
+    }
+
+    private static IResult ResendPage(string? email, IReadOnlyList<string> errors, int status = StatusCodes.Status200OK) =>
+        AccountPages.Render<EmailRequestPage>(new
+        {
+            Title = "Resend confirmation",
+            Intro = "Enter the address you registered with; we send it a new confirmation link.",
+            Action = ResendConfirmationPath,
+            Button = "Send link",
+            Email = email,
+            Errors = errors,
+        }, status);
+}
