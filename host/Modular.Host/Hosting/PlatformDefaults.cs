@@ -189,12 +189,25 @@ internal static partial class PlatformDefaults
     private static void LogUrls(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        foreach (var address in addresses)
+        // Only point at the console if this host has one (it is optional in the template).
+        var hasConsole = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
+            .Any(endpoint => endpoint.RoutePattern.RawText?.StartsWith("/admin", StringComparison.Ordinal) == true);
+        foreach (var address in addresses.Select(a => a.TrimEnd('/')))
         {
-            LogStarted(app.Logger, address.TrimEnd('/') + "/api-reference", address.TrimEnd('/') + "/admin", address.TrimEnd('/') + "/health/ready");
+            if (hasConsole)
+            {
+                LogStartedWithConsole(app.Logger, address + "/api-reference", address + "/admin", address + "/health/ready");
+            }
+            else
+            {
+                LogStarted(app.Logger, address + "/api-reference", address + "/health/ready");
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Modular is up. API reference: {ApiReference}  Admin console: {Admin}  Readiness: {Ready}")]
-    private static partial void LogStarted(ILogger logger, string apiReference, string admin, string ready);
+    private static partial void LogStartedWithConsole(ILogger logger, string apiReference, string admin, string ready);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Modular is up. API reference: {ApiReference}  Readiness: {Ready}")]
+    private static partial void LogStarted(ILogger logger, string apiReference, string ready);
 }
