@@ -47,7 +47,8 @@ public sealed class FeaturesModule : IModule
 
         services.AddFeatureManagement()
             .WithTargeting<TenantTargetingContextAccessor>()
-            .AddFeatureFilter<RolloutFilter>();
+            .AddFeatureFilter<RolloutFilter>()
+            .AddFeatureFilter<ContextualRolloutFilter>();
 
         // The database (then configuration) defines flags, and the platform's precedence — kill switch,
         // tenant override, filters — sits in front of the library's evaluator for every caller,

@@ -14,13 +14,9 @@ namespace Modular.Features.Evaluation;
 /// percentage only adds ids, so nobody who had the feature loses it.
 /// </summary>
 [FilterAlias(FlagFilters.Rollout)]
-internal sealed class RolloutFilter(ITargetingContextAccessor targeting)
-    : IFeatureFilter, IContextualFeatureFilter<ITargetingContext>, IFilterParametersBinder
+internal sealed class ContextualRolloutFilter : IContextualFeatureFilter<ITargetingContext>, IFilterParametersBinder
 {
     public object BindParameters(IConfiguration parameters) => parameters.Get<RolloutSettings>() ?? new RolloutSettings();
-
-    public async Task<bool> EvaluateAsync(FeatureFilterEvaluationContext context) =>
-        await EvaluateAsync(context, await targeting.GetContextAsync());
 
     public Task<bool> EvaluateAsync(FeatureFilterEvaluationContext context, ITargetingContext appContext)
     {
@@ -36,6 +32,18 @@ internal sealed class RolloutFilter(ITargetingContextAccessor targeting)
         SHA256.HashData(Encoding.UTF8.GetBytes($"{flag}\n{id}"), hash);
         return BinaryPrimitives.ReadUInt32BigEndian(hash) / ((double)uint.MaxValue + 1) * 100;
     }
+}
+
+/// <summary>The same rollout for callers that pass no context: the request's caller is the context.</summary>
+[FilterAlias(FlagFilters.Rollout)]
+internal sealed class RolloutFilter(ITargetingContextAccessor targeting) : IFeatureFilter, IFilterParametersBinder
+{
+    private readonly ContextualRolloutFilter _contextual = new();
+
+    public object BindParameters(IConfiguration parameters) => _contextual.BindParameters(parameters);
+
+    public async Task<bool> EvaluateAsync(FeatureFilterEvaluationContext context) =>
+        await _contextual.EvaluateAsync(context, await targeting.GetContextAsync());
 }
 
 /// <summary>The parameters of <see cref="FlagFilters.Rollout"/>: <c>{ "Percentage": 30, "By": "User" | "Tenant" }</c>.</summary>

@@ -14,8 +14,9 @@ public sealed class GetTenantOverridesHandler(FeaturesDbContext db) : IQueryHand
     public async ValueTask<IReadOnlyList<TenantOverrideDto>> Handle(Contracts.GetTenantOverrides query, CancellationToken cancellationToken) =>
         await db.Overrides.AsNoTracking()
             .Where(o => o.TenantId == query.TenantId)
-            .Join(db.Flags, o => o.FlagId, f => f.Id, (o, f) => new TenantOverrideDto(f.Key, o.TenantId, o.Enabled, o.Variant, o.ExpiresAt))
-            .OrderBy(o => o.Key)
+            .Join(db.Flags, o => o.FlagId, f => f.Id, (o, f) => new { f.Key, Override = o })
+            .OrderBy(row => row.Key)
+            .Select(row => new TenantOverrideDto(row.Key, row.Override.TenantId, row.Override.Enabled, row.Override.Variant, row.Override.ExpiresAt))
             .ToListAsync(cancellationToken);
 }
 
