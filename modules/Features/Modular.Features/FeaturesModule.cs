@@ -1,3 +1,4 @@
+using System.Reflection;
 using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -77,10 +78,25 @@ public sealed class FeaturesModule : IModule
         flags.MapSetTenantOverride();
     }
 
+    /// <summary>The registered filters' parameter binders, by the name flags use for them.</summary>
+    private static Dictionary<string, IFilterParametersBinder> FilterBinders(IServiceProvider services)
+    {
+        var binders = new Dictionary<string, IFilterParametersBinder>(StringComparer.OrdinalIgnoreCase);
+        foreach (var filter in services.GetServices<IFeatureFilterMetadata>())
+        {
+            if (filter is IFilterParametersBinder binder && filter.GetType().GetCustomAttribute<FilterAliasAttribute>() is { } alias)
+            {
+                binders.TryAdd(alias.Alias, binder);
+            }
+        }
+
+        return binders;
+    }
+
     private static async ValueTask<FlagCatalog> LoadCatalogAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FeaturesDbContext>();
-        return FlagCatalog.Build(await db.Flags.AsNoTracking().Include(f => f.Overrides).ToListAsync(cancellationToken));
+        return FlagCatalog.Build(await db.Flags.AsNoTracking().Include(f => f.Overrides).ToListAsync(cancellationToken), FilterBinders(services));
     }
 }

@@ -22,8 +22,10 @@ public sealed class FlagCatalog
 
     public CatalogFlag? Find(string key) => _flags.GetValueOrDefault(key);
 
-    internal static FlagCatalog Build(IEnumerable<FeatureFlag> flags) =>
-        new(flags.ToDictionary(f => f.Key, CatalogFlag.From, StringComparer.OrdinalIgnoreCase));
+    /// <param name="binders">Each filter's own parameter binder, by filter name: parameters are bound once
+    /// here, not at every evaluation.</param>
+    internal static FlagCatalog Build(IEnumerable<FeatureFlag> flags, IReadOnlyDictionary<string, IFilterParametersBinder>? binders = null) =>
+        new(flags.ToDictionary(f => f.Key, f => CatalogFlag.From(f, binders ?? new Dictionary<string, IFilterParametersBinder>()), StringComparer.OrdinalIgnoreCase));
 }
 
 /// <summary>One flag of the catalog: its library definition, kill switch and tenant overrides.</summary>
@@ -58,7 +60,7 @@ public sealed class CatalogFlag
         return definition is null ? null : new Variant { Name = definition.Name, Configuration = definition.ConfigurationValue };
     }
 
-    internal static CatalogFlag From(FeatureFlag flag)
+    internal static CatalogFlag From(FeatureFlag flag, IReadOnlyDictionary<string, IFilterParametersBinder> binders)
     {
         var filters = FlagJson.Filters(flag.FiltersJson);
         var allocation = FlagJson.Allocation(flag.AllocationJson);
@@ -71,7 +73,7 @@ public sealed class CatalogFlag
             // No filter means on for everyone, as in the configuration schema.
             EnabledFor = filters.Count == 0
                 ? [AlwaysOn]
-                : [.. filters.Select(f => new FeatureFilterConfiguration { Name = f.Name, Parameters = FlagJson.ToConfiguration(f.Parameters) })],
+                : [.. filters.Select(f => Filter(f, binders))],
             Variants = [.. FlagJson.Variants(flag.VariantsJson).Select(v => new VariantDefinition { Name = v.Name, ConfigurationValue = FlagJson.ToSection(v.Configuration) })],
             Allocation = allocation is null ? null : new Allocation
             {
@@ -84,6 +86,22 @@ public sealed class CatalogFlag
         };
         var overrides = flag.Overrides.ToDictionary(o => o.TenantId, o => new CatalogOverride(o.Enabled, o.Variant, o.ExpiresAt));
         return new CatalogFlag(flag.Key, flag.Enabled, definition, overrides);
+    }
+
+    /// <summary>
+    /// A filter with its parameters already bound (<see cref="FeatureFilterConfiguration.ParametersObject"/>):
+    /// the library would otherwise bind the configuration again at every evaluation, as it caches
+    /// bindings only for configuration sections.
+    /// </summary>
+    private static FeatureFilterConfiguration Filter(FilterDto filter, IReadOnlyDictionary<string, IFilterParametersBinder> binders)
+    {
+        var parameters = FlagJson.ToConfiguration(filter.Parameters);
+        return new FeatureFilterConfiguration
+        {
+            Name = filter.Name,
+            Parameters = parameters,
+            ParametersObject = binders.TryGetValue(filter.Name, out var binder) ? binder.BindParameters(parameters) : null,
+        };
     }
 }
 
