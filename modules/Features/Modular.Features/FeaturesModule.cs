@@ -43,7 +43,8 @@ public sealed class FeaturesModule : IModule
         services.AddValidatorsFromAssemblyContaining<FeaturesModule>(includeInternalTypes: true);
 
         services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));
-        services.AddSingleton(sp => new FlagChangeFeed(sp.GetRequiredService<FlagCatalogCache>()));
+        services.AddSingleton<FlagChangeFeed>();
+        services.ConfigureDbContext<FeaturesDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<FlagChangeFeed>()));
         services.AddHostedService<FlagChangeListener>();
 
         services.AddFeatureManagement()

@@ -10,7 +10,7 @@ namespace Modular.Features.Evaluation;
 /// change drops it. Immutable, so the cache hands out this instance instead of copies.
 /// </summary>
 [ImmutableObject(true)]
-public sealed class FlagCatalog
+internal sealed class FlagCatalog
 {
     private readonly Dictionary<string, CatalogFlag> _flags;
 
@@ -29,7 +29,7 @@ public sealed class FlagCatalog
 }
 
 /// <summary>One flag of the catalog: its library definition, kill switch and tenant overrides.</summary>
-public sealed class CatalogFlag
+internal sealed class CatalogFlag
 {
     private static readonly FeatureFilterConfiguration AlwaysOn = new() { Name = "AlwaysOn" };
 
@@ -105,10 +105,10 @@ public sealed class CatalogFlag
     }
 }
 
-public sealed record CatalogOverride(bool Enabled, string? Variant, DateTimeOffset? ExpiresAt);
+internal sealed record CatalogOverride(bool Enabled, string? Variant, DateTimeOffset? ExpiresAt);
 
 /// <summary>The catalog's home: HybridCache, filled from the database on a miss.</summary>
-public sealed class FlagCatalogCache
+internal sealed class FlagCatalogCache
 {
     private const string Key = "features:catalog";
 

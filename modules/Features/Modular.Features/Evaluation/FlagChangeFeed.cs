@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Features.Domain;
 using Modular.Features.Persistence;
 using Modular.Kernel.Persistence;
 using Npgsql;
@@ -9,21 +11,41 @@ using Npgsql;
 namespace Modular.Features.Evaluation;
 
 /// <summary>
-/// Tells every instance that flag definitions changed. This instance forgets its catalog at once;
+/// Tells every instance that flag definitions changed, after the change commits (an EF interceptor on
+/// the module's context). This instance forgets its catalog at once;
 /// on PostgreSQL a <c>NOTIFY</c> reaches the others (<see cref="FlagChangeListener"/>). SQLite has no
 /// second instance to tell.
 /// </summary>
-public sealed class FlagChangeFeed
+internal sealed class FlagChangeFeed(FlagCatalogCache catalogs) : SaveChangesInterceptor
 {
     public const string Channel = "modular_features_changed";
 
-    private readonly FlagCatalogCache _catalogs;
-
-    internal FlagChangeFeed(FlagCatalogCache catalogs) => _catalogs = catalogs;
-
-    internal async Task PublishAsync(FeaturesDbContext db, CancellationToken cancellationToken)
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        await _catalogs.ForgetAsync(cancellationToken);
+        if (eventData.Context is FeaturesDbContext db)
+        {
+            db.DefinitionsChanged = db.ChangeTracker.Entries().Any(e =>
+                e.Entity is FeatureFlag or TenantOverride && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>Once a change to flags or overrides has committed, every instance must drop its catalog.</summary>
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is FeaturesDbContext { DefinitionsChanged: true } db)
+        {
+            db.DefinitionsChanged = false;
+            await PublishAsync(db, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task PublishAsync(FeaturesDbContext db, CancellationToken cancellationToken)
+    {
+        await catalogs.ForgetAsync(cancellationToken);
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, '')", cancellationToken);

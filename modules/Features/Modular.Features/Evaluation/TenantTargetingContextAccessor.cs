@@ -8,7 +8,7 @@ using Modular.Kernel.Tenancy;
 namespace Modular.Features.Evaluation;
 
 /// <summary>A targeting context that also knows the caller's tenant, so rollouts can stick to tenants.</summary>
-public sealed class TenantTargetingContext : TargetingContext
+internal sealed class TenantTargetingContext : TargetingContext
 {
     public Guid? TenantId { get; init; }
 

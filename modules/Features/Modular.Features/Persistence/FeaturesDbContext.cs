@@ -1,12 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Modular.Features.Domain;
-using Modular.Features.Evaluation;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 
 namespace Modular.Features.Persistence;
 
-public sealed class FeaturesDbContext(DbContextOptions<FeaturesDbContext> options, ITenantContext tenantContext, FlagChangeFeed? changeFeed = null)
+public sealed class FeaturesDbContext(DbContextOptions<FeaturesDbContext> options, ITenantContext tenantContext)
     : ModuleDbContext(options, tenantContext)
 {
     public const string SchemaName = "features";
@@ -24,26 +23,18 @@ public sealed class FeaturesDbContext(DbContextOptions<FeaturesDbContext> option
         await Flags.Include(f => f.Overrides).FirstOrDefaultAsync(f => f.Key == key, cancellationToken)
         ?? throw new Kernel.Errors.NotFoundException("Feature flag", key);
 
-    /// <summary>
-    /// History is append-only; and once a definition change has committed, every instance's cached
-    /// definitions are dropped (here at once, elsewhere through the change feed).
-    /// </summary>
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    /// <summary>Set while a save carries flag or override changes; read by <see cref="FlagChangeFeed"/>.</summary>
+    internal bool DefinitionsChanged { get; set; }
+
+    /// <summary>History is append-only.</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         if (ChangeTracker.Entries<FlagChange>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
             throw new InvalidOperationException("Feature flag history is append-only.");
         }
 
-        var definitionsChanged = ChangeTracker.Entries().Any(e =>
-            e.Entity is FeatureFlag or TenantOverride && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        if (definitionsChanged && changeFeed is not null)
-        {
-            await changeFeed.PublishAsync(this, cancellationToken);
-        }
-
-        return saved;
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
