@@ -1,3 +1,4 @@
+using Modular.Features;
 using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
@@ -15,6 +16,7 @@ internal static class Modules
     [
         new TenantsModule(),
         new IdentityModule(),
+        new FeaturesModule(),
     ];
 
     /// <summary>
@@ -29,6 +31,7 @@ internal static class Modules
             [
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
                 typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
+                typeof(FeaturesModule), typeof(Features.Contracts.IsFeatureEnabled),
             ];
             options.PipelineBehaviors =
             [

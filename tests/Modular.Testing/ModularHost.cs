@@ -59,6 +59,12 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     public static async Task<ModularHost> StartAsync(DatabaseProvider provider, PostgresServer server, IDictionary<string, string?>? settings = null) =>
         provider == DatabaseProvider.Postgres ? await OnPostgresAsync(server, settings) : OnSqlite(settings);
 
+    /// <summary>
+    /// A second host instance on this one's database (and settings), as a scaled-out deployment runs:
+    /// for what instances must agree on. The first instance owns (and removes) a SQLite directory.
+    /// </summary>
+    public ModularHost AnotherInstance() => new(new Dictionary<string, string?>(_settings), null);
+
     /// <summary>The connection string the host's module databases use (SQLite: with the {module} placeholder).</summary>
     public string ConnectionString => _settings["Database:ConnectionString"]!;
 

@@ -1,3 +1,4 @@
+using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
 using Modular.Tenants.Contracts;
@@ -40,6 +41,7 @@ internal sealed class IdentitySettings
         [
             PlatformPermissions.Admin, TenantsPermissions.Read, TenantsPermissions.Manage,
             IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
+            FeaturesPermissions.Read, FeaturesPermissions.Manage,
         ],
         [IdentityRoles.TenantAdmin] = [],
         [IdentityRoles.Member] = [],

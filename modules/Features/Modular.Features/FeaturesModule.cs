@@ -1,0 +1,103 @@
+using System.Reflection;
+using FluentValidation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.FeatureManagement;
+using Microsoft.EntityFrameworkCore;
+using Modular.Features.Evaluation;
+using Modular.Features.Features.CreateFlag;
+using Modular.Features.Features.DeleteFlag;
+using Modular.Features.Features.EvaluateFeatures;
+using Modular.Features.Features.GetFlag;
+using Modular.Features.Features.GetFlagHistory;
+using Modular.Features.Features.GetTenantOverrides;
+using Modular.Features.Features.ListFlags;
+using Modular.Features.Features.SetFlagEnabled;
+using Modular.Features.Features.SetTenantOverride;
+using Modular.Features.Features.UpdateFlag;
+using Modular.Features.Persistence;
+using Modular.Kernel.Modules;
+using Modular.Kernel.Persistence;
+
+namespace Modular.Features;
+
+/// <summary>
+/// Feature flags: definitions in the database (and code-owned defaults in configuration), evaluated
+/// by Microsoft.FeatureManagement with tenant targeting, tenant overrides and a kill switch.
+/// </summary>
+public sealed class FeaturesModule : IModule
+{
+    public string Name => "Features";
+
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+        [new("Feature flags", "/admin/features", MudBlazor.Icons.Material.Filled.Flag)];
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<FeaturesDbContext>(FeaturesDbContext.SchemaName);
+        services.AddValidatorsFromAssemblyContaining<FeaturesModule>(includeInternalTypes: true);
+
+        services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));
+        services.AddSingleton<FlagChangeFeed>();
+        services.ConfigureDbContext<FeaturesDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<FlagChangeFeed>()));
+        services.AddHostedService<FlagChangeListener>();
+
+        services.AddFeatureManagement()
+            .WithTargeting<TenantTargetingContextAccessor>()
+            .AddFeatureFilter<RolloutFilter>()
+            .AddFeatureFilter<ContextualRolloutFilter>();
+
+        // The database (then configuration) defines flags, and the platform's precedence — kill switch,
+        // tenant override, filters — sits in front of the library's evaluator for every caller,
+        // including the request snapshot and WithFeatureGate.
+        services.AddSingleton<IFeatureDefinitionProvider, DatabaseFeatureDefinitionProvider>();
+        services.AddSingleton<FlagEvaluator>();
+        services.RemoveAll<IFeatureManager>();
+        services.RemoveAll<IVariantFeatureManager>();
+        services.AddSingleton<IFeatureManager>(sp => sp.GetRequiredService<FlagEvaluator>());
+        services.AddSingleton<IVariantFeatureManager>(sp => sp.GetRequiredService<FlagEvaluator>());
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder api)
+    {
+        // Platform operators: the definitions, overrides and history, guarded by features.*.
+        var flags = api.MapGroup("/features").WithTags("Feature flags");
+        flags.MapEvaluateFeatures();
+        flags.MapGetFlagHistory();
+        flags.MapGetTenantOverrides();
+        flags.MapListFlags();
+        flags.MapGetFlag();
+        flags.MapCreateFlag();
+        flags.MapUpdateFlag();
+        flags.MapSetFlagEnabled();
+        flags.MapDeleteFlag();
+        flags.MapSetTenantOverride();
+    }
+
+    /// <summary>The registered filters' parameter binders, by the name flags use for them.</summary>
+    private static Dictionary<string, IFilterParametersBinder> FilterBinders(IServiceProvider services)
+    {
+        var binders = new Dictionary<string, IFilterParametersBinder>(StringComparer.OrdinalIgnoreCase);
+        foreach (var filter in services.GetServices<IFeatureFilterMetadata>())
+        {
+            if (filter is IFilterParametersBinder binder && filter.GetType().GetCustomAttribute<FilterAliasAttribute>() is { } alias)
+            {
+                binders.TryAdd(alias.Alias, binder);
+            }
+        }
+
+        return binders;
+    }
+
+    private static async ValueTask<FlagCatalog> LoadCatalogAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FeaturesDbContext>();
+        return FlagCatalog.Build(await db.Flags.AsNoTracking().Include(f => f.Overrides).ToListAsync(cancellationToken), FilterBinders(services));
+    }
+}

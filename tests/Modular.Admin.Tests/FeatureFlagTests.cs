@@ -1,0 +1,132 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Modular.Features.Contracts;
+using Modular.Tenants.Contracts;
+using static Microsoft.Playwright.Assertions;
+using static Modular.Admin.Tests.FeatureFlagScreens;
+
+namespace Modular.Admin.Tests;
+
+/// <summary>
+/// What an operator does to feature flags in the console: find them, kill one (with confirmation),
+/// roll one out with the slider, override one for a tenant. One host for the class; each test makes its own flags.
+/// </summary>
+public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixture<AdminConsoleFixture>
+{
+    [Fact]
+    public async Task The_flag_list_opens_from_the_navigation_and_filters_by_search_and_type()
+    {
+        await console.CreateFlagAsync(new { key = "list.new-checkout", description = "The new checkout", type = "release", owner = "payments" });
+        await console.CreateFlagAsync(new { key = "list.read-only", description = "Maintenance mode", type = "ops", owner = "sre" });
+        await console.CreateFlagAsync(new { key = "list.blue-button", description = "Button colour test", type = "experiment", owner = "growth" });
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.GotoAsync("/admin");
+        await admin.WaitForCircuitAsync();
+
+        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Feature flags", Exact = true }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/features").ToString());
+        await Expect(page).ToHaveTitleAsync("Feature flags · Modular admin");
+        var search = page.GetByPlaceholder("Search key, description or owner");
+        await search.FillAsync("list.");
+        await search.PressAsync("Enter");
+        await Expect(Keys(page)).ToHaveTextAsync(["list.blue-button", "list.new-checkout", "list.read-only"]);
+
+        await search.FillAsync("checkout");
+        await search.PressAsync("Enter");
+        await Expect(Keys(page)).ToHaveTextAsync(["list.new-checkout"]);
+
+        await search.FillAsync("list.");
+        await search.PressAsync("Enter");
+        await Expect(Keys(page)).ToHaveCountAsync(3);
+        await page.GetByTestId("flag-type-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "ops", Exact = true }).ClickAsync();
+        await Expect(Keys(page)).ToHaveTextAsync(["list.read-only"]);
+
+        await Keys(page).First.ClickAsync();
+        await Expect(page.GetByTestId("flag-name")).ToHaveTextAsync("list.read-only");
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task The_kill_switch_asks_for_confirmation_and_a_reason_then_turns_the_flag_off_everywhere()
+    {
+        await console.CreateFlagAsync(new { key = "kill.payments-v2", filters = new[] { new { name = "Rollout", parameters = new { percentage = 100 } } } });
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.GotoAsync("/admin/features/kill.payments-v2");
+        await admin.WaitForCircuitAsync();
+        await Expect(page.GetByTestId("flag-rollout")).ToHaveAttributeAsync("data-interactive", "true");
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
+
+        // Backing out changes nothing.
+        await page.GetByTestId("flag-kill-switch").ClickAsync();
+        await Expect(Dialog(page)).ToContainTextAsync("turns off for every tenant and user");
+        await page.GetByTestId("kill-switch-cancel").ClickAsync();
+        await Expect(Dialog(page)).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
+        Assert.True((await console.GetFlagAsync("kill.payments-v2")).Enabled);
+
+        // Confirming needs a reason.
+        await page.GetByTestId("flag-kill-switch").ClickAsync();
+        await Expect(page.GetByTestId("kill-switch-confirm")).ToBeDisabledAsync();
+        await page.GetByTestId("kill-switch-reason").FillAsync("payments incident");
+        await page.GetByTestId("kill-switch-confirm").ClickAsync();
+
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("killed");
+        await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.killed", "flag.created"]);
+        await Expect(page.GetByTestId("flag-history").GetByTestId("history-reason")).ToHaveTextAsync(["“payments incident”"]);
+        var flag = await console.GetFlagAsync("kill.payments-v2");
+        Assert.False(flag.Enabled);
+        using var member = console.Host.CreateClientAs("someone");
+        var evaluation = await member.GetFromJsonAsync<FeatureEvaluationDto>("/api/v1/features/evaluate", TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("kill.payments-v2", evaluation!.Enabled);
+
+        // And from the list, the switch in the row asks too.
+        await page.GotoAsync("/admin/features");
+        await admin.WaitForCircuitAsync();
+        await Expect(page.GetByTestId("flag-table")).ToHaveAttributeAsync("data-interactive", "true");
+        var row = Rows(page).Filter(new() { HasText = "kill.payments-v2" });
+        await row.Locator("input[type=checkbox]").ClickAsync();
+        await page.GetByTestId("kill-switch-reason").FillAsync("incident over");
+        await page.GetByTestId("kill-switch-confirm").ClickAsync();
+        await Expect(row.Locator("input[type=checkbox]")).ToBeCheckedAsync();
+        Assert.True((await console.GetFlagAsync("kill.payments-v2")).Enabled);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task The_slider_sets_the_rollout_and_a_tenant_gets_an_override_from_its_own_page()
+    {
+        await console.CreateFlagAsync(new { key = "slide.reports", filters = new[] { new { name = "Rollout", parameters = new { percentage = 0 } } } });
+        using var api = console.FlagsApi();
+        using var created = await api.PostAsJsonAsync("/api/v1/tenants", new { slug = "slide-acme", name = "Slide Acme" }, TestContext.Current.CancellationToken);
+        var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(TestContext.Current.CancellationToken))!;
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.GotoAsync("/admin/features/slide.reports");
+        await admin.WaitForCircuitAsync();
+
+        await Expect(page.GetByTestId("flag-rollout")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.Locator("input[type=range]").FillAsync("40");
+        await Expect(page.GetByTestId("rollout-percentage")).ToHaveTextAsync("40");
+        await page.GetByTestId("rollout-save").ClickAsync();
+
+        await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.updated", "flag.created"]);
+        var rollout = Assert.Single((await console.GetFlagAsync("slide.reports")).Filters);
+        Assert.Equal(40, rollout.Parameters!.Value.GetProperty("percentage").GetDouble());
+
+        await page.GotoAsync($"/admin/features/tenants/{tenant.Id}");
+        await admin.WaitForCircuitAsync();
+        await Expect(page.GetByTestId("tenant-features-title")).ToHaveTextAsync("Feature flags of Slide Acme");
+        await Expect(page.GetByTestId("tenant-overrides")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.GetByTestId("tenant-override-flag").FillAsync("slide.reports");
+        await page.GetByTestId("tenant-override-save").ClickAsync();
+
+        await Expect(page.GetByTestId("tenant-override")).ToContainTextAsync("slide.reports");
+        var tenantOverride = Assert.Single((await console.GetFlagAsync("slide.reports")).Overrides);
+        Assert.Equal((tenant.Id, true), (tenantOverride.TenantId, tenantOverride.Enabled));
+        Assert.Empty(admin.Errors);
+    }
+}
