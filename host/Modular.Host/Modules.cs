@@ -2,6 +2,7 @@ using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
 using Modular.Tenants;
+using Modular.Webhooks;
 
 namespace Modular.Host;
 
@@ -15,6 +16,7 @@ internal static class Modules
     [
         new TenantsModule(),
         new IdentityModule(),
+        new WebhooksModule(),
     ];
 
     /// <summary>
@@ -29,6 +31,7 @@ internal static class Modules
             [
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
                 typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
+                typeof(WebhooksModule), typeof(Webhooks.Contracts.SendWebhookMessage),
             ];
             options.PipelineBehaviors =
             [
