@@ -40,19 +40,19 @@ public sealed class WebhookAttempt : ITenantOwned
 
     public static WebhookAttempt Create(
         WebhookDelivery delivery, DateTimeOffset attemptedAt, AttemptTrigger trigger, int? status, string? error, TimeSpan duration, string? responseBody) => new()
-    {
-        Id = Guid.CreateVersion7(attemptedAt),
-        TenantId = delivery.TenantId,
-        DeliveryId = delivery.Id,
-        MessageId = delivery.MessageId,
-        EndpointId = delivery.EndpointId,
-        AttemptedAt = attemptedAt,
-        Trigger = trigger,
-        ResponseStatus = status,
-        Error = error is { Length: > ErrorMaxLength } ? error[..ErrorMaxLength] : error,
-        DurationMs = duration.TotalMilliseconds,
-        ResponseBody = responseBody is { Length: > ResponseBodyMaxLength } ? responseBody[..ResponseBodyMaxLength] : responseBody,
-    };
+        {
+            Id = Guid.CreateVersion7(attemptedAt),
+            TenantId = delivery.TenantId,
+            DeliveryId = delivery.Id,
+            MessageId = delivery.MessageId,
+            EndpointId = delivery.EndpointId,
+            AttemptedAt = attemptedAt,
+            Trigger = trigger,
+            ResponseStatus = status,
+            Error = error is { Length: > ErrorMaxLength } ? error[..ErrorMaxLength] : error,
+            DurationMs = duration.TotalMilliseconds,
+            ResponseBody = responseBody is { Length: > ResponseBodyMaxLength } ? responseBody[..ResponseBodyMaxLength] : responseBody,
+        };
 
     public void ScheduledNext(DateTimeOffset? at) => NextAttemptAt = at;
 }

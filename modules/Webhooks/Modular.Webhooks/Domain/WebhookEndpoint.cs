@@ -52,19 +52,19 @@ public sealed class WebhookEndpoint : ITenantOwned
     public static WebhookEndpoint Create(
         Guid tenantId, string url, IEnumerable<string>? eventTypes, string? description, int? rateLimitPerSecond,
         IReadOnlyDictionary<string, string>? headers, string protectedSecret, DateTimeOffset now) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        TenantId = tenantId,
-        Url = url,
-        EventTypes = eventTypes?.Distinct().ToList() ?? [],
-        Description = description,
-        RateLimitPerSecond = rateLimitPerSecond,
-        Headers = headers is null ? [] : new Dictionary<string, string>(headers),
-        ProtectedSecret = protectedSecret,
-        Enabled = true,
-        CreatedAt = now,
-        Version = 1,
-    };
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenantId,
+            Url = url,
+            EventTypes = eventTypes?.Distinct().ToList() ?? [],
+            Description = description,
+            RateLimitPerSecond = rateLimitPerSecond,
+            Headers = headers is null ? [] : new Dictionary<string, string>(headers),
+            ProtectedSecret = protectedSecret,
+            Enabled = true,
+            CreatedAt = now,
+            Version = 1,
+        };
 
     public bool Wants(string eventType) => EventTypes.Count == 0 || EventTypes.Contains(eventType);
 
