@@ -1,7 +1,7 @@
 namespace Modular.Webhooks;
 
 /// <summary>The <c>Webhooks</c> configuration section.</summary>
-public sealed class WebhooksOptions
+internal sealed class WebhooksOptions
 {
     public const string Section = "Webhooks";
 
@@ -33,6 +33,4 @@ public sealed class WebhooksOptions
 
     /// <summary>Messages and their attempts are deleted after this long.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
-
-    public TimeSpan DefaultSecretGrace { get; set; } = TimeSpan.FromHours(24);
 }

@@ -10,7 +10,7 @@ namespace Modular.Webhooks.Delivery;
 /// allow-listed network; IPv4-mapped and IPv4-compatible IPv6 forms are judged as the IPv4 address
 /// they carry, so <c>::ffff:127.0.0.1</c> is loopback too.
 /// </summary>
-public sealed class AddressPolicy(IOptions<WebhooksOptions> options)
+internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
 {
     private static readonly IPNetwork[] Refused =
     [
@@ -66,7 +66,7 @@ public sealed class AddressPolicy(IOptions<WebhooksOptions> options)
 }
 
 /// <summary>Turns a host name into addresses; replaceable so tests can make a public-looking name resolve anywhere.</summary>
-public interface IWebhookHostResolver
+internal interface IWebhookHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
@@ -77,7 +77,7 @@ internal sealed class DnsHostResolver : IWebhookHostResolver
 }
 
 /// <summary>The connection went to an address the <see cref="AddressPolicy"/> refuses.</summary>
-public sealed class RefusedAddressException(string host, IEnumerable<IPAddress> addresses)
+internal sealed class RefusedAddressException(string host, IEnumerable<IPAddress> addresses)
     : HttpRequestException($"Refused to connect to '{host}': it resolves only to addresses webhooks may not reach ({string.Join(", ", addresses)}).");
 
 /// <summary>

@@ -4,7 +4,7 @@ namespace Modular.Webhooks.Delivery;
 /// Svix's schedule: the first attempt at once, then retries after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h
 /// and 10 h, each with ±20 % jitter so failing deliveries do not retry in lock-step.
 /// </summary>
-public static class RetrySchedule
+internal static class RetrySchedule
 {
     public static readonly IReadOnlyList<TimeSpan> Delays =
     [

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Webhooks.Domain;
 
 namespace Modular.Webhooks.Delivery;
 

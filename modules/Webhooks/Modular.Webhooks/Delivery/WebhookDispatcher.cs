@@ -22,7 +22,7 @@ namespace Modular.Webhooks.Delivery;
 /// PostgreSQL rolls the claim back and the delivery is taken again (SQLite saved nothing yet): at least
 /// once, and with the same <c>webhook-id</c>, so receivers can drop the duplicate.
 /// </summary>
-public sealed partial class WebhookDispatcher(
+internal sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     IOptions<WebhooksOptions> options,

@@ -7,7 +7,7 @@ using Modular.Webhooks.Persistence;
 namespace Modular.Webhooks.Delivery;
 
 /// <summary>Deletes messages older than the retention period; their deliveries and attempts go with them (cascade).</summary>
-public sealed class WebhookRetention(IServiceScopeFactory scopes, IOptions<WebhooksOptions> options, TimeProvider clock)
+internal sealed class WebhookRetention(IServiceScopeFactory scopes, IOptions<WebhooksOptions> options, TimeProvider clock)
 {
     /// <summary>Returns how many messages were deleted.</summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace Modular.Webhooks.Delivery;
 /// Standard Webhooks signing: <c>v1,</c> + base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}")),
 /// the secret being the base64 part of <c>whsec_...</c>. Several signatures are separated by spaces.
 /// </summary>
-public static class WebhookSignature
+internal static class WebhookSignature
 {
     public const string SecretPrefix = "whsec_";
 

@@ -13,6 +13,9 @@ public sealed class WebhookEndpoint : ITenantOwned
     public const int DescriptionMaxLength = 500;
     public const int ReasonMaxLength = 500;
 
+    /// <summary>How long a rotated-out secret keeps signing beside the new one, unless the rotation says otherwise.</summary>
+    public static readonly TimeSpan DefaultSecretGrace = TimeSpan.FromHours(24);
+
     private WebhookEndpoint()
     {
     }

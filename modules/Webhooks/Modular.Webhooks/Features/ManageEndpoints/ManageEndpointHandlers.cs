@@ -62,14 +62,14 @@ internal sealed class UpdateWebhookEndpointValidator : AbstractValidator<UpdateW
     }
 }
 
-public sealed class RotateWebhookEndpointSecretHandler(WebhooksDbContext db, EndpointSecrets secrets, IOptions<WebhooksOptions> options, TimeProvider clock)
+public sealed class RotateWebhookEndpointSecretHandler(WebhooksDbContext db, EndpointSecrets secrets, TimeProvider clock)
     : ICommandHandler<RotateWebhookEndpointSecret, WebhookEndpointSecret>
 {
     public async ValueTask<WebhookEndpointSecret> Handle(RotateWebhookEndpointSecret command, CancellationToken cancellationToken)
     {
         var endpoint = await db.GetEndpointAsync(command.Id, cancellationToken);
         var secret = WebhookSignature.NewSecret();
-        var grace = command.GraceHours is { } hours ? TimeSpan.FromHours(hours) : options.Value.DefaultSecretGrace;
+        var grace = command.GraceHours is { } hours ? TimeSpan.FromHours(hours) : WebhookEndpoint.DefaultSecretGrace;
         endpoint.RotateSecret(secrets.Protect(secret), grace, clock.GetUtcNow());
         return new WebhookEndpointSecret(endpoint.Id, secret, endpoint.PreviousSecretExpiresAt);
     }

@@ -4,6 +4,7 @@ using Mediator;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Domain;
 
 namespace Modular.Webhooks.Features.SendMessage;
 

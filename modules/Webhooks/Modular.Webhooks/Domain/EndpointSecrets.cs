@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Modular.Webhooks.Delivery;
+namespace Modular.Webhooks.Domain;
 
 /// <summary>
 /// Endpoint secrets at rest: encrypted with ASP.NET Core Data Protection (whose key ring the identity

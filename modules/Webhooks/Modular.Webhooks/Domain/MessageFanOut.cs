@@ -1,11 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Modular.Webhooks.Delivery;
-using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 
-namespace Modular.Webhooks.Features.SendMessage;
+namespace Modular.Webhooks.Domain;
 
 /// <summary>
 /// Turns an event into a message and one delivery per subscribed, enabled endpoint of its tenant, in one
