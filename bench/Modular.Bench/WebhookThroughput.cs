@@ -78,6 +78,7 @@ internal static class WebhookThroughput
             ["Webhooks:AllowHttp"] = "true",
             ["Webhooks:AllowedNetworks:0"] = "127.0.0.1/32",
             ["Webhooks:DeliveryEnabled"] = deliveryWorker ? "true" : "false",
+            ["Webhooks:BatchSize"] = Environment.GetEnvironmentVariable("MODULAR_BENCH_WEBHOOK_BATCH") ?? "100",
         };
         if (provider == "postgres")
         {

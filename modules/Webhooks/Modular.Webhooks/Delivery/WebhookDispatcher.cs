@@ -55,6 +55,9 @@ internal sealed partial class WebhookDispatcher(
         var endpoints = await db.Endpoints.Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
         var messages = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
 
+        // Each endpoint's secrets are decrypted once per batch, not once per delivery.
+        var now = clock.GetUtcNow();
+        var signingSecrets = endpoints.Values.Where(e => e.Enabled).ToDictionary(e => e.Id, e => SigningSecrets(e, secrets, now));
         var sends = new List<(WebhookDelivery Delivery, Task<Outcome> Outcome)>();
         foreach (var delivery in batch)
         {
@@ -69,7 +72,7 @@ internal sealed partial class WebhookDispatcher(
             }
             else
             {
-                sends.Add((delivery, SendAsync(endpoint, messages[delivery.MessageId], secrets, cancellationToken)));
+                sends.Add((delivery, SendAsync(endpoint, messages[delivery.MessageId], signingSecrets[endpoint.Id], cancellationToken)));
             }
         }
 
@@ -135,15 +138,22 @@ internal sealed partial class WebhookDispatcher(
         QueueLimit = 0,
     });
 
-    private async Task<Outcome> SendAsync(WebhookEndpoint endpoint, WebhookMessage message, EndpointSecrets secrets, CancellationToken cancellationToken)
+    /// <summary>The current secret, and the previous one while its grace period lasts.</summary>
+    private static List<string> SigningSecrets(WebhookEndpoint endpoint, EndpointSecrets secrets, DateTimeOffset now)
+    {
+        var signing = new List<string> { secrets.Unprotect(endpoint.ProtectedSecret) };
+        if (endpoint.PreviousSecretAt(now) is { } previous)
+        {
+            signing.Add(secrets.Unprotect(previous));
+        }
+
+        return signing;
+    }
+
+    private async Task<Outcome> SendAsync(WebhookEndpoint endpoint, WebhookMessage message, List<string> signingSecrets, CancellationToken cancellationToken)
     {
         var attemptedAt = clock.GetUtcNow();
         var started = clock.GetTimestamp();
-        var signingSecrets = new List<string> { secrets.Unprotect(endpoint.ProtectedSecret) };
-        if (endpoint.PreviousSecretAt(attemptedAt) is { } previous)
-        {
-            signingSecrets.Add(secrets.Unprotect(previous));
-        }
 
         var timestamp = attemptedAt.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
