@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Webhooks.Contracts;
@@ -110,5 +111,34 @@ public sealed class EndpointRulesTests(PostgresServer postgres)
         var noTenant = webhooks.Host.CreateClientAs("loner", WebhooksHost.Admin);
         var response = await noTenant.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = "https://example.com/hook" }, Ct);
         (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("tenantId");
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_purged_tenants_webhooks_are_deleted_and_no_other_tenants(DatabaseProvider provider)
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(provider, postgres);
+        var doomed = await webhooks.CreateTenantAsync("doomed");
+        var kept = await webhooks.CreateTenantAsync("kept");
+        foreach (var tenant in new[] { doomed, kept })
+        {
+            var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+            await webhooks.CreateEndpointAsync(client, receiver.Url);
+            await webhooks.SendAsync(client, "evt-1");
+        }
+
+        await webhooks.DispatchAsync();
+        await webhooks.SendAsync(new Tenants.Contracts.ScheduleTenantDeletion(doomed.Id, RetentionDays: 0));
+        await webhooks.SendAsync(new Tenants.Contracts.PurgeTenant(doomed.Id));
+
+        await Eventually.HoldsAsync(
+            () => webhooks.ReadAsync(async db => !await db.Endpoints.AnyAsync(e => e.TenantId == doomed.Id, Ct)),
+            "the purged tenant's endpoints deleted");
+        Assert.False(await webhooks.ReadAsync(db => db.Messages.AnyAsync(m => m.TenantId == doomed.Id && m.EventType == WebhookEventTypes.Test, Ct)));
+        Assert.False(await webhooks.ReadAsync(db => db.Attempts.AnyAsync(a => a.TenantId == doomed.Id, Ct)));
+        Assert.True(await webhooks.ReadAsync(db => db.Endpoints.AnyAsync(e => e.TenantId == kept.Id, Ct)));
+        Assert.True(await webhooks.ReadAsync(db => db.Attempts.AnyAsync(a => a.TenantId == kept.Id, Ct)));
     }
 }
