@@ -3,6 +3,7 @@ using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
 using Modular.Tenants;
+using Modular.Webhooks;
 
 namespace Modular.Host;
 
@@ -17,6 +18,7 @@ internal static class Modules
         new TenantsModule(),
         new IdentityModule(),
         new FeaturesModule(),
+        new WebhooksModule(),
     ];
 
     /// <summary>
@@ -32,6 +34,7 @@ internal static class Modules
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
                 typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
                 typeof(FeaturesModule), typeof(Features.Contracts.IsFeatureEnabled),
+                typeof(WebhooksModule), typeof(Webhooks.Contracts.SendWebhookMessage),
             ];
             options.PipelineBehaviors =
             [

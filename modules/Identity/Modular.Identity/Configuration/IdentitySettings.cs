@@ -2,6 +2,7 @@ using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
 using Modular.Tenants.Contracts;
+using Modular.Webhooks.Contracts;
 
 namespace Modular.Identity.Configuration;
 
@@ -42,8 +43,11 @@ internal sealed class IdentitySettings
             PlatformPermissions.Admin, TenantsPermissions.Read, TenantsPermissions.Manage,
             IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
             FeaturesPermissions.Read, FeaturesPermissions.Manage,
+            WebhooksPermissions.Read, WebhooksPermissions.Manage,
         ],
-        [IdentityRoles.TenantAdmin] = [],
+
+        // Webhook permissions act inside the caller's tenant only (the tenant filter and RLS see to it).
+        [IdentityRoles.TenantAdmin] = [WebhooksPermissions.Read, WebhooksPermissions.Manage],
         [IdentityRoles.Member] = [],
     };
 }

@@ -1,0 +1,22 @@
+using Modular.Webhooks.Contracts;
+
+namespace Modular.Webhooks.Domain;
+
+internal static class WebhookMapping
+{
+    public static readonly WebhookEndpointStats NoStats = new(0, 0, null);
+
+    public static WebhookEndpointDto ToDto(this WebhookEndpoint endpoint, WebhookEndpointStats? stats = null) => new(
+        endpoint.Id, endpoint.TenantId, endpoint.Url, endpoint.Description, endpoint.EventTypes, endpoint.Enabled, endpoint.DisabledReason,
+        endpoint.RateLimitPerSecond, endpoint.Headers, endpoint.CreatedAt, endpoint.FailingSince, endpoint.PreviousSecretExpiresAt, stats ?? NoStats);
+
+    public static WebhookMessageDto ToDto(this WebhookMessage message, int deliveries) => new(
+        message.Id, message.TenantId, message.WebhookId, message.EventType, message.EventId, message.CreatedAt, deliveries);
+
+    public static WebhookDeliveryDto ToDto(this WebhookDelivery delivery, IEnumerable<WebhookAttempt> attempts) => new(
+        delivery.Id, delivery.MessageId, delivery.EndpointId, delivery.Status.ToString(), delivery.Attempts, delivery.NextAttemptAt,
+        [.. attempts.OrderBy(a => a.AttemptedAt).Select(a => a.ToDto())]);
+
+    public static WebhookAttemptDto ToDto(this WebhookAttempt attempt) => new(
+        attempt.Id, attempt.AttemptedAt, attempt.Trigger.ToString(), attempt.ResponseStatus, attempt.Error, attempt.DurationMs, attempt.ResponseBody, attempt.NextAttemptAt);
+}

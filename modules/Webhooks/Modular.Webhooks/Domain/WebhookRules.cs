@@ -1,0 +1,123 @@
+using System.Net;
+using FluentValidation;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Tenancy;
+using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Delivery;
+
+namespace Modular.Webhooks.Domain;
+
+/// <summary>Validation rules shared by the commands that set an endpoint's URL, filters or headers.</summary>
+internal static class WebhookRules
+{
+    public const int MaxHeaders = 20;
+    public const int MaxEventTypes = 100;
+    public const int MaxRateLimitPerSecond = 10_000;
+
+    // The request's own framing and the signature headers are ours to set, never an endpoint's.
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "content-type", "content-length", "transfer-encoding", "connection", "user-agent", "expect", "te", "upgrade", "keep-alive",
+    };
+
+    /// <summary>Why <paramref name="url"/> cannot be an endpoint, or null when it can.</summary>
+    public static string? UrlProblem(string? url, WebhooksOptions options, AddressPolicy policy)
+    {
+        if (string.IsNullOrWhiteSpace(url) || url.Length > WebhookEndpoint.UrlMaxLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return "Give an absolute https:// URL.";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && options.AllowHttp))
+        {
+            return options.AllowHttp ? "Use an https:// or http:// URL." : "Use an https:// URL.";
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            return "Credentials in the URL are not accepted; use a custom header.";
+        }
+
+        if (uri.Fragment.Length > 0)
+        {
+            return "A URL with a #fragment is not accepted.";
+        }
+
+        // A literal address is judged now; a name is judged at every connect (see GuardedConnector).
+        if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && !policy.IsAllowed(address))
+        {
+            return "The URL points at a private, loopback or link-local address.";
+        }
+
+        var host = uri.IdnHost.TrimEnd('.');
+        if ((host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            && !policy.IsAllowed(IPAddress.Loopback))
+        {
+            return "The URL points at this machine.";
+        }
+
+        return null;
+    }
+
+    public static IRuleBuilderOptions<T, string?> EndpointUrl<T>(this IRuleBuilder<T, string?> rule, WebhooksOptions options, AddressPolicy policy) =>
+        rule.Must((_, url, context) =>
+        {
+            var problem = UrlProblem(url, options, policy);
+            context.MessageFormatter.AppendArgument("Problem", problem);
+            return problem is null;
+        }).WithMessage("{Problem}");
+
+    public static IRuleBuilderOptions<T, IReadOnlyList<string>> KnownEventTypes<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule, EventTypeCatalog catalog) =>
+        rule.Must(types => types.Count <= MaxEventTypes).WithMessage($"At most {MaxEventTypes} event types.")
+            .Must((_, types, context) =>
+            {
+                var unknown = types.Where(t => !catalog.Contains(t)).ToList();
+                context.MessageFormatter.AppendArgument("Unknown", string.Join(", ", unknown));
+                return unknown.Count == 0;
+            }).WithMessage("Unknown event types: {Unknown}. See GET /api/v1/webhooks/event-types.");
+
+    public static IRuleBuilderOptions<T, IReadOnlyDictionary<string, string>> CustomHeaders<T>(this IRuleBuilder<T, IReadOnlyDictionary<string, string>> rule) =>
+        rule.Must(h => h.Count <= MaxHeaders).WithMessage($"At most {MaxHeaders} headers.")
+            .Must(h => h.All(pair => IsToken(pair.Key) && pair.Key.Length <= 100 && (pair.Value?.Length ?? 0) <= 1000 && pair.Value is not null
+                && pair.Value.All(c => c >= ' ' && c != '\u007f')))
+            .WithMessage("Header names are HTTP tokens of at most 100 characters; values at most 1000 printable characters.")
+            .Must(h => h.Keys.All(name => !ReservedHeaders.Contains(name) && !name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase)))
+            .WithMessage("webhook-*, Host, Content-* and the connection headers are set by the platform.");
+
+    private static bool IsToken(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
+
+    /// <summary>
+    /// The tenant a request acts for: the scope's tenant (a different <paramref name="requested"/> one is
+    /// not found, as if it did not exist), or in an all-tenants scope the one it names.
+    /// </summary>
+    public static Guid TenantFor(ITenantContext scope, Guid? requested)
+    {
+        if (scope.Tenant is { } tenant)
+        {
+            return requested is null || requested == tenant.Id ? tenant.Id : throw new NotFoundException("Tenant", requested);
+        }
+
+        if (scope.IsAllTenants && requested is { } named && named != Guid.Empty)
+        {
+            return named;
+        }
+
+        throw new RequestValidationException(new Dictionary<string, string[]>
+        {
+            ["tenantId"] = [scope.IsAllTenants ? "Name the tenant." : "No tenant is selected: sign in with a tenant or send the X-Tenant header."],
+        });
+    }
+}
+
+/// <summary>Every event type registered by the modules, by name.</summary>
+public sealed class EventTypeCatalog(IEnumerable<WebhookEventType> registered)
+{
+    private readonly Dictionary<string, WebhookEventType> _types = registered
+        .GroupBy(t => t.Name, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+    public IReadOnlyList<WebhookEventType> All => [.. _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    public bool Contains(string name) => _types.ContainsKey(name);
+}

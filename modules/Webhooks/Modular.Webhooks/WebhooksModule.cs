@@ -1,0 +1,91 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Modular.Kernel.Modules;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Delivery;
+using Modular.Webhooks.Domain;
+using Modular.Webhooks.Features.ManageEndpoints;
+using Modular.Webhooks.Features.ReadEndpoints;
+using Modular.Webhooks.Features.ReadMessages;
+using Modular.Webhooks.Features.Redeliver;
+using Modular.Webhooks.Features.SendMessage;
+using Modular.Webhooks.Persistence;
+using Polly;
+
+namespace Modular.Webhooks;
+
+/// <summary>
+/// Webhooks: signed (Standard Webhooks), retried, crash-safe deliveries of events to the endpoints
+/// tenants register, with SSRF protection at connect time. See docs/adr/0010-webhooks.md.
+/// </summary>
+public sealed class WebhooksModule : IModule
+{
+    public string Name => "Webhooks";
+
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+        [new("Webhooks", "/admin/webhooks", MudBlazor.Icons.Material.Filled.Webhook)];
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<WebhooksDbContext>(WebhooksDbContext.SchemaName);
+        services.AddValidatorsFromAssemblyContaining<WebhooksModule>(includeInternalTypes: true);
+        services.Configure<WebhooksOptions>(configuration.GetSection(WebhooksOptions.Section));
+
+        // The catalog: this module's own types; other modules add theirs the same way.
+        services.AddSingleton(new WebhookEventType(WebhookEventTypes.Test, "A test event sent on request to one endpoint.", """{"endpointId":"0194f3a2-0000-7000-8000-000000000000","message":"A test event from the platform."}"""));
+        foreach (var type in TenantEventWebhooks.EventTypes)
+        {
+            services.AddSingleton(type);
+        }
+
+        services.AddSingleton<EventTypeCatalog>();
+        services.AddDataProtection(); // the identity module persists the key ring; this only makes sure it exists
+        services.AddSingleton<EndpointSecrets>();
+        services.AddSingleton<AddressPolicy>();
+        services.TryAddSingleton<IWebhookHostResolver, DnsHostResolver>();
+        services.AddSingleton<GuardedConnector>();
+        services.AddScoped<MessageFanOut>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WebhookRetention>();
+        services.AddHostedService<WebhookDeliveryWorker>();
+
+        services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, // a redirect could lead anywhere, past the address check's intent
+                UseCookies = false,
+                UseProxy = false, // a proxy would connect for us, and the address check would be skipped
+                ConnectCallback = sp.GetRequiredService<GuardedConnector>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .RemoveAllLoggers() // every attempt is recorded in the attempts table already
+            .AddResilienceHandler("webhook-delivery", (pipeline, context) =>
+                pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhooksOptions>>().Value.Timeout));
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder api)
+    {
+        // A tenant's own endpoints and messages, as resolved from the caller's token (or X-Tenant).
+        var webhooks = api.MapGroup("/webhooks").WithTags("Webhooks");
+        webhooks.MapReadEndpoints();
+        webhooks.MapManageEndpoints();
+        webhooks.MapSendMessage();
+        webhooks.MapReadMessages();
+        webhooks.MapRedeliver();
+
+        // Platform operators: across tenants.
+        var platform = api.MapGroup("/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
+        platform.MapPlatformEndpoints();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Modular.Webhooks.Delivery;
+
+namespace Modular.Webhooks.Tests;
+
+public sealed class AddressPolicyTests
+{
+    private static AddressPolicy Policy(params string[] allowed) => new(Options.Create(new WebhooksOptions { AllowedNetworks = [.. allowed] }));
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.255.255.254")]
+    [InlineData("10.0.0.1")]
+    [InlineData("172.16.0.1")]
+    [InlineData("172.31.255.255")]
+    [InlineData("192.168.1.1")]
+    [InlineData("169.254.169.254")] // cloud metadata
+    [InlineData("169.254.0.1")]
+    [InlineData("100.64.0.1")] // CGNAT
+    [InlineData("100.127.255.255")]
+    [InlineData("0.0.0.0")]
+    [InlineData("224.0.0.1")]
+    [InlineData("255.255.255.255")]
+    [InlineData("::1")]
+    [InlineData("::")]
+    [InlineData("fe80::1")]
+    [InlineData("febf::1")]
+    [InlineData("fc00::1")]
+    [InlineData("fd00:ec2::254")] // cloud metadata over IPv6
+    [InlineData("::ffff:127.0.0.1")] // IPv4-mapped
+    [InlineData("::ffff:10.0.0.1")]
+    [InlineData("::ffff:169.254.169.254")]
+    [InlineData("::127.0.0.1")] // IPv4-compatible
+    [InlineData("64:ff9b::a00:1")] // NAT64 of 10.0.0.1
+    public void Refuses(string address) => Assert.False(Policy().IsAllowed(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("93.184.215.14")]
+    [InlineData("8.8.8.8")]
+    [InlineData("172.32.0.1")] // just outside 172.16/12
+    [InlineData("100.128.0.1")] // just outside 100.64/10
+    [InlineData("2606:2800:21f:cb07:6820:80da:af6b:8b2c")]
+    [InlineData("::ffff:8.8.8.8")]
+    public void Allows_public_addresses(string address) => Assert.True(Policy().IsAllowed(IPAddress.Parse(address)));
+
+    [Fact]
+    public void The_allow_list_opens_only_what_it_names()
+    {
+        var policy = Policy("127.0.0.1/32");
+        Assert.True(policy.IsAllowed(IPAddress.Parse("127.0.0.1")));
+        Assert.True(policy.IsAllowed(IPAddress.Parse("::ffff:127.0.0.1")));
+        Assert.False(policy.IsAllowed(IPAddress.Parse("127.0.0.2")));
+        Assert.False(policy.IsAllowed(IPAddress.Parse("10.0.0.1")));
+    }
+}

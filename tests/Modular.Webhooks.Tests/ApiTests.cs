@@ -1,0 +1,239 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
+using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Delivery;
+using Modular.Webhooks.Domain;
+
+namespace Modular.Webhooks.Tests;
+
+/// <summary>The webhooks API's unhappy paths: bad input, SSRF attempts, missing permissions.</summary>
+public sealed class ApiTests(PostgresServer postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("/relative/path")]
+    [InlineData("ftp://example.com/hook")]
+    [InlineData("https://user:secret@example.com/hook")]
+    [InlineData("https://127.0.0.1/hook")]
+    [InlineData("https://10.1.2.3/hook")]
+    [InlineData("https://172.16.0.1/hook")]
+    [InlineData("https://192.168.0.10/hook")]
+    [InlineData("https://169.254.169.254/latest/meta-data")]
+    [InlineData("https://100.64.0.1/hook")]
+    [InlineData("https://0.0.0.0/hook")]
+    [InlineData("https://[::1]/hook")]
+    [InlineData("https://[fe80::1]/hook")]
+    [InlineData("https://[fc00::1]/hook")]
+    [InlineData("https://[fd00:ec2::254]/hook")]
+    [InlineData("https://[::ffff:127.0.0.1]/hook")]
+    [InlineData("https://[::ffff:169.254.169.254]/hook")]
+    [InlineData("https://localhost/hook")]
+    [InlineData("https://api.localhost/hook")]
+    [InlineData("http://example.com/hook")] // http is off unless configured
+    public async Task Endpoint_urls_that_are_not_public_https_are_refused(string url)
+    {
+        await using var webhooks = await WebhooksHost.StartAsync(
+            DatabaseProvider.Sqlite, postgres, settings: new Dictionary<string, string?> { ["Webhooks:AllowHttp"] = "false" }, allowLoopback: false);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+
+        var response = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url }, Ct);
+        (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("url");
+    }
+
+    [Fact]
+    public async Task A_public_looking_name_that_resolves_to_loopback_is_refused_when_connecting()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var resolver = new StubResolver { ["hooks.example.com"] = [IPAddress.Loopback] };
+        await using var webhooks = await WebhooksHost.StartAsync(
+            DatabaseProvider.Sqlite, postgres, allowLoopback: false, services: s => s.AddSingleton<IWebhookHostResolver>(resolver));
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        var url = $"http://hooks.example.com:{receiver.Port}/hooks";
+        await webhooks.CreateEndpointAsync(client, url); // the name looks public when saved
+        var message = await webhooks.SendAsync(client, "evt-1");
+
+        await webhooks.DispatchAsync();
+        var attempt = Assert.Single(await webhooks.AttemptsAsync(message.Id));
+        Assert.Null(attempt.ResponseStatus);
+        Assert.Contains("Refused", attempt.Error);
+        Assert.Empty(receiver.Received);
+
+        // DNS rebinding: the same name now answering with a mapped loopback address fares no better.
+        resolver["hooks.example.com"] = [IPAddress.Parse("::ffff:127.0.0.1"), IPAddress.Parse("10.0.0.7")];
+        await webhooks.SendAsync(client, "evt-2");
+        await webhooks.DispatchAsync();
+        Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task Bad_endpoint_fields_are_named()
+    {
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+
+        async Task AssertFieldAsync(object body, string field) =>
+            (await (await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+                .AssertNamesField(field);
+
+        await AssertFieldAsync(new { }, "url");
+        await AssertFieldAsync(new { url = "https://example.com", eventTypes = new[] { "no.such.event" } }, "eventTypes");
+        await AssertFieldAsync(new { url = "https://example.com", rateLimitPerSecond = 0 }, "rateLimitPerSecond");
+        await AssertFieldAsync(new { url = "https://example.com", description = new string('x', 501) }, "description");
+        await AssertFieldAsync(new { url = "https://example.com", headers = new Dictionary<string, string> { ["webhook-signature"] = "forged" } }, "headers");
+        await AssertFieldAsync(new { url = "https://example.com", headers = new Dictionary<string, string> { ["X-Bad"] = "a\r\nInjected: yes" } }, "headers");
+        await AssertFieldAsync(new { url = "https://example.com", headers = new Dictionary<string, string> { ["bad name"] = "x" } }, "headers");
+
+        var garbage = new StringContent("{\"url\": ", Encoding.UTF8, "application/json");
+        await (await client.PostAsync("/api/v1/webhooks/endpoints", garbage, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+    }
+
+    [Fact]
+    public async Task Bad_messages_are_refused()
+    {
+        await using var webhooks = await WebhooksHost.StartAsync(
+            DatabaseProvider.Sqlite, postgres, settings: new Dictionary<string, string?> { ["Webhooks:MaxPayloadBytes"] = "1024" });
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+
+        async Task AssertFieldAsync(object body, string field) =>
+            (await (await client.PostAsJsonAsync("/api/v1/webhooks/messages", body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+                .AssertNamesField(field);
+
+        await AssertFieldAsync(new { eventType = "no.such.event", eventId = "e1", data = new { } }, "eventType");
+        await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, data = new { } }, "eventId");
+        await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = "e1", data = "a string" }, "data");
+        await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = "e1", data = new { blob = new string('x', 2000) } }, "data");
+        await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = new string('e', 201), data = new { } }, "eventId");
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_same_event_id_twice_is_one_message(DatabaseProvider provider)
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(provider, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        await webhooks.CreateEndpointAsync(client, receiver.Url);
+
+        var first = await webhooks.SendAsync(client, "evt-1", new { n = 1 });
+        var again = await webhooks.SendAsync(client, "evt-1", new { n = 2 });
+        var concurrently = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => webhooks.SendAsync(client, "evt-2")));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Single(concurrently.Select(m => m.Id).Distinct());
+        var page = (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!;
+        Assert.Equal(2, page.Items.Count(m => m.EventType == WebhookEventTypes.Test));
+        await webhooks.DispatchAsync();
+        Assert.Equal(2, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task Every_endpoint_needs_the_right_permission()
+    {
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Sqlite, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var anonymous = webhooks.Host.CreateClient();
+        var member = webhooks.ClientFor(tenant);
+        var reader = webhooks.ClientFor(tenant, WebhooksPermissions.Read);
+        var id = Guid.NewGuid();
+
+        (HttpMethod Method, string Path, bool Manage)[] routes =
+        [
+            (HttpMethod.Get, "/api/v1/webhooks/endpoints", false),
+            (HttpMethod.Get, $"/api/v1/webhooks/endpoints/{id}", false),
+            (HttpMethod.Get, "/api/v1/webhooks/event-types", false),
+            (HttpMethod.Get, "/api/v1/webhooks/messages", false),
+            (HttpMethod.Get, $"/api/v1/webhooks/messages/{id}", false),
+            (HttpMethod.Post, "/api/v1/webhooks/endpoints", true),
+            (HttpMethod.Patch, $"/api/v1/webhooks/endpoints/{id}", true),
+            (HttpMethod.Delete, $"/api/v1/webhooks/endpoints/{id}", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/rotate-secret", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/enable", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/disable", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/test", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/recover", true),
+            (HttpMethod.Post, "/api/v1/webhooks/messages", true),
+            (HttpMethod.Post, $"/api/v1/webhooks/messages/{id}/resend", true),
+        ];
+        foreach (var (method, path, manage) in routes)
+        {
+            await (await anonymous.SendAsync(Request(method, path), Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+            await (await member.SendAsync(Request(method, path), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+            if (manage)
+            {
+                await (await reader.SendAsync(Request(method, path), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+            }
+        }
+
+        // The cross-tenant listing is for platform operators only.
+        await (await webhooks.ClientFor(tenant, WebhooksHost.Admin).GetAsync("/api/v1/webhooks/platform/endpoints", Ct))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path) =>
+        new(method, path) { Content = method == HttpMethod.Get || method == HttpMethod.Delete ? null : JsonContent.Create(new { }) };
+
+    [Fact]
+    public async Task Recover_resends_what_failed_and_is_bounded_to_fourteen_days()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Sqlite, postgres, fakeClock: true);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        var endpoint = (await webhooks.CreateEndpointAsync(client, receiver.Url)).Endpoint;
+        var start = webhooks.Clock!.GetUtcNow();
+        var message = await webhooks.SendAsync(client, "evt-1");
+
+        // The endpoint is switched off before the delivery goes out: the delivery fails unsent.
+        (await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/disable", null, Ct)).EnsureSuccessStatusCode();
+        await webhooks.DispatchAsync();
+        Assert.Equal(DeliveryStatus.Failed, (await webhooks.DeliveryAsync(message.Id)).Status);
+        (await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/enable", null, Ct)).EnsureSuccessStatusCode();
+
+        var tooOld = await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/recover", new { since = start.AddDays(-15) }, Ct);
+        (await tooOld.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("since");
+
+        var recovered = await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/recover", new { since = start.AddMinutes(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, recovered.StatusCode);
+        Assert.Equal(1, (await recovered.Content.ReadFromJsonAsync<WebhookRecoveryDto>(Ct))!.Redelivering);
+        await webhooks.DispatchAsync();
+        Assert.Equal(DeliveryStatus.Succeeded, (await webhooks.DeliveryAsync(message.Id)).Status);
+        Assert.Equal(message.WebhookId, Assert.Single(receiver.Received).Id);
+
+        // A manual resend of a delivered message: one more attempt, marked manual, same webhook-id.
+        var resent = await client.PostAsJsonAsync($"/api/v1/webhooks/messages/{message.Id}/resend", new { endpointId = endpoint.Id }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        await webhooks.DispatchAsync();
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.All(receiver.Received, r => Assert.Equal(message.WebhookId, r.Id));
+        var attempts = await webhooks.AttemptsAsync(message.Id);
+        Assert.Equal(AttemptTrigger.Manual, attempts[^1].Trigger);
+
+        // The test event goes to that endpoint only.
+        var test = await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/test", null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
+        await webhooks.DispatchAsync();
+        Assert.Contains(WebhookEventTypes.Test, receiver.Received.Last().Body);
+
+        var stats = (await client.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{endpoint.Id}", Ct))!.Stats;
+        Assert.True(stats.Attempts >= 3);
+        Assert.NotNull(stats.SuccessRate);
+    }
+
+    private sealed class StubResolver : Dictionary<string, IPAddress[]>, IWebhookHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+            Task.FromResult(TryGetValue(host, out var addresses) ? addresses : throw new HttpRequestException($"No such host: {host}"));
+    }
+}
