@@ -66,7 +66,10 @@ public sealed class ModuleBoundaryTests
         //#endif
         foreach (var project in shared)
         {
-            var references = ProjectReferences(project).Where(r => !IsKernel(r)).ToList();
+            // The one exception: the console signs operators in through the identity module, as its client.
+            var references = ProjectReferences(project)
+                .Where(r => !IsKernel(r) && !(project == "Modular.Admin" && r == "Modular.Identity.Contracts"))
+                .ToList();
             Assert.True(references.Count == 0, $"{project} references {string.Join(", ", references)}");
         }
     }

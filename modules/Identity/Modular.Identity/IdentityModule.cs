@@ -49,6 +49,13 @@ public sealed class IdentityModule : IModule
     {
         var settings = configuration.GetSection(IdentitySettings.Section);
         services.Configure<IdentitySettings>(settings);
+        services.PostConfigure<IdentitySettings>(identity =>
+        {
+            foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions())
+            {
+                identity.RolePermissions.TryAdd(role, permissions);
+            }
+        });
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddAccountSelfService(settings);
@@ -142,7 +149,6 @@ public sealed class IdentityModule : IModule
 
         services.AddSingleton<VerifiedSecrets>();
         services.AddScoped<TokenClaims>();
-        services.AddScoped<UserAccounts>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
         services.AddSingleton<IdentitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());

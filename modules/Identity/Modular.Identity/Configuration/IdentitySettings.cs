@@ -35,8 +35,15 @@ internal sealed class IdentitySettings
 
     public List<ClientSettings> Clients { get; set; } = [];
 
-    /// <summary>Permissions each role grants; platform roles and tenant roles alike.</summary>
-    public Dictionary<string, List<string>> RolePermissions { get; set; } = new()
+    /// <summary>
+    /// Permissions each role grants; platform roles and tenant roles alike. A role configured here replaces
+    /// its default grant (<see cref="DefaultRolePermissions"/>) rather than adding to it, so an operator can
+    /// take a permission away; roles not configured keep their defaults.
+    /// </summary>
+    public Dictionary<string, List<string>> RolePermissions { get; set; } = [];
+
+    /// <summary>What each role grants when configuration does not say.</summary>
+    public static Dictionary<string, List<string>> DefaultRolePermissions() => new()
     {
         [IdentityRoles.PlatformAdmin] =
         [

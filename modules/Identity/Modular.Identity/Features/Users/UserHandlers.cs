@@ -46,59 +46,61 @@ internal sealed class ListUsersValidator : AbstractValidator<ListUsers>
     }
 }
 
-public sealed class GetUserHandler(UserAccounts accounts) : IQueryHandler<GetUser, UserDto>
+public sealed class GetUserHandler(UserManager<User> users, IdentityDbContext db, TimeProvider clock) : IQueryHandler<GetUser, UserDto>
 {
     public async ValueTask<UserDto> Handle(GetUser query, CancellationToken cancellationToken) =>
-        await accounts.DescribeAsync(await accounts.GetAsync(query.Id), cancellationToken);
+        await db.DescribeAsync(users, await users.GetAsync(query.Id), clock.GetUtcNow(), cancellationToken);
 }
 
-public sealed class LockUserHandler(UserAccounts accounts, UserManager<User> users, TimeProvider clock) : ICommandHandler<LockUser, UserDto>
+public sealed class LockUserHandler(
+    UserManager<User> users, IdentityDbContext db, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock)
+    : ICommandHandler<LockUser, UserDto>
 {
     public async ValueTask<UserDto> Handle(LockUser command, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(command.Id);
+        var user = await users.GetAsync(command.Id);
         if (command.Until is { } until && until <= clock.GetUtcNow())
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["until"] = ["The lock must end in the future."] });
         }
 
-        UserAccounts.Check(await users.SetLockoutEnabledAsync(user, true));
-        UserAccounts.Check(await users.SetLockoutEndDateAsync(user, command.Until ?? DateTimeOffset.MaxValue));
+        UserAccountsExtensions.Check(await users.SetLockoutEnabledAsync(user, true));
+        UserAccountsExtensions.Check(await users.SetLockoutEndDateAsync(user, command.Until ?? DateTimeOffset.MaxValue));
         // The login cookie is re-validated against the security stamp; refresh tokens are revoked now.
-        UserAccounts.Check(await users.UpdateSecurityStampAsync(user));
-        await accounts.RevokeSessionsAsync(user, sessionId: null, cancellationToken);
-        return await accounts.DescribeAsync(user, cancellationToken);
+        UserAccountsExtensions.Check(await users.UpdateSecurityStampAsync(user));
+        await authorizations.RevokeSessionsAsync(tokens, user, sessionId: null, cancellationToken);
+        return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
 
-public sealed class UnlockUserHandler(UserAccounts accounts, UserManager<User> users) : ICommandHandler<UnlockUser, UserDto>
+public sealed class UnlockUserHandler(UserManager<User> users, IdentityDbContext db, TimeProvider clock) : ICommandHandler<UnlockUser, UserDto>
 {
     public async ValueTask<UserDto> Handle(UnlockUser command, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(command.Id);
-        UserAccounts.Check(await users.SetLockoutEndDateAsync(user, null));
-        UserAccounts.Check(await users.ResetAccessFailedCountAsync(user));
-        return await accounts.DescribeAsync(user, cancellationToken);
+        var user = await users.GetAsync(command.Id);
+        UserAccountsExtensions.Check(await users.SetLockoutEndDateAsync(user, null));
+        UserAccountsExtensions.Check(await users.ResetAccessFailedCountAsync(user));
+        return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
 
-public sealed class ResetTwoFactorHandler(UserAccounts accounts, UserManager<User> users) : ICommandHandler<ResetTwoFactor, UserDto>
+public sealed class ResetTwoFactorHandler(UserManager<User> users, IdentityDbContext db, TimeProvider clock) : ICommandHandler<ResetTwoFactor, UserDto>
 {
     public async ValueTask<UserDto> Handle(ResetTwoFactor command, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(command.Id);
-        UserAccounts.Check(await users.SetTwoFactorEnabledAsync(user, false));
-        UserAccounts.Check(await users.ResetAuthenticatorKeyAsync(user)); // the lost device's key is useless from now on
-        return await accounts.DescribeAsync(user, cancellationToken);
+        var user = await users.GetAsync(command.Id);
+        UserAccountsExtensions.Check(await users.SetTwoFactorEnabledAsync(user, false));
+        UserAccountsExtensions.Check(await users.ResetAuthenticatorKeyAsync(user)); // the lost device's key is useless from now on
+        return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
 
-public sealed class SetMembershipHandler(UserAccounts accounts, IdentityDbContext db, ITenantDirectory tenants, ICaller caller, TimeProvider clock)
+public sealed class SetMembershipHandler(UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, ICaller caller, TimeProvider clock)
     : ICommandHandler<SetMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(SetMembership command, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(command.UserId);
+        var user = await users.GetAsync(command.UserId);
         _ = await tenants.FindAsync(command.TenantId.ToString(), cancellationToken) ?? throw new NotFoundException("Tenant", command.TenantId);
         var now = clock.GetUtcNow();
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken);
@@ -113,7 +115,7 @@ public sealed class SetMembershipHandler(UserAccounts accounts, IdentityDbContex
 
         db.Audit(command.TenantId, caller, "membership.set", $"user:{user.Id}", new { roles = command.Roles }, now);
         await db.SaveChangesAsync(cancellationToken);
-        return await accounts.DescribeAsync(user, cancellationToken);
+        return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
 
@@ -128,28 +130,28 @@ internal sealed class SetMembershipValidator : AbstractValidator<SetMembership>
     }
 }
 
-public sealed class RemoveMembershipHandler(UserAccounts accounts, IdentityDbContext db, ICaller caller, TimeProvider clock)
+public sealed class RemoveMembershipHandler(UserManager<User> users, IdentityDbContext db, ICaller caller, TimeProvider clock)
     : ICommandHandler<RemoveMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(RemoveMembership command, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(command.UserId);
+        var user = await users.GetAsync(command.UserId);
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken)
             ?? throw new NotFoundException("Membership", command.TenantId);
         db.Memberships.Remove(membership);
         db.Audit(command.TenantId, caller, "membership.removed", $"user:{user.Id}", null, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return await accounts.DescribeAsync(user, cancellationToken);
+        return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
 
 public sealed class ListUserSessionsHandler(
-    UserAccounts accounts, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, IOpenIddictApplicationManager applications)
+    UserManager<User> users, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, IOpenIddictApplicationManager applications)
     : IQueryHandler<ListUserSessions, IReadOnlyList<SessionDto>>
 {
     public async ValueTask<IReadOnlyList<SessionDto>> Handle(ListUserSessions query, CancellationToken cancellationToken)
     {
-        var user = await accounts.GetAsync(query.UserId);
+        var user = await users.GetAsync(query.UserId);
         var sessions = new List<SessionDto>();
         await foreach (var authorization in authorizations.FindBySubjectAsync(user.Id.ToString(), cancellationToken))
         {
@@ -185,30 +187,31 @@ public sealed class ListUserSessionsHandler(
     private static string ShortName(string? tokenType) => tokenType?[(tokenType.LastIndexOf(':') + 1)..] ?? "";
 }
 
-public sealed class RevokeUserSessionsHandler(UserAccounts accounts) : ICommandHandler<RevokeUserSessions, int>
+public sealed class RevokeUserSessionsHandler(UserManager<User> users, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens)
+    : ICommandHandler<RevokeUserSessions, int>
 {
     public async ValueTask<int> Handle(RevokeUserSessions command, CancellationToken cancellationToken) =>
-        await accounts.RevokeSessionsAsync(await accounts.GetAsync(command.UserId), command.SessionId, cancellationToken);
+        await authorizations.RevokeSessionsAsync(tokens, await users.GetAsync(command.UserId), command.SessionId, cancellationToken);
 }
 
 /// <summary>What the user handlers share: finding a user, describing one, ending their sessions.</summary>
-public sealed class UserAccounts(
-    UserManager<User> users, IdentityDbContext db, IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, TimeProvider clock)
+internal static class UserAccountsExtensions
 {
-    public async Task<User> GetAsync(Guid id) =>
+    public static async Task<User> GetAsync(this UserManager<User> users, Guid id) =>
         await users.FindByIdAsync(id.ToString()) ?? throw new NotFoundException("User", id);
 
-    public async Task<UserDto> DescribeAsync(User user, CancellationToken cancellationToken)
+    public static async Task<UserDto> DescribeAsync(this IdentityDbContext db, UserManager<User> users, User user, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).OrderBy(m => m.CreatedAt).ToListAsync(cancellationToken);
-        var summary = user.ToSummary(clock.GetUtcNow());
+        var summary = user.ToSummary(now);
         return new UserDto(
             user.Id, summary.Email, user.DisplayName, user.EmailConfirmed, user.TwoFactorEnabled, summary.LockedOutUntil, user.AccessFailedCount,
             user.CreatedAt, [.. await users.GetRolesAsync(user)], [.. memberships.Select(m => new MembershipDto(m.TenantId, m.Roles, m.CreatedAt))]);
     }
 
     /// <summary>Revokes one authorization (session) with its tokens, or all of the user's; returns how many sessions.</summary>
-    public async Task<int> RevokeSessionsAsync(User user, Guid? sessionId, CancellationToken cancellationToken)
+    public static async Task<int> RevokeSessionsAsync(
+        this IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, User user, Guid? sessionId, CancellationToken cancellationToken)
     {
         var subject = user.Id.ToString();
         if (sessionId is null)
@@ -228,7 +231,7 @@ public sealed class UserAccounts(
         return 1;
     }
 
-    internal static void Check(IdentityResult result)
+    public static void Check(IdentityResult result)
     {
         if (!result.Succeeded)
         {
