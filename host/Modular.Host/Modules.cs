@@ -1,6 +1,7 @@
 using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
+using Modular.Metering;
 using Modular.Tenants;
 
 namespace Modular.Host;
@@ -15,6 +16,7 @@ internal static class Modules
     [
         new TenantsModule(),
         new IdentityModule(),
+        new MeteringModule(),
     ];
 
     /// <summary>
@@ -29,6 +31,7 @@ internal static class Modules
             [
                 typeof(TenantsModule), typeof(Tenants.Contracts.CreateTenant),
                 typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
+                typeof(MeteringModule), typeof(Metering.Contracts.RecordUsage),
             ];
             options.PipelineBehaviors =
             [

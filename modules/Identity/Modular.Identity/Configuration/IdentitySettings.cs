@@ -1,5 +1,6 @@
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Identity.Configuration;
@@ -40,6 +41,7 @@ internal sealed class IdentitySettings
         [
             PlatformPermissions.Admin, TenantsPermissions.Read, TenantsPermissions.Manage,
             IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
+            MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.Ingest,
         ],
         [IdentityRoles.TenantAdmin] = [],
         [IdentityRoles.Member] = [],
