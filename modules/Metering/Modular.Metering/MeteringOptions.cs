@@ -13,4 +13,10 @@ public sealed class MeteringOptions
 
     /// <summary>The most events one request may carry.</summary>
     public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>Where billing periods (calendar months) start and end; an IANA time zone.</summary>
+    public string BillingTimeZone { get; set; } = "UTC";
+
+    /// <summary>Prices by plan key (the tenant's plan, as the tenants module holds it).</summary>
+    public Dictionary<string, PlanOptions> Plans { get; set; } = [];
 }

@@ -28,6 +28,13 @@ internal static class UsageWindows
         return windows;
     }
 
+    /// <summary>The whole (unclipped) window holding <paramref name="instant"/>, e.g. the billing month.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) Containing(DateTimeOffset instant, string windowSize, TimeZoneInfo zone)
+    {
+        var start = AlignedStart(instant, windowSize, zone);
+        return (start, Next(start, windowSize, zone));
+    }
+
     private static DateTimeOffset AlignedStart(DateTimeOffset instant, string windowSize, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(instant, zone);
