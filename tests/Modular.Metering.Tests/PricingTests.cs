@@ -35,7 +35,8 @@ public sealed class PricingTests
     {
         Assert.Equal(new Money(49m, "EUR"), PriceCalculator.Price(new Charge(ChargeModel.Flat, "EUR", Amount: 49m), 1_000_000));
         Assert.Equal(new Money(0.3m, "EUR"), PriceCalculator.Price(new Charge(ChargeModel.PerUnit, "EUR", UnitPrice: 0.1m), 3));
-        Assert.Equal(new Money(25m, "USD"), PriceCalculator.Price(new Charge(ChargeModel.Graduated, "USD", Tiers: Tiers, IncludedQuantity: 100), 150));
+        // Included units come off first; the tiers then price what is left (50 units, all in the first tier).
+        Assert.Equal(new Money(50m, "USD"), PriceCalculator.Price(new Charge(ChargeModel.Graduated, "USD", Tiers: Tiers, IncludedQuantity: 100), 150));
         Assert.Equal(new Money(0m, "USD"), PriceCalculator.Price(new Charge(ChargeModel.PerUnit, "USD", UnitPrice: 1m, IncludedQuantity: 1000), 999));
         Assert.Equal(new Money(15m, "USD"), PriceCalculator.Price(new Charge(ChargeModel.Graduated, "USD", Tiers: [new(10, 1m, FlatFee: 5m), new(null, 0m)]), 10));
     }

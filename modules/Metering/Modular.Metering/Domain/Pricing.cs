@@ -29,7 +29,10 @@ internal enum ChargeModel
 /// <summary>A tier up to and including <see cref="UpTo"/> units (null: no upper bound), with an optional flat fee for reaching it.</summary>
 internal sealed record PriceTier(decimal? UpTo, decimal UnitPrice, decimal FlatFee = 0);
 
-/// <summary>How one meter's usage is charged in a plan; <see cref="IncludedQuantity"/> units are free first.</summary>
+/// <summary>
+/// How one meter's usage is charged in a plan. <see cref="IncludedQuantity"/> units are free and come off
+/// first; the model then prices the rest (tiers count from the first billable unit).
+/// </summary>
 internal sealed record Charge(
     ChargeModel Model,
     string Currency,
