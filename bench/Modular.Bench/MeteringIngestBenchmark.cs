@@ -43,7 +43,11 @@ public class MeteringIngestBenchmark
         (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "bench", name = "Bench" })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/api/v1/metering/meters", new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         })).EnsureSuccessStatusCode();
 

@@ -16,7 +16,11 @@ public sealed class MeterTests
         var op = Operator(host);
         var created = await op.PostAsJsonAsync(Meters, new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.usage.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.usage.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         }, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
