@@ -140,7 +140,7 @@ public sealed class QueryTests(PostgresServer postgres)
         await Refused(Range("2025-06-02T00:00:00Z", "2025-06-01T00:00:00Z"), "to");
         await Refused(Range("2025-06-01T00:00:30Z", "2025-06-02T00:00:00Z"), "from");
         await Refused(ok + "&windowSize=WEEK", "windowSize");
-        await Refused(ok + "&windowTimeZone=Mars/Olympus", "timeZone");
+        await Refused(ok + "&windowTimeZone=Mars/Olympus", "windowTimeZone");
         await Refused(ok + "&groupBy=region", "groupBy");
         await Refused(ok + "&filter=region", "filter");
         await Refused(Range("2020-01-01T00:00:00Z", "2025-01-01T00:00:00Z") + "&windowSize=MINUTE", "windowSize");

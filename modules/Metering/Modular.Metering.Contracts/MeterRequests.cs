@@ -55,7 +55,7 @@ public static class MeterAggregations
 
 /// <summary>
 /// The meter's value for the tenant in scope over the half-open range [<paramref name="From"/>, <paramref name="To"/>),
-/// in windows of <paramref name="WindowSize"/> (or one total) aligned in <paramref name="TimeZone"/>.
+/// in windows of <paramref name="WindowSize"/> (or one total) aligned in <paramref name="WindowTimeZone"/>.
 /// </summary>
 /// <param name="GroupBy">"subject" and/or the meter's dimension names.</param>
 /// <param name="Subjects">Only these subjects, when given.</param>
@@ -65,12 +65,12 @@ public sealed record QueryMeter(
     DateTimeOffset From,
     DateTimeOffset To,
     string? WindowSize = null,
-    string TimeZone = "UTC",
+    string WindowTimeZone = "UTC",
     IReadOnlyList<string>? GroupBy = null,
     IReadOnlyList<string>? Subjects = null,
     IReadOnlyDictionary<string, string>? Filters = null) : IQuery<MeterQueryResult>;
 
-public sealed record MeterQueryResult(string Meter, string Aggregation, DateTimeOffset From, DateTimeOffset To, string? WindowSize, string TimeZone, IReadOnlyList<MeterQueryRow> Rows);
+public sealed record MeterQueryResult(string Meter, string Aggregation, DateTimeOffset From, DateTimeOffset To, string? WindowSize, string WindowTimeZone, IReadOnlyList<MeterQueryRow> Rows);
 
 /// <summary>One window (and group); <see cref="Value"/> is null when no event fell into it for MIN/MAX/AVG/LATEST.</summary>
 public sealed record MeterQueryRow(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, string? Subject, IReadOnlyDictionary<string, string> GroupBy, double? Value);

@@ -11,7 +11,8 @@ namespace Modular.Metering.Persistence;
 /// (so PostgreSQL's row-level security applies): <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c> tells
 /// which events are new, even when two connections race for the same event, and only those are added
 /// to the rollups with <c>ON CONFLICT DO UPDATE</c>. PostgreSQL and SQLite share the syntax; only the
-/// table names, the two-argument min/max and how ids and times are stored differ.
+/// table names, the two-argument min/max and how ids and times are stored differ; on PostgreSQL the rows
+/// travel as one array parameter per column (<c>unnest</c>) rather than one parameter per value.
 /// </summary>
 internal sealed class UsageWriter(MeteringDbContext db)
 {
@@ -24,10 +25,27 @@ internal sealed class UsageWriter(MeteringDbContext db)
     public async Task<HashSet<Guid>> InsertNewEventsAsync(IReadOnlyList<StoredUsageEvent> events, CancellationToken cancellationToken)
     {
         var inserted = new HashSet<Guid>();
+        const string Columns = "id, tenant_id, source, event_id, type, subject, time, received_at, data, status, validation_error";
+        const string OnConflict = " ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING id";
+        if (IsPostgres)
+        {
+            // One statement of eleven array parameters: PostgreSQL plans it once, whatever the batch size.
+            await using var command = CreateCommand();
+            command.CommandText = $"INSERT INTO {Table("usage_events")} ({Columns}) SELECT * FROM unnest(" +
+                string.Join(", ", Parameters(command,
+                    events.Select(e => e.Id).ToArray(), events.Select(e => e.TenantId).ToArray(), events.Select(e => e.Source).ToArray(),
+                    events.Select(e => e.EventId).ToArray(), events.Select(e => e.Type).ToArray(), events.Select(e => e.Subject).ToArray(),
+                    events.Select(e => e.Time.ToUniversalTime()).ToArray(), events.Select(e => e.ReceivedAt.ToUniversalTime()).ToArray(),
+                    events.Select(e => e.Data).ToArray(), events.Select(e => e.Status).ToArray(), events.Select(e => e.ValidationError).ToArray())) +
+                ")" + OnConflict;
+            await ReadIdsAsync(command, inserted, cancellationToken);
+            return inserted;
+        }
+
         foreach (var chunk in events.Chunk(RowsPerStatement))
         {
             await using var command = CreateCommand();
-            var sql = new StringBuilder($"INSERT INTO {Table("usage_events")} (id, tenant_id, source, event_id, type, subject, time, received_at, data, status, validation_error) VALUES ");
+            var sql = new StringBuilder($"INSERT INTO {Table("usage_events")} ({Columns}) VALUES ");
             for (var i = 0; i < chunk.Length; i++)
             {
                 var e = chunk[i];
@@ -36,13 +54,8 @@ internal sealed class UsageWriter(MeteringDbContext db)
                 sql.Append(')');
             }
 
-            sql.Append(" ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING id");
-            command.CommandText = sql.ToString();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                inserted.Add(IsPostgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
-            }
+            command.CommandText = sql.Append(OnConflict).ToString();
+            await ReadIdsAsync(command, inserted, cancellationToken);
         }
 
         return inserted;
@@ -52,10 +65,39 @@ internal sealed class UsageWriter(MeteringDbContext db)
     public async Task AddToRollupsAsync(IReadOnlyList<MeterRollup> deltas, CancellationToken cancellationToken)
     {
         var (least, greatest) = IsPostgres ? ("LEAST", "GREATEST") : ("MIN", "MAX");
+        const string Columns = "tenant_id, meter_id, minute, subject, dimensions, count, sum, min, max, latest_time, latest_value";
+        // SET expressions read the row as it was before the update, on both databases.
+        var onConflict = " ON CONFLICT (tenant_id, meter_id, minute, subject, dimensions) DO UPDATE SET " +
+            "count = meter_rollups.count + excluded.count, " +
+            "sum = meter_rollups.sum + excluded.sum, " +
+            $"min = {least}(meter_rollups.min, excluded.min), " +
+            $"max = {greatest}(meter_rollups.max, excluded.max), " +
+            "latest_value = CASE WHEN excluded.latest_time >= meter_rollups.latest_time THEN excluded.latest_value ELSE meter_rollups.latest_value END, " +
+            $"latest_time = {greatest}(meter_rollups.latest_time, excluded.latest_time)";
+        if (IsPostgres)
+        {
+            if (deltas.Count == 0)
+            {
+                return;
+            }
+
+            // unnest keeps the deltas' (sorted) order, so concurrent writers still lock rollups in one order.
+            await using var command = CreateCommand();
+            command.CommandText = $"INSERT INTO {Table("meter_rollups")} ({Columns}) SELECT * FROM unnest(" +
+                string.Join(", ", Parameters(command,
+                    deltas.Select(r => r.TenantId).ToArray(), deltas.Select(r => r.MeterId).ToArray(), deltas.Select(r => r.Minute.ToUniversalTime()).ToArray(),
+                    deltas.Select(r => r.Subject).ToArray(), deltas.Select(r => r.Dimensions).ToArray(), deltas.Select(r => r.Count).ToArray(),
+                    deltas.Select(r => r.Sum).ToArray(), deltas.Select(r => r.Min).ToArray(), deltas.Select(r => r.Max).ToArray(),
+                    deltas.Select(r => r.LatestTime.ToUniversalTime()).ToArray(), deltas.Select(r => r.LatestValue).ToArray())) +
+                ")" + onConflict;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
         foreach (var chunk in deltas.Chunk(RowsPerStatement))
         {
             await using var command = CreateCommand();
-            var sql = new StringBuilder($"INSERT INTO {Table("meter_rollups")} (tenant_id, meter_id, minute, subject, dimensions, count, sum, min, max, latest_time, latest_value) VALUES ");
+            var sql = new StringBuilder($"INSERT INTO {Table("meter_rollups")} ({Columns}) VALUES ");
             for (var i = 0; i < chunk.Length; i++)
             {
                 var r = chunk[i];
@@ -64,15 +106,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
                 sql.Append(')');
             }
 
-            // SET expressions read the row as it was before the update, on both databases.
-            sql.Append(" ON CONFLICT (tenant_id, meter_id, minute, subject, dimensions) DO UPDATE SET ")
-                .Append("count = meter_rollups.count + excluded.count, ")
-                .Append("sum = meter_rollups.sum + excluded.sum, ")
-                .Append($"min = {least}(meter_rollups.min, excluded.min), ")
-                .Append($"max = {greatest}(meter_rollups.max, excluded.max), ")
-                .Append("latest_value = CASE WHEN excluded.latest_time >= meter_rollups.latest_time THEN excluded.latest_value ELSE meter_rollups.latest_value END, ")
-                .Append($"latest_time = {greatest}(meter_rollups.latest_time, excluded.latest_time)");
-            command.CommandText = sql.ToString();
+            command.CommandText = sql.Append(onConflict).ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -95,6 +129,15 @@ internal sealed class UsageWriter(MeteringDbContext db)
             sql.Append(" ON CONFLICT DO NOTHING");
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task ReadIdsAsync(DbCommand command, HashSet<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(IsPostgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
         }
     }
 

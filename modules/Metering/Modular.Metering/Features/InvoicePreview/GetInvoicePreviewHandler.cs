@@ -34,7 +34,7 @@ public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sende
         var lines = new List<InvoiceLineDto>();
         foreach (var charge in plan.Charges)
         {
-            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, TimeZone: settings.BillingTimeZone), cancellationToken);
+            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: settings.BillingTimeZone), cancellationToken);
             var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
             var price = PriceCalculator.Price(charge.ToCharge(plan.Currency), quantity);
             lines.Add(new InvoiceLineDto(charge.Meter, charge.Model, quantity, price.Amount));

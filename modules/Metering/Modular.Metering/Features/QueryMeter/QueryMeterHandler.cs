@@ -38,7 +38,7 @@ public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope
             });
         }
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(query.TimeZone);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(query.WindowTimeZone);
         var windows = UsageWindows.Split(query.From, query.To, query.WindowSize, zone);
         var groupBySubject = groupBy.Contains(SubjectGroup);
         var dimensions = groupBy.Where(g => g != SubjectGroup).Order(StringComparer.Ordinal).ToList();
@@ -90,7 +90,7 @@ public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope
                 MeterReading.ParseDimensions(g.Key.Dimensions),
                 g.Value.ValueOf(meter.Aggregation)))
             .ToList();
-        return new MeterQueryResult(meter.Key, meter.Aggregation, query.From, query.To, query.WindowSize, query.TimeZone, rows);
+        return new MeterQueryResult(meter.Key, meter.Aggregation, query.From, query.To, query.WindowSize, query.WindowTimeZone, rows);
 
         Accumulator Get((int, string?, string) key) =>
             groups.TryGetValue(key, out var found) ? found : groups[key] = new Accumulator();
@@ -184,7 +184,7 @@ internal sealed class QueryMeterValidator : AbstractValidator<Contracts.QueryMet
         RuleFor(q => q.To).Must(WholeMinute).WithMessage("Usage is kept per minute: 'to' must be a whole minute.");
         RuleFor(q => q.WindowSize!).Must(w => WindowSizes.All.Contains(w)).When(q => q.WindowSize is not null)
             .WithMessage($"One of {string.Join(", ", WindowSizes.All)}.");
-        RuleFor(q => q.TimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z, out _)).WithMessage("An IANA time zone, e.g. Europe/Budapest.");
+        RuleFor(q => q.WindowTimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z, out _)).WithMessage("An IANA time zone, e.g. Europe/Budapest.");
         RuleFor(q => q).Must(q => q.WindowSize is not WindowSizes.Minute || (q.To - q.From).TotalMinutes <= MaxWindows)
             .OverridePropertyName("windowSize").WithMessage($"At most {MaxWindows} windows per query.")
             .Must(q => q.WindowSize is not WindowSizes.Hour || (q.To - q.From).TotalHours <= MaxWindows)
