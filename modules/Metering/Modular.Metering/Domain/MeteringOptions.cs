@@ -1,4 +1,4 @@
-namespace Modular.Metering;
+namespace Modular.Metering.Domain;
 
 /// <summary>The <c>Metering</c> configuration section.</summary>
 public sealed class MeteringOptions

@@ -1,6 +1,4 @@
-using Modular.Metering.Domain;
-
-namespace Modular.Metering;
+namespace Modular.Metering.Domain;
 
 /// <summary>A plan's prices (<c>Metering:Plans:{plan key}</c>): one charge per meter, in one currency.</summary>
 public sealed class PlanOptions
