@@ -2,6 +2,7 @@ using Modular.Features;
 using Modular.Identity;
 using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
+using Modular.Metering;
 using Modular.Tenants;
 using Modular.Webhooks;
 
@@ -19,6 +20,7 @@ internal static class Modules
         new IdentityModule(),
         new FeaturesModule(),
         new WebhooksModule(),
+        new MeteringModule(),
     ];
 
     /// <summary>
@@ -35,6 +37,7 @@ internal static class Modules
                 typeof(IdentityModule), typeof(Identity.Contracts.CountTenantMembers),
                 typeof(FeaturesModule), typeof(Features.Contracts.IsFeatureEnabled),
                 typeof(WebhooksModule), typeof(Webhooks.Contracts.SendWebhookMessage),
+                typeof(MeteringModule), typeof(Metering.Contracts.RecordUsage),
             ];
             options.PipelineBehaviors =
             [

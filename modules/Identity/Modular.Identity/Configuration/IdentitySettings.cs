@@ -1,6 +1,7 @@
 using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 
@@ -51,6 +52,7 @@ internal sealed class IdentitySettings
             IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
             FeaturesPermissions.Read, FeaturesPermissions.Manage,
             WebhooksPermissions.Read, WebhooksPermissions.Manage,
+            MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.Ingest,
         ],
 
         // Webhook permissions act inside the caller's tenant only (the tenant filter and RLS see to it).

@@ -1,0 +1,22 @@
+namespace Modular.Metering.Domain;
+
+/// <summary>The <c>Metering</c> configuration section.</summary>
+public sealed class MeteringOptions
+{
+    public const string Section = "Metering";
+
+    /// <summary>How old an event may be when it arrives; late events within it still update their windows.</summary>
+    public TimeSpan MaxLag { get; set; } = TimeSpan.FromDays(35);
+
+    /// <summary>How far ahead of the server's clock an event's time may be (clock skew).</summary>
+    public TimeSpan MaxFuture { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most events one request may carry.</summary>
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>Where billing periods (calendar months) start and end; an IANA time zone.</summary>
+    public string BillingTimeZone { get; set; } = "UTC";
+
+    /// <summary>Prices by plan key (the tenant's plan, as the tenants module holds it).</summary>
+    public Dictionary<string, PlanOptions> Plans { get; set; } = [];
+}

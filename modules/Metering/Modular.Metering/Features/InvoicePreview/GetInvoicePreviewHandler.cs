@@ -1,0 +1,56 @@
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
+using Modular.Kernel.Tenancy;
+using Modular.Metering.Contracts;
+using Modular.Metering.Domain;
+
+namespace Modular.Metering.Features.InvoicePreview;
+
+/// <summary>
+/// Prices the current period's usage by the tenant's plan. The plan key is the tenant's own (from the
+/// scope, which the tenants module's directory filled); usage comes from the rollups through
+/// <see cref="Contracts.QueryMeter"/>, so the preview and the usage queries agree.
+/// </summary>
+public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sender, TimeProvider clock, IOptions<MeteringOptions> options)
+    : IQueryHandler<GetInvoicePreview, InvoicePreviewDto>
+{
+    public async ValueTask<InvoicePreviewDto> Handle(GetInvoicePreview query, CancellationToken cancellationToken)
+    {
+        var tenant = scope.Tenant ?? throw new NotFoundException("Tenant", "(none in scope)");
+        var settings = options.Value;
+        if (!settings.Plans.TryGetValue(tenant.Plan, out var plan))
+        {
+            throw new NotFoundException("Plan pricing", tenant.Plan);
+        }
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.BillingTimeZone);
+        var (start, end) = UsageWindows.Containing(clock.GetUtcNow(), WindowSizes.Month, zone);
+
+        var lines = new List<InvoiceLineDto>();
+        foreach (var charge in plan.Charges)
+        {
+            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: settings.BillingTimeZone), cancellationToken);
+            var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
+            var price = PriceCalculator.Price(charge.ToCharge(plan.Currency), quantity);
+            lines.Add(new InvoiceLineDto(charge.Meter, charge.Model, quantity, price.Amount));
+        }
+
+        return new InvoicePreviewDto(tenant.Plan, plan.Currency, start, end, lines, lines.Sum(l => l.Amount));
+    }
+}
+
+internal static class GetInvoicePreviewEndpoint
+{
+    public static void MapGetInvoicePreview(this IEndpointRouteBuilder metering) =>
+        metering.MapGet("/invoice-preview", async (ISender sender, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sender.Send(new GetInvoicePreview(), cancellationToken)))
+            .WithName("GetInvoicePreview")
+            .WithSummary("The caller's tenant's usage and amount per meter for the current billing period")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequirePermission(MeteringPermissions.Read);
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Metering.Domain;
+
+namespace Modular.Metering.Persistence;
+
+public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> options, ITenantContext tenantContext)
+    : ModuleDbContext(options, tenantContext)
+{
+    public const string SchemaName = "metering";
+
+    public override string Schema => SchemaName;
+
+    internal DbSet<StoredUsageEvent> UsageEvents => Set<StoredUsageEvent>();
+
+    internal DbSet<Meter> Meters => Set<Meter>();
+
+    internal DbSet<MeterRollup> Rollups => Set<MeterRollup>();
+
+    internal DbSet<MeterDistinctValue> DistinctValues => Set<MeterDistinctValue>();
+
+    /// <summary>The meter with this key; <see cref="Kernel.Errors.NotFoundException"/> otherwise.</summary>
+    internal async Task<Meter> GetMeterAsync(string key, CancellationToken cancellationToken) =>
+        await Meters.FirstOrDefaultAsync(m => m.Key == key, cancellationToken)
+        ?? throw new Kernel.Errors.NotFoundException("Meter", key);
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<StoredUsageEvent>(e =>
+        {
+            e.ToTable("usage_events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Source).HasMaxLength(StoredUsageEvent.SourceMaxLength);
+            e.Property(x => x.EventId).HasMaxLength(StoredUsageEvent.EventIdMaxLength);
+            e.Property(x => x.Type).HasMaxLength(StoredUsageEvent.TypeMaxLength);
+            e.Property(x => x.Subject).HasMaxLength(StoredUsageEvent.SubjectMaxLength);
+            e.Property(x => x.Status).HasMaxLength(StoredUsageEvent.StatusMaxLength);
+            e.Property(x => x.ValidationError).HasMaxLength(StoredUsageEvent.ValidationErrorMaxLength);
+
+            // The idempotency key: ingestion inserts with ON CONFLICT DO NOTHING against it.
+            e.HasIndex(x => new { x.TenantId, x.Source, x.EventId }).IsUnique().HasDatabaseName("ux_usage_events_idempotency");
+            e.HasIndex(x => new { x.TenantId, x.ReceivedAt });
+        });
+
+        modelBuilder.Entity<Meter>(m =>
+        {
+            m.HasKey(x => x.Id);
+            m.Property(x => x.Key).HasMaxLength(Meter.KeyMaxLength);
+            m.HasIndex(x => x.Key).IsUnique();
+            m.Property(x => x.Name).HasMaxLength(Meter.NameMaxLength);
+            m.Property(x => x.Description).HasMaxLength(Meter.DescriptionMaxLength);
+            m.Property(x => x.EventType).HasMaxLength(StoredUsageEvent.TypeMaxLength);
+            m.HasIndex(x => x.EventType);
+            m.Property(x => x.Aggregation).HasMaxLength(16);
+            m.Property(x => x.ValuePath).HasMaxLength(Meter.PathMaxLength);
+            m.Property(x => x.GroupBy).HasConversion(
+                value => JsonSerializer.Serialize(value, (JsonSerializerOptions?)null),
+                json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, (JsonSerializerOptions?)null) ?? new Dictionary<string, string>(),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                    d => d.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
+                    d => new Dictionary<string, string>(d)));
+        });
+
+        modelBuilder.Entity<MeterRollup>(r =>
+        {
+            r.ToTable("meter_rollups");
+            r.HasKey(x => new { x.TenantId, x.MeterId, x.Minute, x.Subject, x.Dimensions });
+            r.Property(x => x.Subject).HasMaxLength(StoredUsageEvent.SubjectMaxLength);
+            r.HasIndex(x => x.MeterId);
+        });
+
+        modelBuilder.Entity<MeterDistinctValue>(d =>
+        {
+            d.ToTable("meter_distinct_values");
+            d.HasKey(x => new { x.TenantId, x.MeterId, x.Minute, x.Subject, x.Dimensions, x.Value });
+            d.Property(x => x.Subject).HasMaxLength(StoredUsageEvent.SubjectMaxLength);
+            d.Property(x => x.Value).HasMaxLength(MeterDistinctValue.ValueMaxLength);
+            d.HasIndex(x => x.MeterId);
+        });
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add</c>; see eng/add-migration.sh.</summary>
+internal sealed class MeteringDesignTimeFactory() : ModuleDesignTimeFactory<MeteringDbContext>(MeteringDbContext.SchemaName)
+{
+    protected override MeteringDbContext Create(DbContextOptions<MeteringDbContext> options) => new(options, new TenantScope());
+}
