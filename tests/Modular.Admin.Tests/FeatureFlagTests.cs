@@ -117,7 +117,10 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         var rollout = Assert.Single((await console.GetFlagAsync("slide.reports")).Filters);
         Assert.Equal(40, rollout.Parameters!.Value.GetProperty("percentage").GetDouble());
 
-        await page.GotoAsync($"/admin/features/tenants/{tenant.Id}");
+        // From the tenant's own page: the features module contributes a link there (IModule.TenantAdminLinks).
+        await page.GotoAsync($"/admin/tenants/{tenant.Id}");
+        await page.GetByTestId("tenant-module-link").Filter(new() { HasText = "Feature flags" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/features/tenants/{tenant.Id}$"));
         await admin.WaitForCircuitAsync();
         await Expect(page.GetByTestId("tenant-features-title")).ToHaveTextAsync("Feature flags of Slide Acme");
         await Expect(page.GetByTestId("tenant-overrides")).ToHaveAttributeAsync("data-interactive", "true");

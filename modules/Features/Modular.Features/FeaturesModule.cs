@@ -37,6 +37,9 @@ public sealed class FeaturesModule : IModule
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
         [new("Feature flags", "/admin/features", MudBlazor.Icons.Material.Filled.Flag)];
 
+    public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
+        [new("Feature flags", "/admin/features/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.Flag)];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<FeaturesDbContext>(FeaturesDbContext.SchemaName);

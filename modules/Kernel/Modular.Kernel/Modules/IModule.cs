@@ -29,10 +29,21 @@ public interface IModule
 
     /// <summary>Links the module contributes to the admin console's navigation.</summary>
     IReadOnlyList<AdminLink> AdminLinks => [];
+
+    /// <summary>
+    /// Links the module contributes to one tenant's page in the console (its own pages about that tenant):
+    /// <c>{tenantId}</c> in <see cref="AdminLink.Href"/> stands for the tenant's id. The tenants module shows
+    /// them without knowing the modules.
+    /// </summary>
+    IReadOnlyList<AdminLink> TenantAdminLinks => [];
 }
 
 /// <summary>A navigation entry in the admin console; its pages live in the module's own assembly.</summary>
 /// <param name="Title">Text of the link.</param>
 /// <param name="Href">Absolute path under <c>/admin</c>.</param>
 /// <param name="Icon">A MudBlazor icon SVG path, or null.</param>
-public sealed record AdminLink(string Title, string Href, string? Icon = null);
+public sealed record AdminLink(string Title, string Href, string? Icon = null)
+{
+    /// <summary>The link for one tenant (<see cref="IModule.TenantAdminLinks"/>).</summary>
+    public string HrefFor(Guid tenantId) => Href.Replace("{tenantId}", tenantId.ToString(), StringComparison.Ordinal);
+}
