@@ -64,8 +64,7 @@ internal sealed partial class IdentitySeeder(IServiceScopeFactory scopes, IOptio
             if (await applications.FindByClientIdAsync(client.ClientId, cancellationToken) is { } existing)
             {
                 // An operator may have disabled it in the console: configuration does not turn it back on.
-                var current = new OpenIddictApplicationDescriptor();
-                await applications.PopulateAsync(current, existing, cancellationToken);
+                var current = await applications.DescribeAsync(existing, cancellationToken);
                 await applications.UpdateAsync(existing, ClientRegistration.Describe(client, client.ClientSecret, ClientRegistration.IsDisabled(current)), cancellationToken);
             }
             else

@@ -134,8 +134,7 @@ public sealed class RegisterFirstPartyClientHandler(IOpenIddictApplicationManage
         };
         if (await applications.FindByClientIdAsync(command.ClientId, cancellationToken) is { } existing)
         {
-            var current = new OpenIddictApplicationDescriptor();
-            await applications.PopulateAsync(current, existing, cancellationToken);
+            var current = await applications.DescribeAsync(existing, cancellationToken);
             var known = current.RedirectUris.Select(u => u.AbsoluteUri);
             definition = definition with
             {
