@@ -124,6 +124,37 @@ public sealed class QueryTests(PostgresServer postgres)
         Assert.Null(Assert.Single((await QueryAsync(client, "avg", Range("2025-05-01T00:00:00Z", "2025-05-02T00:00:00Z"))).Rows).Value);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Hour_rows_answer_whole_hours_and_minute_rows_the_edges_even_in_half_hour_zones(DatabaseProvider provider)
+    {
+        await using var host = await ModularHost.StartAsync(provider, postgres, LongLag);
+        await CreateTenantAsync(host, "acme");
+        await CreateMeterAsync(host, new { key = "bytes", name = "Bytes", eventType = "io", aggregation = "SUM", valuePath = "$.n" });
+        var client = Ingester(host, "acme");
+        var day = DateTimeOffset.Parse("2025-06-01T00:00:00Z");
+        string[] times = ["10:05", "10:40", "11:15", "12:59", "13:20", "18:10", "18:45"];
+        await SendOkAsync(client, times.Select((time, i) => Event($"e{i}", "io", new { n = 1 << i }, time: day + TimeSpan.Parse(time))).ToArray(), BatchMediaType);
+
+        // [10:30, 13:30): 11:00–13:00 from two hour rows, 10:30–11:00 and 13:00–13:30 from minute rows.
+        var middle = await QueryAsync(client, "bytes", Range("2025-06-01T10:30:00Z", "2025-06-01T13:30:00Z"));
+        Assert.Equal(2 + 4 + 8 + 16, Assert.Single(middle.Rows).Value);
+
+        // Kolkata is UTC+5:30: its days start at 18:30 UTC, inside the 18:00 hour, so that hour is split by minutes.
+        var kolkata = await QueryAsync(client, "bytes", Range("2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z") + "&windowSize=DAY&windowTimeZone=Asia/Kolkata");
+        Assert.Equal(
+            [
+                (DateTimeOffset.Parse("2025-06-01T00:00:00Z"), 1d + 2 + 4 + 8 + 16 + 32),
+                (DateTimeOffset.Parse("2025-06-01T18:30:00Z"), 64d),
+            ],
+            kolkata.Rows.Select(r => (r.WindowStart, r.Value!.Value)));
+
+        var minutes = await QueryAsync(client, "bytes", Range("2025-06-01T10:00:00Z", "2025-06-01T10:45:00Z") + "&windowSize=MINUTE");
+        Assert.Equal(45, minutes.Rows.Count);
+        Assert.Equal([("10:05", 1d), ("10:40", 2d)], minutes.Rows.Where(r => r.Value > 0).Select(r => (r.WindowStart.ToString("HH:mm"), r.Value!.Value)));
+    }
+
     [Fact]
     public async Task Bad_queries_are_refused_naming_the_parameter()
     {

@@ -68,7 +68,7 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
         modelBuilder.Entity<MeterRollup>(r =>
         {
             r.ToTable("meter_rollups");
-            r.HasKey(x => new { x.TenantId, x.MeterId, x.Minute, x.Subject, x.Dimensions });
+            r.HasKey(x => new { x.TenantId, x.MeterId, x.PeriodMinutes, x.Start, x.Subject, x.Dimensions });
             r.Property(x => x.Subject).HasMaxLength(StoredUsageEvent.SubjectMaxLength);
             r.HasIndex(x => x.MeterId);
         });

@@ -65,9 +65,9 @@ internal sealed class UsageWriter(MeteringDbContext db)
     public async Task AddToRollupsAsync(IReadOnlyList<MeterRollup> deltas, CancellationToken cancellationToken)
     {
         var (least, greatest) = IsPostgres ? ("LEAST", "GREATEST") : ("MIN", "MAX");
-        const string Columns = "tenant_id, meter_id, minute, subject, dimensions, count, sum, min, max, latest_time, latest_value";
+        const string Columns = "tenant_id, meter_id, period_minutes, start, subject, dimensions, count, sum, min, max, latest_time, latest_value";
         // SET expressions read the row as it was before the update, on both databases.
-        var onConflict = " ON CONFLICT (tenant_id, meter_id, minute, subject, dimensions) DO UPDATE SET " +
+        var onConflict = " ON CONFLICT (tenant_id, meter_id, period_minutes, start, subject, dimensions) DO UPDATE SET " +
             "count = meter_rollups.count + excluded.count, " +
             "sum = meter_rollups.sum + excluded.sum, " +
             $"min = {least}(meter_rollups.min, excluded.min), " +
@@ -85,7 +85,8 @@ internal sealed class UsageWriter(MeteringDbContext db)
             await using var command = CreateCommand();
             command.CommandText = $"INSERT INTO {Table("meter_rollups")} ({Columns}) SELECT * FROM unnest(" +
                 string.Join(", ", Parameters(command,
-                    deltas.Select(r => r.TenantId).ToArray(), deltas.Select(r => r.MeterId).ToArray(), deltas.Select(r => r.Minute.ToUniversalTime()).ToArray(),
+                    deltas.Select(r => r.TenantId).ToArray(), deltas.Select(r => r.MeterId).ToArray(), deltas.Select(r => r.PeriodMinutes).ToArray(),
+                    deltas.Select(r => r.Start.ToUniversalTime()).ToArray(),
                     deltas.Select(r => r.Subject).ToArray(), deltas.Select(r => r.Dimensions).ToArray(), deltas.Select(r => r.Count).ToArray(),
                     deltas.Select(r => r.Sum).ToArray(), deltas.Select(r => r.Min).ToArray(), deltas.Select(r => r.Max).ToArray(),
                     deltas.Select(r => r.LatestTime.ToUniversalTime()).ToArray(), deltas.Select(r => r.LatestValue).ToArray())) +
@@ -102,7 +103,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
             {
                 var r = chunk[i];
                 sql.Append(i == 0 ? "(" : ", (");
-                sql.AppendJoin(", ", Parameters(command, Id(r.TenantId), Id(r.MeterId), Time(r.Minute), r.Subject, r.Dimensions, r.Count, r.Sum, r.Min, r.Max, Time(r.LatestTime), r.LatestValue));
+                sql.AppendJoin(", ", Parameters(command, Id(r.TenantId), Id(r.MeterId), r.PeriodMinutes, Time(r.Start), r.Subject, r.Dimensions, r.Count, r.Sum, r.Min, r.Max, Time(r.LatestTime), r.LatestValue));
                 sql.Append(')');
             }
 

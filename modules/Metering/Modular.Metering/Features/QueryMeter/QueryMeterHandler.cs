@@ -15,9 +15,11 @@ using Modular.Metering.Persistence;
 namespace Modular.Metering.Features.QueryMeter;
 
 /// <summary>
-/// Answers from the per-minute rollups of the tenant in scope (never the event table): the rollups of
-/// the range are read once and folded into windows and groups. Rollup rows are filtered to the tenant
-/// by the context's query filter, and on PostgreSQL by row-level security as well.
+/// Answers from the rollups of the tenant in scope (never the event table): whole hours inside one
+/// window from the per-hour rows, the ragged edges from the per-minute rows, read once and folded into
+/// windows and groups. Without grouping or filters the database sums rows per period first, so a month
+/// comes back as ~720 rows whatever the number of subjects. Rollup rows are filtered to the tenant by
+/// the context's query filter, and on PostgreSQL by row-level security as well.
 /// </summary>
 public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope) : IQueryHandler<Contracts.QueryMeter, MeterQueryResult>
 {
@@ -61,12 +63,25 @@ public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope
         }
         else
         {
-            var rollups = await db.Rollups.AsNoTracking()
-                .Where(r => r.MeterId == meter.Id && r.Minute >= query.From && r.Minute < query.To && (subjects == null || subjects.Contains(r.Subject)))
-                .ToListAsync(cancellationToken);
-            foreach (var r in rollups)
+            var (hoursFrom, hoursTo) = WholeHours(query.From, query.To, query.WindowSize, windows);
+            var rollups = db.Rollups.AsNoTracking().Where(r => r.MeterId == meter.Id
+                && (subjects == null || subjects.Contains(r.Subject))
+                && ((r.PeriodMinutes == MeterRollup.Hour && r.Start >= hoursFrom && r.Start < hoursTo)
+                    || (r.PeriodMinutes == MeterRollup.Minute && ((r.Start >= query.From && r.Start < hoursFrom) || (r.Start >= hoursTo && r.Start < query.To)))));
+            var perGroup = groupBySubject || dimensions.Count > 0 || query.Filters is { Count: > 0 } || meter.Aggregation == MeterAggregations.Latest;
+            var read = perGroup
+                ? await rollups.ToListAsync(cancellationToken)
+                : await rollups.GroupBy(r => r.Start).Select(g => new MeterRollup
+                {
+                    Start = g.Key,
+                    Count = g.Sum(r => r.Count),
+                    Sum = g.Sum(r => r.Sum),
+                    Min = g.Min(r => r.Min),
+                    Max = g.Max(r => r.Max),
+                }).ToListAsync(cancellationToken);
+            foreach (var r in read)
             {
-                if (GroupOf(r.Minute, r.Subject, r.Dimensions) is { } key)
+                if (GroupOf(r.Start, r.Subject, r.Dimensions) is { } key)
                 {
                     Get(key).Add(r);
                 }
@@ -108,6 +123,21 @@ public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope
                 new SortedDictionary<string, string>(dimensions.Where(values!.ContainsKey).ToDictionary(d => d, d => values![d]), StringComparer.Ordinal));
             return window < 0 ? null : (window, groupBySubject ? subject : null, kept);
         }
+    }
+
+    /// <summary>
+    /// The whole UTC hours of [from, to) that per-hour rollups may answer: none for MINUTE windows, nor when
+    /// a window boundary falls inside an hour (zones at :30 or :45 offsets); otherwise from the first whole
+    /// hour to the last. An empty range is (to, to), leaving everything to the per-minute rows.
+    /// </summary>
+    private static (DateTimeOffset From, DateTimeOffset To) WholeHours(
+        DateTimeOffset from, DateTimeOffset to, string? windowSize, List<(DateTimeOffset Start, DateTimeOffset End)> windows)
+    {
+        const long TicksPerHour = TimeSpan.TicksPerHour;
+        var first = new DateTimeOffset((from.UtcTicks + TicksPerHour - 1) / TicksPerHour * TicksPerHour, TimeSpan.Zero);
+        var last = new DateTimeOffset(to.UtcTicks / TicksPerHour * TicksPerHour, TimeSpan.Zero);
+        var aligned = windows.Skip(1).All(w => w.Start.UtcTicks % TicksPerHour == 0);
+        return windowSize != WindowSizes.Minute && aligned && first < last ? (first, last) : (to, to);
     }
 
     /// <summary>The index of the window holding <paramref name="minute"/> (windows are contiguous and ordered), or -1.</summary>

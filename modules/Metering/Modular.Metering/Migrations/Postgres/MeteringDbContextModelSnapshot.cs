@@ -256,9 +256,13 @@ namespace Modular.Metering.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("meter_id");
 
-                    b.Property<DateTimeOffset>("Minute")
+                    b.Property<int>("PeriodMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_minutes");
+
+                    b.Property<DateTimeOffset>("Start")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("minute");
+                        .HasColumnName("start");
 
                     b.Property<string>("Subject")
                         .HasMaxLength(256)
@@ -293,7 +297,7 @@ namespace Modular.Metering.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("sum");
 
-                    b.HasKey("TenantId", "MeterId", "Minute", "Subject", "Dimensions")
+                    b.HasKey("TenantId", "MeterId", "PeriodMinutes", "Start", "Subject", "Dimensions")
                         .HasName("pk_meter_rollups");
 
                     b.HasIndex("MeterId")

@@ -250,9 +250,13 @@ namespace Modular.Metering.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("meter_id");
 
-                    b.Property<long>("Minute")
+                    b.Property<int>("PeriodMinutes")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("minute");
+                        .HasColumnName("period_minutes");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("start");
 
                     b.Property<string>("Subject")
                         .HasMaxLength(256)
@@ -287,7 +291,7 @@ namespace Modular.Metering.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("sum");
 
-                    b.HasKey("TenantId", "MeterId", "Minute", "Subject", "Dimensions")
+                    b.HasKey("TenantId", "MeterId", "PeriodMinutes", "Start", "Subject", "Dimensions")
                         .HasName("pk_meter_rollups");
 
                     b.HasIndex("MeterId")
