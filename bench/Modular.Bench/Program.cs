@@ -7,7 +7,8 @@ internal static class Benchmarks
     /// <summary>
     /// Every BenchmarkDotNet benchmark here (or those chosen with its <c>--filter</c>); or, with
     /// <c>jwt-baseline URL</c>, the bare server token-load.sh measures the token endpoint against; or,
-    /// with <c>webhooks [sqlite|postgres] [count]</c>, webhook deliveries/s and latency.
+    /// with <c>webhooks [sqlite|postgres] [count]</c>, webhook deliveries/s and latency; or, with
+    /// <c>metering [events] [clients] [query-events]</c>, usage ingestion and month queries on PostgreSQL.
     /// </summary>
     public static async Task Main(string[] args)
     {
@@ -20,6 +21,13 @@ internal static class Benchmarks
         if (args is ["webhooks", .. var rest])
         {
             await WebhookThroughput.RunAsync(rest is [var provider, ..] ? provider : "sqlite", rest is [_, var count] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 5_000);
+            return;
+        }
+
+        if (args is ["metering", .. var options])
+        {
+            int Option(int index, int fallback) => options.Length > index ? int.Parse(options[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+            await MeteringLoad.RunAsync(Option(0, 200_000), Option(1, 4), Option(2, 10_000_000));
             return;
         }
 

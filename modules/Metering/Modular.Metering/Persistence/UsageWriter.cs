@@ -19,7 +19,8 @@ internal sealed class UsageWriter(MeteringDbContext db)
     // Rows per statement: keeps parameters well under SQLite's 32,766 and PostgreSQL's 65,535.
     private const int RowsPerStatement = 500;
 
-    private bool IsPostgres => db.Database.IsNpgsql();
+    // Asked once: the provider check resolves services, and the SQLite path asks it for every value.
+    private readonly bool _isPostgres = db.Database.IsNpgsql();
 
     /// <summary>Inserts the events that are not stored yet; returns the ids of those it inserted.</summary>
     public async Task<HashSet<Guid>> InsertNewEventsAsync(IReadOnlyList<StoredUsageEvent> events, CancellationToken cancellationToken)
@@ -27,7 +28,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
         var inserted = new HashSet<Guid>();
         const string Columns = "id, tenant_id, source, event_id, type, subject, time, received_at, data, status, validation_error";
         const string OnConflict = " ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING id";
-        if (IsPostgres)
+        if (_isPostgres)
         {
             // One statement of eleven array parameters: PostgreSQL plans it once, whatever the batch size.
             await using var command = CreateCommand();
@@ -64,7 +65,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
     /// <summary>Adds the deltas to their minutes' rollups (keys must be distinct; sorted, so concurrent writers lock in one order).</summary>
     public async Task AddToRollupsAsync(IReadOnlyList<MeterRollup> deltas, CancellationToken cancellationToken)
     {
-        var (least, greatest) = IsPostgres ? ("LEAST", "GREATEST") : ("MIN", "MAX");
+        var (least, greatest) = _isPostgres ? ("LEAST", "GREATEST") : ("MIN", "MAX");
         const string Columns = "tenant_id, meter_id, period_minutes, start, subject, dimensions, count, sum, min, max, latest_time, latest_value";
         // SET expressions read the row as it was before the update, on both databases.
         var onConflict = " ON CONFLICT (tenant_id, meter_id, period_minutes, start, subject, dimensions) DO UPDATE SET " +
@@ -74,7 +75,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
             $"max = {greatest}(meter_rollups.max, excluded.max), " +
             "latest_value = CASE WHEN excluded.latest_time >= meter_rollups.latest_time THEN excluded.latest_value ELSE meter_rollups.latest_value END, " +
             $"latest_time = {greatest}(meter_rollups.latest_time, excluded.latest_time)";
-        if (IsPostgres)
+        if (_isPostgres)
         {
             if (deltas.Count == 0)
             {
@@ -138,7 +139,7 @@ internal sealed class UsageWriter(MeteringDbContext db)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(IsPostgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
+            ids.Add(_isPostgres ? reader.GetGuid(0) : Guid.Parse(reader.GetString(0)));
         }
     }
 
@@ -166,10 +167,10 @@ internal sealed class UsageWriter(MeteringDbContext db)
     }
 
     // Table names come from code, never from input; SQLite has no schemas (one file per module).
-    private string Table(string name) => IsPostgres ? $"\"{MeteringDbContext.SchemaName}\".\"{name}\"" : $"\"{name}\"";
+    private string Table(string name) => _isPostgres ? $"\"{MeteringDbContext.SchemaName}\".\"{name}\"" : $"\"{name}\"";
 
     // Stored as EF stores them: uuid/timestamptz on PostgreSQL; upper-case text and UTC ticks on SQLite.
-    private object Id(Guid id) => IsPostgres ? id : id.ToString().ToUpperInvariant();
+    private object Id(Guid id) => _isPostgres ? id : id.ToString().ToUpperInvariant();
 
-    private object Time(DateTimeOffset time) => IsPostgres ? time.ToUniversalTime() : time.UtcTicks;
+    private object Time(DateTimeOffset time) => _isPostgres ? time.ToUniversalTime() : time.UtcTicks;
 }

@@ -17,8 +17,8 @@ namespace Modular.Metering.Features.QueryMeter;
 /// <summary>
 /// Answers from the rollups of the tenant in scope (never the event table): whole hours inside one
 /// window from the per-hour rows, the ragged edges from the per-minute rows, read once and folded into
-/// windows and groups. Without grouping or filters the database sums rows per period first, so a month
-/// comes back as ~720 rows whatever the number of subjects. Rollup rows are filtered to the tenant by
+/// windows and groups. The database sums rows per period first (per subject or dimension set only when
+/// asked), so an ungrouped month comes back as ~744 rows whatever the number of subjects. Rollup rows are filtered to the tenant by
 /// the context's query filter, and on PostgreSQL by row-level security as well.
 /// </summary>
 public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope) : IQueryHandler<Contracts.QueryMeter, MeterQueryResult>
@@ -68,17 +68,23 @@ public sealed class QueryMeterHandler(MeteringDbContext db, ITenantContext scope
                 && (subjects == null || subjects.Contains(r.Subject))
                 && ((r.PeriodMinutes == MeterRollup.Hour && r.Start >= hoursFrom && r.Start < hoursTo)
                     || (r.PeriodMinutes == MeterRollup.Minute && ((r.Start >= query.From && r.Start < hoursFrom) || (r.Start >= hoursTo && r.Start < query.To)))));
-            var perGroup = groupBySubject || dimensions.Count > 0 || query.Filters is { Count: > 0 } || meter.Aggregation == MeterAggregations.Latest;
-            var read = perGroup
+            // The database folds rows per period, keeping subject and dimensions only when grouped or filtered by
+            // them; LATEST needs each row's latest (time, value) pair, so its rows come back as stored.
+            var keepDimensions = dimensions.Count > 0 || query.Filters is { Count: > 0 };
+            var read = meter.Aggregation == MeterAggregations.Latest
                 ? await rollups.ToListAsync(cancellationToken)
-                : await rollups.GroupBy(r => r.Start).Select(g => new MeterRollup
-                {
-                    Start = g.Key,
-                    Count = g.Sum(r => r.Count),
-                    Sum = g.Sum(r => r.Sum),
-                    Min = g.Min(r => r.Min),
-                    Max = g.Max(r => r.Max),
-                }).ToListAsync(cancellationToken);
+                : await rollups
+                    .GroupBy(r => new { r.Start, Subject = groupBySubject ? r.Subject : "", Dimensions = keepDimensions ? r.Dimensions : "{}" })
+                    .Select(g => new MeterRollup
+                    {
+                        Start = g.Key.Start,
+                        Subject = g.Key.Subject,
+                        Dimensions = g.Key.Dimensions,
+                        Count = g.Sum(r => r.Count),
+                        Sum = g.Sum(r => r.Sum),
+                        Min = g.Min(r => r.Min),
+                        Max = g.Max(r => r.Max),
+                    }).ToListAsync(cancellationToken);
             foreach (var r in read)
             {
                 if (GroupOf(r.Start, r.Subject, r.Dimensions) is { } key)
