@@ -1,8 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Modular.Identity.Persistence;
+using Modular.Kernel.Persistence;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.Seeding;
@@ -40,39 +40,9 @@ internal sealed partial class TokenPruner(IServiceScopeFactory scopes, TimeProvi
     public async Task<bool> PruneAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         var threshold = clock.GetUtcNow() - Retention;
-        if (!db.Database.IsNpgsql())
-        {
-            await PruneWithAsync(scope.ServiceProvider, threshold, cancellationToken);
-            return true;
-        }
-
-        // A session lock on one connection held open for the whole prune.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var acquired = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"").SingleAsync(cancellationToken);
-            if (!acquired)
-            {
-                return false;
-            }
-
-            try
-            {
-                await PruneWithAsync(scope.ServiceProvider, threshold, cancellationToken);
-            }
-            finally
-            {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({LockKey})", CancellationToken.None);
-            }
-
-            return true;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        return await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().Database
+            .RunAloneAsync(LockKey, ct => PruneWithAsync(scope.ServiceProvider, threshold, ct), cancellationToken);
     }
 
     private static async Task PruneWithAsync(IServiceProvider services, DateTimeOffset threshold, CancellationToken cancellationToken)
