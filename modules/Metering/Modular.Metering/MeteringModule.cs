@@ -11,6 +11,7 @@ using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
+using Modular.Metering.Features.Retention;
 using Modular.Metering.Features.UsageEvents;
 using Modular.Metering.Persistence;
 
@@ -25,10 +26,13 @@ public sealed class MeteringModule : IModule
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<MeteringModule>(includeInternalTypes: true);
+        services.AddHostedService<UsageEventRetention>();
         services.AddOptions<MeteringOptions>()
             .Bind(configuration.GetSection(MeteringOptions.Section))
             .Validate(HasValidPlans, "Metering:Plans has a charge whose model, tiers or package size is malformed.")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.BillingTimeZone, out _), "Metering:BillingTimeZone is not a known time zone.")
+            .Validate(o => o.EventRetention > o.MaxLag && o.EventRetention >= UsageEventRetention.Minimum,
+                "Metering:EventRetention must be longer than Metering:MaxLag and at least 32 days, or resent events would count twice.")
             .ValidateOnStart();
     }
 

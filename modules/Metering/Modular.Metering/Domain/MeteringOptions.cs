@@ -11,6 +11,13 @@ public sealed class MeteringOptions
     /// <summary>How far ahead of the server's clock an event's time may be (clock skew).</summary>
     public TimeSpan MaxFuture { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long stored events are kept (by time of receipt) before the retention job deletes them; their
+    /// usage stays in the rollups. Longer than <see cref="MaxLag"/> and at least 32 days, so a resent
+    /// event is still recognised as a duplicate for as long as it could be accepted.
+    /// </summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>The most events one request may carry.</summary>
     public int MaxBatchSize { get; set; } = 1000;
 

@@ -134,6 +134,42 @@ internal sealed class UsageWriter(MeteringDbContext db)
         }
     }
 
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> events received before <paramref name="cutoff"/>; returns how many.
+    /// Ids are version 7 UUIDs made at receipt, so "received before" is "id below the cutoff's smallest id",
+    /// which the primary key answers without an index on the time of receipt.
+    /// </summary>
+    public async Task<int> DeleteEventsReceivedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        var table = Table("usage_events");
+        await using var command = CreateCommand();
+        var parameters = Parameters(command, Id(SmallestVersion7Id(cutoff)), limit).ToArray();
+        command.CommandText = $"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE id < {parameters[0]} ORDER BY id LIMIT {parameters[1]})";
+        await db.Database.OpenConnectionAsync(cancellationToken); // nested opens are counted: closing leaves an outer one open
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The version 7 UUID that sorts before every one made at or after <paramref name="instant"/>.</summary>
+    internal static Guid SmallestVersion7Id(DateTimeOffset instant)
+    {
+        var bytes = new byte[16];
+        var milliseconds = instant.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 6; i++)
+        {
+            bytes[i] = (byte)(milliseconds >> (8 * (5 - i)));
+        }
+
+        bytes[6] = 0x70; // version 7, the rest zero
+        return new Guid(bytes, bigEndian: true);
+    }
+
     private async Task ReadIdsAsync(DbCommand command, HashSet<Guid> ids, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
