@@ -225,7 +225,8 @@ internal static class MeteringLoad
             "SELECT set_config('app.tenant_id', '*', false); " +
             "SELECT coalesce(sum((data::jsonb ->> 'tokens')::float8), 0) FROM metering.usage_events " +
             "WHERE tenant_id = @tenant AND type = 'llm.completion' AND time >= @from AND time < @to",
-            connection) { CommandTimeout = 0 };
+            connection)
+        { CommandTimeout = 0 };
         sum.Parameters.AddWithValue("tenant", tenantId);
         sum.Parameters.AddWithValue("from", January);
         sum.Parameters.AddWithValue("to", January.AddMonths(1));
