@@ -21,6 +21,15 @@ public sealed class MeteringModule : IModule
 {
     public string Name => "Metering";
 
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+        [new("Meters", "/admin/metering", MudBlazor.Icons.Material.Filled.Speed)];
+
+    public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
+    [
+        new("Usage", "/admin/metering/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
+        new("Usage events", "/admin/metering/tenants/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
+    ];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);
