@@ -227,6 +227,37 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_platform_event_debugger_lists_every_tenants_events_with_their_tenant()
+    {
+        using var tenants = new TenantsApi(console);
+        await tenants.CreateAsync("all-acme", "All Acme");
+        var globex = await tenants.CreateAsync("all-globex", "All Globex");
+        await console.SendEventsAsync("all-acme", MeteringConsole.Event("acme-call", "all.call"));
+        await console.SendEventsAsync("all-globex", MeteringConsole.Event("globex-call", "all.call"));
+        await using var admin = await console.OpenAsync(MeteringConsole.Operator);
+        var page = admin.Page;
+        await page.GotoAsync("/admin");
+        await admin.WaitForCircuitAsync();
+
+        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Usage events", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/events").ToString());
+        await Expect(page.GetByTestId("event-filters")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.GetByTestId("event-type-filter").FillAsync("all.call");
+        await page.GetByTestId("event-type-filter").PressAsync("Enter");
+
+        await Expect(EventRows(page)).ToHaveCountAsync(2);
+        await Expect(EventRows(page).Filter(new() { HasText = "acme-call" }).GetByTestId("event-tenant")).ToHaveTextAsync("all-acme");
+        var globexRow = EventRows(page).Filter(new() { HasText = "globex-call" });
+        await Expect(globexRow.GetByTestId("event-tenant")).ToHaveTextAsync("all-globex");
+
+        await globexRow.GetByTestId("event-tenant").GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/metering/tenants/{globex.Id}/events$"));
+        await Expect(page.GetByTestId("usage-events-title")).ToHaveTextAsync("Usage events of all-globex");
+        await Expect(EventRows(page).GetByTestId("event-id")).ToHaveTextAsync(["gateway / globex-call"]);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task An_operator_without_metering_read_cannot_open_the_metering_pages()
     {
         using var tenants = new TenantsApi(console);
@@ -236,7 +267,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
 
-        foreach (var path in new[] { "/admin/metering", $"/admin/metering/tenants/{tenant.Id}", $"/admin/metering/tenants/{tenant.Id}/events" })
+        foreach (var path in new[] { "/admin/metering", $"/admin/metering/tenants/{tenant.Id}", $"/admin/metering/tenants/{tenant.Id}/events", "/admin/metering/events" })
         {
             await page.GotoAsync(path);
             await admin.WaitForCircuitAsync();

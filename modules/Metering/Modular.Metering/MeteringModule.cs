@@ -6,9 +6,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 using Modular.Metering.Domain;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
+using Modular.Metering.Features.PlatformUsageEvents;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
 using Modular.Metering.Features.UsageEvents;
@@ -22,7 +24,10 @@ public sealed class MeteringModule : IModule
     public string Name => "Metering";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Meters", "/admin/metering", MudBlazor.Icons.Material.Filled.Speed)];
+    [
+        new("Meters", "/admin/metering", MudBlazor.Icons.Material.Filled.Speed),
+        new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
+    ];
 
     public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
     [
@@ -74,5 +79,9 @@ public sealed class MeteringModule : IModule
         var meters = metering.MapGroup("/meters");
         meters.MapMeters();
         meters.MapQueryMeter();
+
+        // Platform operators: the event debugger across tenants.
+        var platform = metering.MapGroup("/platform").AcrossAllTenants();
+        platform.MapListPlatformUsageEvents();
     }
 }
