@@ -21,7 +21,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await admin.WaitForCircuitAsync();
 
         await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Meters", Exact = true }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/meters").ToString());
         await Expect(page).ToHaveTitleAsync("Meters · Modular admin");
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
         await page.GetByTestId("create-meter").ClickAsync();
@@ -54,7 +54,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.CreateMeterAsync(new { key = "taken-calls", name = "Taken", eventType = "taken.call", aggregation = "COUNT" });
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await page.GotoAsync("/admin/metering");
+        await page.GotoAsync("/admin/metering/meters");
         await admin.WaitForCircuitAsync();
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
 
@@ -86,7 +86,8 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await page.GetByTestId("meter-dialog-cancel").ClickAsync();
         await Expect(Dialog(page)).ToHaveCountAsync(0);
         await Expect(MeterRows(page).GetByTestId("meter-key").GetByText("bad-path", new() { Exact = true })).ToHaveCountAsync(0);
-        Assert.Equal(("Taken", "COUNT"), ((await console.FindMeterAsync("taken-calls"))!.Name, (await console.FindMeterAsync("taken-calls"))!.Aggregation));
+        var taken = (await console.FindMeterAsync("taken-calls"))!;
+        Assert.Equal(("Taken", "COUNT"), (taken.Name, taken.Aggregation));
         Assert.Empty(admin.Errors);
     }
 
@@ -96,7 +97,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.CreateMeterAsync(new { key = "edited-calls", name = "Calls", eventType = "edited.call", aggregation = "COUNT" });
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await page.GotoAsync("/admin/metering");
+        await page.GotoAsync("/admin/metering/meters");
         await admin.WaitForCircuitAsync();
         var row = MeterRow(page, "edited-calls");
         await Expect(row.GetByTestId("meter-edit")).ToBeEnabledAsync();
@@ -159,7 +160,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
 
         // The hourly view over the last two days holds the same calls.
         await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("00:00:00Z to");
-        await admin.WaitForCircuitAsync();
+        await Expect(page.GetByTestId("usage-range")).ToHaveAttributeAsync("data-interactive", "true");
         await page.GetByTestId("usage-range").GetByText("Last 2 days, per hour").ClickAsync();
         await Expect(page.GetByTestId("usage-window")).Not.ToContainTextAsync(DateTimeOffset.UtcNow.Date.AddDays(-29).ToString("yyyy-MM-dd"));
         await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("150");
@@ -267,7 +268,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
 
-        foreach (var path in new[] { "/admin/metering", $"/admin/metering/tenants/{tenant.Id}", $"/admin/metering/tenants/{tenant.Id}/events", "/admin/metering/events" })
+        foreach (var path in new[] { "/admin/metering/meters", $"/admin/metering/tenants/{tenant.Id}", $"/admin/metering/tenants/{tenant.Id}/events", "/admin/metering/events" })
         {
             await page.GotoAsync(path);
             await admin.WaitForCircuitAsync();

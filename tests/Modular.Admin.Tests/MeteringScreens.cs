@@ -35,7 +35,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
         await base.WarmUpAsync();
         using var client = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
         client.DefaultRequestHeaders.Add("Cookie", $"{TestSignIn.Cookie}={Uri.EscapeDataString(Operator)}");
-        await client.GetAsync("/admin/metering");
+        await client.GetAsync("/admin/metering/meters");
     }
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

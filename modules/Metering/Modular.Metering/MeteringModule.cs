@@ -25,7 +25,7 @@ public sealed class MeteringModule : IModule
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
-        new("Meters", "/admin/metering", MudBlazor.Icons.Material.Filled.Speed),
+        new("Meters", "/admin/metering/meters", MudBlazor.Icons.Material.Filled.Speed),
         new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
