@@ -69,8 +69,12 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await page.GetByTestId("meter-aggregation-field").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "MAX", Exact = true }).ClickAsync();
         await page.GetByTestId("meter-value-path-field").FillAsync("$.usage tokens");
+        await page.GetByTestId("meter-dimensions-field").FillAsync("model");
         await page.GetByTestId("meter-dialog-submit").ClickAsync();
+        await Expect(Field(page, "meter-dimensions-field")).ToContainTextAsync("'model' is not name=path.");
 
+        await page.GetByTestId("meter-dimensions-field").FillAsync("");
+        await page.GetByTestId("meter-dialog-submit").ClickAsync();
         await Expect(Field(page, "meter-value-path-field")).ToContainTextAsync("A JSON path such as $.usage.tokens.");
         await Expect(Field(page, "meter-key-field")).Not.ToContainTextAsync("already exists");
         await Expect(Dialog(page)).ToBeVisibleAsync();
