@@ -36,7 +36,7 @@ public sealed class ConsoleTenantScopeTests(PostgresServer postgres)
 
         var events = await scopes.SendForTenantAsync(tenant!, new ListUsageEvents(), Ct);
         Assert.Equal(["a-1", "a-2"], events.Select(e => e.EventId).Order());
-        var from = DateTimeOffset.UtcNow.Date.AddDays(-1);
+        var from = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddDays(-1);
         var usage = await scopes.SendForTenantAsync(tenant!, new QueryMeter("api-calls", from, from.AddDays(3)), Ct);
         Assert.Equal(2, Assert.Single(usage.Rows).Value);
 
