@@ -58,3 +58,14 @@ public static class UsageEventStatuses
 
     public static readonly IReadOnlyList<string> All = [Counted, Unmatched, Invalid];
 }
+
+/// <summary>
+/// The latest events of every tenant (or of <paramref name="TenantId"/>), newest first: the platform
+/// operators' event debugger. Answers only in a platform scope (all tenants); a tenant's own callers use
+/// <see cref="ListUsageEvents"/>.
+/// </summary>
+public sealed record ListPlatformUsageEvents(Guid? TenantId = null, string? Status = null, string? Type = null, int Limit = 50)
+    : IQuery<IReadOnlyList<TenantUsageEventDto>>;
+
+/// <summary>A stored event and the tenant it belongs to.</summary>
+public sealed record TenantUsageEventDto(Guid TenantId, UsageEventDto Event);

@@ -6,9 +6,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 using Modular.Metering.Domain;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
+using Modular.Metering.Features.PlatformUsageEvents;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
 using Modular.Metering.Features.Retention;
@@ -21,6 +23,18 @@ namespace Modular.Metering;
 public sealed class MeteringModule : IModule
 {
     public string Name => "Metering";
+
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+    [
+        new("Meters", "/admin/metering/meters", MudBlazor.Icons.Material.Filled.Speed),
+        new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
+    ];
+
+    public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
+    [
+        new("Usage", "/admin/metering/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
+        new("Usage events", "/admin/metering/tenants/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
+    ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -69,5 +83,9 @@ public sealed class MeteringModule : IModule
         var meters = metering.MapGroup("/meters");
         meters.MapMeters();
         meters.MapQueryMeter();
+
+        // Platform operators: the event debugger across tenants.
+        var platform = metering.MapGroup("/platform").AcrossAllTenants();
+        platform.MapListPlatformUsageEvents();
     }
 }
