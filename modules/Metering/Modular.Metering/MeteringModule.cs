@@ -9,6 +9,7 @@ using Modular.Kernel.Persistence;
 using Modular.Metering.Domain;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
+using Modular.Metering.Features.Plans;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
 using Modular.Metering.Features.UsageEvents;
@@ -27,9 +28,10 @@ public sealed class MeteringModule : IModule
         services.AddValidatorsFromAssemblyContaining<MeteringModule>(includeInternalTypes: true);
         services.AddOptions<MeteringOptions>()
             .Bind(configuration.GetSection(MeteringOptions.Section))
-            .Validate(HasValidPlans, "Metering:Plans has a charge whose model, tiers or package size is malformed.")
+            .Validate(HasValidPlans, "Metering:Plans has an unknown currency, or a charge whose model, tiers or package size is malformed.")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.BillingTimeZone, out _), "Metering:BillingTimeZone is not a known time zone.")
             .ValidateOnStart();
+        services.AddHostedService<PlanSeeder>();
     }
 
     /// <summary>A malformed price list stops the host at start-up rather than failing an invoice later.</summary>
@@ -37,15 +39,16 @@ public sealed class MeteringModule : IModule
     {
         try
         {
-            foreach (var plan in options.Plans.Values)
+            foreach (var (key, seed) in options.Plans)
             {
-                foreach (var charge in plan.Charges)
+                var plan = seed.ToCreatePlan(key);
+                foreach (var charge in plan.Charges ?? [])
                 {
-                    PriceCalculator.Price(charge.ToCharge(plan.Currency), 0);
+                    PriceCalculator.Price(Plan.ToCharge(charge, plan.Currency), 0);
                 }
             }
 
-            return true;
+            return options.Plans.Values.All(p => CurrencyCodes.IsKnown(p.Currency));
         }
         catch (ArgumentException)
         {
@@ -60,6 +63,7 @@ public sealed class MeteringModule : IModule
         metering.MapRecordUsage();
         metering.MapUsageEvents();
         metering.MapGetInvoicePreview();
+        metering.MapGroup("/plans").MapPlans();
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
         var meters = metering.MapGroup("/meters");
