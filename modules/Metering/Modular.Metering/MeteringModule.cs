@@ -7,11 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.BillingProfiles;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
 using Modular.Metering.Features.Plans;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
+using Modular.Metering.Features.Statements;
 using Modular.Metering.Features.UsageEvents;
 using Modular.Metering.Persistence;
 
@@ -32,6 +34,8 @@ public sealed class MeteringModule : IModule
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.BillingTimeZone, out _), "Metering:BillingTimeZone is not a known time zone.")
             .ValidateOnStart();
         services.AddHostedService<PlanSeeder>();
+        services.AddSingleton<PeriodCloser>();
+        services.AddHostedService(sp => sp.GetRequiredService<PeriodCloser>());
     }
 
     /// <summary>A malformed price list stops the host at start-up rather than failing an invoice later.</summary>
@@ -64,6 +68,8 @@ public sealed class MeteringModule : IModule
         metering.MapUsageEvents();
         metering.MapGetInvoicePreview();
         metering.MapGroup("/plans").MapPlans();
+        metering.MapBillingProfile();
+        metering.MapGroup("/statements").MapStatements();
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
         var meters = metering.MapGroup("/meters");

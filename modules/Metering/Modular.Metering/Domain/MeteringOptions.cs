@@ -17,6 +17,12 @@ public sealed class MeteringOptions
     /// <summary>Where billing periods (calendar months) start and end; an IANA time zone.</summary>
     public string BillingTimeZone { get; set; } = "UTC";
 
+    /// <summary>How long after a period ends the background closer waits for late events before closing it.</summary>
+    public TimeSpan PeriodCloseGrace { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the background closer looks for ended periods.</summary>
+    public TimeSpan PeriodCloseInterval { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Prices by plan key (the tenant's plan, as the tenants module holds it).</summary>
     public Dictionary<string, PlanOptions> Plans { get; set; } = [];
 }

@@ -26,6 +26,14 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
 
     internal DbSet<Plan> Plans => Set<Plan>();
 
+    internal DbSet<Statement> Statements => Set<Statement>();
+
+    internal DbSet<BillingProfile> BillingProfiles => Set<BillingProfile>();
+
+    /// <summary>The tenant in scope's chosen billing time zone, or null for the platform's default.</summary>
+    internal Task<string?> BillingTimeZoneAsync(CancellationToken cancellationToken) =>
+        BillingProfiles.AsNoTracking().Select(p => p.TimeZone).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>The meter with this key; <see cref="Kernel.Errors.NotFoundException"/> otherwise.</summary>
     internal async Task<Meter> GetMeterAsync(string key, CancellationToken cancellationToken) =>
         await Meters.FirstOrDefaultAsync(m => m.Key == key, cancellationToken)
@@ -84,6 +92,26 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
             p.Property(x => x.Currency).HasMaxLength(3);
             p.Property(x => x.Charges).HasConversion(JsonListConverter<ChargeDto>(), JsonListComparer<ChargeDto>());
             p.Property(x => x.Quotas).HasConversion(JsonListConverter<QuotaDto>(), JsonListComparer<QuotaDto>());
+        });
+
+        modelBuilder.Entity<Statement>(s =>
+        {
+            s.ToTable("statements");
+            s.HasKey(x => x.Id);
+
+            // A period is closed once: a second close finds this row instead of adding one.
+            s.HasIndex(x => new { x.TenantId, x.PeriodStart }).IsUnique().HasDatabaseName("ux_statements_period");
+            s.Property(x => x.TimeZone).HasMaxLength(BillingProfile.TimeZoneMaxLength);
+            s.Property(x => x.Plan).HasMaxLength(Plan.KeyMaxLength);
+            s.Property(x => x.Currency).HasMaxLength(3);
+            s.Property(x => x.Lines).HasConversion(JsonListConverter<StatementLineDto>(), JsonListComparer<StatementLineDto>());
+        });
+
+        modelBuilder.Entity<BillingProfile>(b =>
+        {
+            b.ToTable("billing_profiles");
+            b.HasKey(x => x.TenantId);
+            b.Property(x => x.TimeZone).HasMaxLength(BillingProfile.TimeZoneMaxLength);
         });
 
         modelBuilder.Entity<MeterRollup>(r =>

@@ -28,13 +28,13 @@ public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sende
         var plan = await db.Plans.AsNoTracking().FirstOrDefaultAsync(p => p.Key == tenant.Plan, cancellationToken)
             ?? throw new NotFoundException("Plan pricing", tenant.Plan);
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.BillingTimeZone);
-        var (start, end) = UsageWindows.Containing(clock.GetUtcNow(), WindowSizes.Month, zone);
+        var zone = await db.BillingTimeZoneAsync(cancellationToken) ?? settings.BillingTimeZone;
+        var (start, end, _) = BillingPeriod.Containing(clock.GetUtcNow(), zone);
 
         var lines = new List<InvoiceLineDto>();
         foreach (var charge in plan.Charges)
         {
-            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: settings.BillingTimeZone), cancellationToken);
+            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: zone), cancellationToken);
             var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
             var price = PriceCalculator.Price(plan.PriceOf(charge), quantity);
             lines.Add(new InvoiceLineDto(charge.Meter, charge.Model, quantity, price.Amount));
