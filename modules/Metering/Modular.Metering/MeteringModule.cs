@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Usage;
 using Modular.Metering.Domain;
 using Modular.Metering.Features.BillingProfiles;
+using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
 using Modular.Metering.Features.Plans;
@@ -34,6 +37,9 @@ public sealed class MeteringModule : IModule
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.BillingTimeZone, out _), "Metering:BillingTimeZone is not a known time zone.")
             .ValidateOnStart();
         services.AddHostedService<PlanSeeder>();
+        services.AddMemoryCache();
+        services.AddSingleton<EntitlementCache>();
+        services.AddScoped<IApiCallMeter, ApiCallMeter>();
         services.AddSingleton<PeriodCloser>();
         services.AddHostedService(sp => sp.GetRequiredService<PeriodCloser>());
     }
@@ -70,6 +76,14 @@ public sealed class MeteringModule : IModule
         metering.MapGroup("/plans").MapPlans();
         metering.MapBillingProfile();
         metering.MapGroup("/statements").MapStatements();
+        metering.MapCheckEntitlement();
+
+        // Switched on by configuration for the whole API group (every module's endpoints), see ADR 0011.
+        if (api is RouteGroupBuilder everyModulesApi
+            && api.ServiceProvider.GetRequiredService<IOptions<MeteringOptions>>().Value.ApiCallMeter is { Length: > 0 } apiCallMeter)
+        {
+            everyModulesApi.MeterApiCalls(apiCallMeter);
+        }
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
         var meters = metering.MapGroup("/meters");

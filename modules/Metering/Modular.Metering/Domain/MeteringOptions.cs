@@ -23,6 +23,15 @@ public sealed class MeteringOptions
     /// <summary>How often the background closer looks for ended periods.</summary>
     public TimeSpan PeriodCloseInterval { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long an entitlement check trusts its cached usage total, plan and time zone before reading them again.</summary>
+    public TimeSpan EntitlementCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The meter (a COUNT meter) on which every call of a tenant to <c>/api/v1</c> is recorded and limited
+    /// by its plan's quota; unset (the default) meters nothing.
+    /// </summary>
+    public string? ApiCallMeter { get; set; }
+
     /// <summary>Prices by plan key (the tenant's plan, as the tenants module holds it).</summary>
     public Dictionary<string, PlanOptions> Plans { get; set; } = [];
 }

@@ -10,6 +10,7 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.BillingProfiles;
@@ -25,7 +26,7 @@ public sealed class GetBillingProfileHandler(ITenantContext scope, MeteringDbCon
     }
 }
 
-public sealed class SetBillingProfileHandler(ITenantContext scope, MeteringDbContext db, TimeProvider clock)
+public sealed class SetBillingProfileHandler(ITenantContext scope, MeteringDbContext db, EntitlementCache cache, TimeProvider clock)
     : ICommandHandler<SetBillingProfile, BillingProfileDto>
 {
     public async ValueTask<BillingProfileDto> Handle(SetBillingProfile command, CancellationToken cancellationToken)
@@ -41,6 +42,7 @@ public sealed class SetBillingProfileHandler(ITenantContext scope, MeteringDbCon
             profile.ChangeTimeZone(command.TimeZone, clock.GetUtcNow());
         }
 
+        cache.ForgetTimeZone(tenant.Id);
         return new BillingProfileDto(command.TimeZone, IsDefault: false);
     }
 }

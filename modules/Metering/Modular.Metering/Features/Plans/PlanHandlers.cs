@@ -4,11 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.Plans;
 
-public sealed class CreatePlanHandler(MeteringDbContext db, TimeProvider clock) : ICommandHandler<CreatePlan, PlanDto>
+public sealed class CreatePlanHandler(MeteringDbContext db, EntitlementCache cache, TimeProvider clock) : ICommandHandler<CreatePlan, PlanDto>
 {
     public async ValueTask<PlanDto> Handle(CreatePlan command, CancellationToken cancellationToken)
     {
@@ -19,27 +20,30 @@ public sealed class CreatePlanHandler(MeteringDbContext db, TimeProvider clock) 
 
         var plan = Plan.Create(command, clock.GetUtcNow());
         db.Plans.Add(plan);
+        cache.ForgetPlan(plan.Key); // tenants already on this key may have been checked without a plan
         return plan.ToDto();
     }
 }
 
-public sealed class UpdatePlanHandler(MeteringDbContext db, TimeProvider clock) : ICommandHandler<UpdatePlan, PlanDto>
+public sealed class UpdatePlanHandler(MeteringDbContext db, EntitlementCache cache, TimeProvider clock) : ICommandHandler<UpdatePlan, PlanDto>
 {
     public async ValueTask<PlanDto> Handle(UpdatePlan command, CancellationToken cancellationToken)
     {
         var plan = await db.GetPlanAsync(command.Key, cancellationToken);
         plan.Change(command.Name, command, clock.GetUtcNow());
+        cache.ForgetPlan(plan.Key); // this instance sees new quotas at once, others after the cache's TTL
         return plan.ToDto();
     }
 }
 
 /// <summary>Deletes a plan; its tenants then have no prices or quotas (statements already closed stay).</summary>
-public sealed class DeletePlanHandler(MeteringDbContext db) : ICommandHandler<DeletePlan, PlanDto>
+public sealed class DeletePlanHandler(MeteringDbContext db, EntitlementCache cache) : ICommandHandler<DeletePlan, PlanDto>
 {
     public async ValueTask<PlanDto> Handle(DeletePlan command, CancellationToken cancellationToken)
     {
         var plan = await db.GetPlanAsync(command.Key, cancellationToken);
         db.Plans.Remove(plan);
+        cache.ForgetPlan(plan.Key);
         return plan.ToDto();
     }
 }
