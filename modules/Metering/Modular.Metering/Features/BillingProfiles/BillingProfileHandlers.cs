@@ -10,7 +10,6 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
-using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.BillingProfiles;

@@ -5,6 +5,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
 using Modular.Kernel.Usage;
 using Modular.Metering.Contracts;
+using Modular.Metering.Domain;
 
 namespace Modular.Metering.Features.Entitlements;
 

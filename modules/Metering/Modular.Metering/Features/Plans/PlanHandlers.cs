@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
-using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.Plans;

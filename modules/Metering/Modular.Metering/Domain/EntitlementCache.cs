@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Modular.Metering.Contracts;
-using Modular.Metering.Domain;
 
-namespace Modular.Metering.Features.Entitlements;
+namespace Modular.Metering.Domain;
 
 /// <summary>
 /// What entitlement checks need, held in memory for <see cref="MeteringOptions.EntitlementCacheTtl"/>: the
@@ -11,7 +10,7 @@ namespace Modular.Metering.Features.Entitlements;
 /// Usage recorded through this instance's API-call filter is added to the cached total at once; other
 /// usage (other instances, other senders) shows after the TTL, when the total is read again from the
 /// rollups. A new period is a new key, so usage starts from zero at the boundary. Public only because
-/// the (public, source-generated) handlers take it.
+/// the (public, generator-visible) handlers take it.
 /// </summary>
 public sealed class EntitlementCache(IMemoryCache memory, IOptions<MeteringOptions> options)
 {
