@@ -27,6 +27,9 @@ public sealed class MeteringModule : IModule
 {
     public string Name => "Metering";
 
+    public IReadOnlyList<AdminLink> AdminLinks { get; } =
+        [new("Plans", "/admin/metering/plans", MudBlazor.Icons.Material.Filled.PriceChange)];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);
