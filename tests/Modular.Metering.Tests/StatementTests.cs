@@ -165,6 +165,20 @@ public sealed class StatementTests(PostgresServer postgres)
         await (await Member(host, "initech", MeteringPermissions.Manage).PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
+    [Fact]
+    public async Task Oversize_bodies_are_refused_with_413()
+    {
+        await using var host = ModularHost.OnSqlite(new Dictionary<string, string?> { ["Kestrel:Limits:MaxRequestBodySize"] = "4096" });
+        host.UseKestrel(0);
+        host.StartServer();
+        await CreateTenantAsync(host, "acme");
+        var acme = Member(host, "acme", MeteringPermissions.Manage);
+        var huge = System.Text.Json.JsonSerializer.Serialize(new { period = "2026-10", timeZone = "UTC", padding = new string('x', 10_000) });
+
+        await (await acme.PostAsync(Statements, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
+        await (await acme.PutAsync(BillingProfile, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]

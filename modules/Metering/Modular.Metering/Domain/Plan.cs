@@ -49,8 +49,6 @@ internal sealed class Plan
     /// <summary>The pricing engine's charge for one of this plan's charges.</summary>
     public Charge PriceOf(ChargeDto charge) => ToCharge(charge, Currency);
 
-    public QuotaDto? QuotaFor(string meter) => Quotas.FirstOrDefault(q => q.Meter == meter);
-
     public PlanDto ToDto() => new(Key, Name, Currency, Charges, Quotas, CreatedAt, UpdatedAt);
 
     internal static Charge ToCharge(ChargeDto charge, string currency) => new(
