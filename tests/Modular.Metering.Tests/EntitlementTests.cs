@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
@@ -91,6 +92,29 @@ public sealed class EntitlementTests(PostgresServer postgres)
         // A plan change on this instance shows at once.
         (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
         Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Usage_counts_from_zero_again_when_the_period_resets(DatabaseProvider provider)
+    {
+        // Ten minutes before a month ends, with a cache that would otherwise hold the total for an hour.
+        var now = DateTimeOffset.UtcNow;
+        var clock = new FakeTimeProvider(new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(-10));
+        var monthEnd = clock.GetUtcNow().AddMinutes(10);
+        await using var host = (await ModularHost.StartAsync(provider, postgres, Settings(ttl: "01:00:00", limit: 2)))
+            .WithServices(services => services.AddSingleton<TimeProvider>(clock));
+        var admin = host.CreateClientAs("operator", "tenants.manage");
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
+        var acme = Ingester(host, "acme");
+        await SendOkAsync(acme, new[] { Event("a", time: clock.GetUtcNow()), Event("b", time: clock.GetUtcNow()) }, BatchMediaType);
+        Assert.Equal(new EntitlementDto("api-calls", false, 2m, 2m, 0m, monthEnd, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(new EntitlementDto("api-calls", true, 2m, 0m, 2m, monthEnd.AddMonths(1), "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
     }
 
     [Theory]
