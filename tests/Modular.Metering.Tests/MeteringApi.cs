@@ -10,6 +10,7 @@ internal static class MeteringApi
 {
     public const string Events = "/api/v1/metering/events";
     public const string Meters = "/api/v1/metering/meters";
+    public const string Plans = "/api/v1/metering/plans";
     public const string BatchMediaType = "application/cloudevents-batch+json";
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -4,16 +4,22 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Modular.Kernel.Usage;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.BillingProfiles;
+using Modular.Metering.Features.Entitlements;
 using Modular.Metering.Features.InvoicePreview;
 using Modular.Metering.Features.Meters;
+using Modular.Metering.Features.Plans;
 using Modular.Metering.Features.PlatformUsageEvents;
 using Modular.Metering.Features.QueryMeter;
 using Modular.Metering.Features.RecordUsage;
 using Modular.Metering.Features.Retention;
+using Modular.Metering.Features.Statements;
 using Modular.Metering.Features.UsageEvents;
 using Modular.Metering.Persistence;
 
@@ -27,6 +33,7 @@ public sealed class MeteringModule : IModule
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
         new("Meters", "/admin/metering/meters", MudBlazor.Icons.Material.Filled.Speed),
+        new("Plans", "/admin/metering/plans", MudBlazor.Icons.Material.Filled.PriceChange),
         new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
@@ -43,11 +50,17 @@ public sealed class MeteringModule : IModule
         services.AddHostedService<UsageEventRetention>();
         services.AddOptions<MeteringOptions>()
             .Bind(configuration.GetSection(MeteringOptions.Section))
-            .Validate(HasValidPlans, "Metering:Plans has a charge whose model, tiers or package size is malformed.")
+            .Validate(HasValidPlans, "Metering:Plans has an unknown currency, or a charge whose model, tiers or package size is malformed.")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.BillingTimeZone, out _), "Metering:BillingTimeZone is not a known time zone.")
             .Validate(o => o.EventRetention > o.MaxLag && o.EventRetention >= UsageEventRetention.Minimum,
                 "Metering:EventRetention must be longer than Metering:MaxLag and at least 32 days, or resent events would count twice.")
             .ValidateOnStart();
+        services.AddHostedService<PlanSeeder>();
+        services.AddMemoryCache();
+        services.AddSingleton<EntitlementCache>();
+        services.AddScoped<IApiCallMeter, ApiCallMeter>();
+        services.AddSingleton<PeriodCloser>();
+        services.AddHostedService(sp => sp.GetRequiredService<PeriodCloser>());
     }
 
     /// <summary>A malformed price list stops the host at start-up rather than failing an invoice later.</summary>
@@ -55,15 +68,16 @@ public sealed class MeteringModule : IModule
     {
         try
         {
-            foreach (var plan in options.Plans.Values)
+            foreach (var (key, seed) in options.Plans)
             {
-                foreach (var charge in plan.Charges)
+                var plan = seed.ToCreatePlan(key);
+                foreach (var charge in plan.Charges ?? [])
                 {
-                    PriceCalculator.Price(charge.ToCharge(plan.Currency), 0);
+                    PriceCalculator.Price(Plan.ToCharge(charge, plan.Currency), 0);
                 }
             }
 
-            return true;
+            return options.Plans.Values.All(p => CurrencyCodes.IsKnown(p.Currency));
         }
         catch (ArgumentException)
         {
@@ -78,6 +92,17 @@ public sealed class MeteringModule : IModule
         metering.MapRecordUsage();
         metering.MapUsageEvents();
         metering.MapGetInvoicePreview();
+        metering.MapGroup("/plans").MapPlans();
+        metering.MapBillingProfile();
+        metering.MapGroup("/statements").MapStatements();
+        metering.MapCheckEntitlement();
+
+        // Switched on by configuration for the whole API group (every module's endpoints), see ADR 0011.
+        if (api is RouteGroupBuilder everyModulesApi
+            && api.ServiceProvider.GetRequiredService<IOptions<MeteringOptions>>().Value.ApiCallMeter is { Length: > 0 } apiCallMeter)
+        {
+            everyModulesApi.MeterApiCalls(apiCallMeter);
+        }
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
         var meters = metering.MapGroup("/meters");

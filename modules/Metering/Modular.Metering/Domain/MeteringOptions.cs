@@ -24,6 +24,21 @@ public sealed class MeteringOptions
     /// <summary>Where billing periods (calendar months) start and end; an IANA time zone.</summary>
     public string BillingTimeZone { get; set; } = "UTC";
 
+    /// <summary>How long after a period ends the background closer waits for late events before closing it.</summary>
+    public TimeSpan PeriodCloseGrace { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the background closer looks for ended periods.</summary>
+    public TimeSpan PeriodCloseInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long an entitlement check trusts its cached usage total, plan and time zone before reading them again.</summary>
+    public TimeSpan EntitlementCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The meter (a COUNT meter) on which every call of a tenant to <c>/api/v1</c> is recorded and limited
+    /// by its plan's quota; unset (the default) meters nothing.
+    /// </summary>
+    public string? ApiCallMeter { get; set; }
+
     /// <summary>Prices by plan key (the tenant's plan, as the tenants module holds it).</summary>
     public Dictionary<string, PlanOptions> Plans { get; set; } = [];
 }

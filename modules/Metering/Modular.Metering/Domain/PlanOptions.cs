@@ -1,11 +1,37 @@
+using Modular.Metering.Contracts;
+
 namespace Modular.Metering.Domain;
 
-/// <summary>A plan's prices (<c>Metering:Plans:{plan key}</c>): one charge per meter, in one currency.</summary>
+/// <summary>
+/// A plan's seed (<c>Metering:Plans:{plan key}</c>): its charges and quotas, in one currency. Copied into
+/// the plans table at start-up when no plan has that key; from then on the table is the truth.
+/// </summary>
 public sealed class PlanOptions
 {
+    public string? Name { get; set; }
+
     public string Currency { get; set; } = "USD";
 
     public List<ChargeOptions> Charges { get; set; } = [];
+
+    public List<QuotaOptions> Quotas { get; set; } = [];
+
+    internal CreatePlan ToCreatePlan(string key) => new(
+        key,
+        Currency,
+        [.. Charges.Select(c => new ChargeDto(c.Meter, c.Model, c.Amount, c.UnitPrice, [.. c.Tiers.Select(t => new TierDto(t.UpTo, t.UnitPrice, t.FlatFee))], c.PackageSize, c.IncludedQuantity))],
+        [.. Quotas.Select(q => new QuotaDto(q.Meter, q.Limit, q.Enforcement))],
+        Name);
+}
+
+public sealed class QuotaOptions
+{
+    public string Meter { get; set; } = "";
+
+    public decimal Limit { get; set; }
+
+    /// <summary>Hard (refuse beyond the limit) or Soft (report only).</summary>
+    public string Enforcement { get; set; } = QuotaEnforcements.Hard;
 }
 
 public sealed class ChargeOptions
@@ -26,9 +52,6 @@ public sealed class ChargeOptions
 
     public decimal IncludedQuantity { get; set; }
 
-    internal Charge ToCharge(string currency) => new(
-        Enum.Parse<ChargeModel>(Model, ignoreCase: true), currency, Amount, UnitPrice,
-        Tiers.Select(t => new PriceTier(t.UpTo, t.UnitPrice, t.FlatFee)).ToList(), PackageSize, IncludedQuantity);
 }
 
 public sealed class TierOptions

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 
 namespace Modular.Metering.Persistence;
@@ -22,10 +24,25 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
 
     internal DbSet<MeterDistinctValue> DistinctValues => Set<MeterDistinctValue>();
 
+    internal DbSet<Plan> Plans => Set<Plan>();
+
+    internal DbSet<Statement> Statements => Set<Statement>();
+
+    internal DbSet<BillingProfile> BillingProfiles => Set<BillingProfile>();
+
+    /// <summary>The tenant in scope's chosen billing time zone, or null for the platform's default.</summary>
+    internal Task<string?> BillingTimeZoneAsync(CancellationToken cancellationToken) =>
+        BillingProfiles.AsNoTracking().Select(p => p.TimeZone).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>The meter with this key; <see cref="Kernel.Errors.NotFoundException"/> otherwise.</summary>
     internal async Task<Meter> GetMeterAsync(string key, CancellationToken cancellationToken) =>
         await Meters.FirstOrDefaultAsync(m => m.Key == key, cancellationToken)
         ?? throw new Kernel.Errors.NotFoundException("Meter", key);
+
+    /// <summary>The plan with this key; <see cref="Kernel.Errors.NotFoundException"/> otherwise.</summary>
+    internal async Task<Plan> GetPlanAsync(string key, CancellationToken cancellationToken) =>
+        await Plans.FirstOrDefaultAsync(p => p.Key == key, cancellationToken)
+        ?? throw new Kernel.Errors.NotFoundException("Plan", key);
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -65,6 +82,38 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
                     d => new Dictionary<string, string>(d)));
         });
 
+        modelBuilder.Entity<Plan>(p =>
+        {
+            p.ToTable("plans");
+            p.HasKey(x => x.Id);
+            p.Property(x => x.Key).HasMaxLength(Plan.KeyMaxLength);
+            p.HasIndex(x => x.Key).IsUnique();
+            p.Property(x => x.Name).HasMaxLength(Plan.NameMaxLength);
+            p.Property(x => x.Currency).HasMaxLength(3);
+            p.Property(x => x.Charges).HasConversion(JsonListConverter<ChargeDto>(), JsonListComparer<ChargeDto>());
+            p.Property(x => x.Quotas).HasConversion(JsonListConverter<QuotaDto>(), JsonListComparer<QuotaDto>());
+        });
+
+        modelBuilder.Entity<Statement>(s =>
+        {
+            s.ToTable("statements");
+            s.HasKey(x => x.Id);
+
+            // A period is closed once: a second close finds this row instead of adding one.
+            s.HasIndex(x => new { x.TenantId, x.PeriodStart }).IsUnique().HasDatabaseName("ux_statements_period");
+            s.Property(x => x.TimeZone).HasMaxLength(BillingProfile.TimeZoneMaxLength);
+            s.Property(x => x.Plan).HasMaxLength(Plan.KeyMaxLength);
+            s.Property(x => x.Currency).HasMaxLength(3);
+            s.Property(x => x.Lines).HasConversion(JsonListConverter<StatementLineDto>(), JsonListComparer<StatementLineDto>());
+        });
+
+        modelBuilder.Entity<BillingProfile>(b =>
+        {
+            b.ToTable("billing_profiles");
+            b.HasKey(x => x.TenantId);
+            b.Property(x => x.TimeZone).HasMaxLength(BillingProfile.TimeZoneMaxLength);
+        });
+
         modelBuilder.Entity<MeterRollup>(r =>
         {
             r.ToTable("meter_rollups");
@@ -82,6 +131,19 @@ public sealed class MeteringDbContext(DbContextOptions<MeteringDbContext> option
             d.HasIndex(x => x.MeterId);
         });
     }
+
+    /// <summary>A list stored as one JSON column (decimals keep their exact digits in JSON).</summary>
+    private static ValueConverter<List<T>, string> JsonListConverter<T>() => new(
+        value => JsonSerializer.Serialize(value, ColumnJson),
+        json => JsonSerializer.Deserialize<List<T>>(json, ColumnJson) ?? new List<T>());
+
+    /// <summary>Compares by JSON, so replacing a list with an equal one is no change and any edit is one.</summary>
+    private static ValueComparer<List<T>> JsonListComparer<T>() => new(
+        (a, b) => JsonSerializer.Serialize(a, ColumnJson) == JsonSerializer.Serialize(b, ColumnJson),
+        list => JsonSerializer.Serialize(list, ColumnJson).GetHashCode(StringComparison.Ordinal),
+        list => JsonSerializer.Deserialize<List<T>>(JsonSerializer.Serialize(list, ColumnJson), ColumnJson)!);
+
+    private static readonly JsonSerializerOptions ColumnJson = new(JsonSerializerDefaults.Web);
 }
 
 /// <summary>For <c>dotnet ef migrations add</c>; see eng/add-migration.sh.</summary>

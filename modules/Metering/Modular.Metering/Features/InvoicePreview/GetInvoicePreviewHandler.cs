@@ -2,12 +2,14 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.InvoicePreview;
 
@@ -16,27 +18,25 @@ namespace Modular.Metering.Features.InvoicePreview;
 /// scope, which the tenants module's directory filled); usage comes from the rollups through
 /// <see cref="Contracts.QueryMeter"/>, so the preview and the usage queries agree.
 /// </summary>
-public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sender, TimeProvider clock, IOptions<MeteringOptions> options)
+public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sender, MeteringDbContext db, TimeProvider clock, IOptions<MeteringOptions> options)
     : IQueryHandler<GetInvoicePreview, InvoicePreviewDto>
 {
     public async ValueTask<InvoicePreviewDto> Handle(GetInvoicePreview query, CancellationToken cancellationToken)
     {
         var tenant = scope.Tenant ?? throw new NotFoundException("Tenant", "(none in scope)");
         var settings = options.Value;
-        if (!settings.Plans.TryGetValue(tenant.Plan, out var plan))
-        {
-            throw new NotFoundException("Plan pricing", tenant.Plan);
-        }
+        var plan = await db.Plans.AsNoTracking().FirstOrDefaultAsync(p => p.Key == tenant.Plan, cancellationToken)
+            ?? throw new NotFoundException("Plan pricing", tenant.Plan);
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.BillingTimeZone);
-        var (start, end) = UsageWindows.Containing(clock.GetUtcNow(), WindowSizes.Month, zone);
+        var zone = await db.BillingTimeZoneAsync(cancellationToken) ?? settings.BillingTimeZone;
+        var (start, end, _) = BillingPeriod.Containing(clock.GetUtcNow(), zone);
 
         var lines = new List<InvoiceLineDto>();
         foreach (var charge in plan.Charges)
         {
-            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: settings.BillingTimeZone), cancellationToken);
+            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: zone), cancellationToken);
             var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
-            var price = PriceCalculator.Price(charge.ToCharge(plan.Currency), quantity);
+            var price = PriceCalculator.Price(plan.PriceOf(charge), quantity);
             lines.Add(new InvoiceLineDto(charge.Meter, charge.Model, quantity, price.Amount));
         }
 

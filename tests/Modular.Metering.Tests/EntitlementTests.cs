@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
+using Modular.Kernel.Usage;
+using Modular.Metering.Contracts;
+using static Modular.Metering.Tests.MeteringApi;
+
+namespace Modular.Metering.Tests;
+
+/// <summary>Quotas: the plan's limits, answered from cached rollups, and the API-call filter that enforces them.</summary>
+public sealed class EntitlementTests(PostgresServer postgres)
+{
+    private const string Entitlements = "/api/v1/metering/entitlements";
+
+    private static Dictionary<string, string?> Settings(string ttl, string? apiCallMeter = null, int limit = 5) => new()
+    {
+        ["Metering:EntitlementCacheTtl"] = ttl,
+        ["Metering:ApiCallMeter"] = apiCallMeter,
+        ["Metering:Plans:pro:Currency"] = "USD",
+        ["Metering:Plans:pro:Quotas:0:Meter"] = "api-calls",
+        ["Metering:Plans:pro:Quotas:0:Limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Metering:Plans:pro:Quotas:0:Enforcement"] = "Hard",
+    };
+
+    private static async Task<ModularHost> StartAsync(DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?> settings)
+    {
+        var host = await ModularHost.StartAsync(provider, postgres, settings);
+        var admin = host.CreateClientAs("operator", "tenants.manage");
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
+        return host;
+    }
+
+    private static DateTimeOffset NextMonthUtc
+    {
+        get
+        {
+            var now = DateTimeOffset.UtcNow;
+            return new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_entitlement_counts_this_periods_usage_against_the_plans_quota(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider, postgres, Settings(ttl: "00:00:00.0000001"));
+        var acme = Ingester(host, "acme");
+        await SendOkAsync(acme, Enumerable.Range(0, 3).Select(i => Event($"now-{i}")).ToArray(), BatchMediaType);
+        await SendOkAsync(acme, Event("last-month", time: NextMonthUtc.AddMonths(-1).AddMinutes(-5))); // the previous period: reset
+
+        var entitlement = (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!;
+        Assert.Equal(new EntitlementDto("api-calls", true, 5m, 3m, 2m, NextMonthUtc, "Hard"), entitlement);
+
+        await SendOkAsync(acme, Enumerable.Range(3, 4).Select(i => Event($"now-{i}")).ToArray(), BatchMediaType);
+        Assert.Equal(new EntitlementDto("api-calls", false, 5m, 7m, 0m, NextMonthUtc, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+
+        // Tenant B sees its own usage only; a meter without a quota is always allowed.
+        Assert.Equal(new EntitlementDto("api-calls", true, 5m, 0m, 5m, NextMonthUtc, "Hard"), await Ingester(host, "globex").GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        await CreateMeterAsync(host, new { key = "tokens", name = "Tokens", eventType = "llm", aggregation = "SUM", valuePath = "$.tokens" });
+        Assert.Equal(new EntitlementDto("tokens", true, null, 0m, null, NextMonthUtc, null), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/tokens", Ct));
+
+        // Other modules ask through the mediator, in their tenant's scope.
+        await using var scope = host.Services.CreateAsyncScope();
+        var tenant = await scope.ServiceProvider.GetRequiredService<ITenantDirectory>().FindAsync("acme", Ct);
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenant!);
+        var asked = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CheckEntitlement("api-calls"), Ct);
+        Assert.Equal((false, 7m), (asked.HasAccess, asked.Used));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_check_reads_cached_usage_until_the_cache_expires(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider, postgres, Settings(ttl: "01:00:00"));
+        var acme = Ingester(host, "acme");
+        await SendOkAsync(acme, Event("first"));
+        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!.Used);
+
+        // Usage sent through ingestion is not added to this instance's cache: it shows after the TTL.
+        await SendOkAsync(acme, Event("second"));
+        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!.Used);
+
+        // A plan change on this instance shows at once.
+        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Usage_counts_from_zero_again_when_the_period_resets(DatabaseProvider provider)
+    {
+        // Ten minutes before a month ends, with a cache that would otherwise hold the total for an hour.
+        var now = DateTimeOffset.UtcNow;
+        var clock = new FakeTimeProvider(new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(-10));
+        var monthEnd = clock.GetUtcNow().AddMinutes(10);
+        await using var host = (await ModularHost.StartAsync(provider, postgres, Settings(ttl: "01:00:00", limit: 2)))
+            .WithServices(services => services.AddSingleton<TimeProvider>(clock));
+        var admin = host.CreateClientAs("operator", "tenants.manage");
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
+        var acme = Ingester(host, "acme");
+        await SendOkAsync(acme, new[] { Event("a", time: clock.GetUtcNow()), Event("b", time: clock.GetUtcNow()) }, BatchMediaType);
+        Assert.Equal(new EntitlementDto("api-calls", false, 2m, 2m, 0m, monthEnd, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(new EntitlementDto("api-calls", true, 2m, 0m, 2m, monthEnd.AddMonths(1), "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Entitlements_need_a_tenant_and_the_read_permission(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider, postgres, Settings(ttl: "00:00:30"));
+
+        await (await host.CreateClient().GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Operator(host).GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound); // no tenant in scope
+        await (await Ingester(host, "acme").GetAsync($"{Entitlements}/no-such-meter", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await Ingester(host, "acme").GetAsync($"{Entitlements}/", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_api_call_filter_meters_each_call_and_answers_429_past_a_hard_quota(DatabaseProvider provider)
+    {
+        await using var host = await StartAsync(provider, postgres, Settings(ttl: "01:00:00", apiCallMeter: "api-calls", limit: 3));
+        var acme = Member(host, "acme", MeteringPermissions.Read);
+
+        for (var call = 0; call < 3; call++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+        }
+
+        var refused = await acme.GetAsync(Meters, Ct);
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, ApiCallMetering.QuotaExceededType);
+        var retryAfter = refused.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), NextMonthUtc - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+
+        // The calls were recorded as usage events of the tenant (the refused one was not).
+        var events = await ListEventsAsync(Ingester(host, "globex")); // globex's own calls: this one
+        Assert.All(events, e => Assert.Equal("modular-api", e.Source));
+        Assert.Equal(HttpStatusCode.OK, (await Member(host, "globex", MeteringPermissions.Read).GetAsync(Meters, Ct)).StatusCode); // another tenant has its own quota
+        Assert.Equal(HttpStatusCode.OK, (await Operator(host).GetAsync(Meters, Ct)).StatusCode); // no tenant: not metered
+
+        // Raising the quota on this instance lets the tenant through at once.
+        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 10, enforcement = "Hard" } } }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+        var acmeCalls = await ListEventsAsync(Member(host, "acme", MeteringPermissions.Read)); // itself an API call: 3 + 1 + 1
+        Assert.Equal(5, acmeCalls.Count(e => e.Source == "modular-api" && e.Type == "api.call" && e.Status == UsageEventStatuses.Counted));
+    }
+
+    [Fact]
+    public async Task The_api_call_filter_is_off_by_default()
+    {
+        await using var host = await StartAsync(DatabaseProvider.Sqlite, postgres, Settings(ttl: "00:00:30", limit: 0));
+        var acme = Member(host, "acme", MeteringPermissions.Read);
+
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+        Assert.Empty(await ListEventsAsync(acme));
+    }
+}
