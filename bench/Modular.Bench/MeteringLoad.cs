@@ -38,6 +38,7 @@ internal static class MeteringLoad
         {
             ["Logging:LogLevel:Default"] = "Critical", // a fresh database logs its missing migration history as errors
             ["Metering:MaxLag"] = "3650.00:00:00", // the query phase's January is "late", not refused
+            ["Metering:EventRetention"] = "3651.00:00:00",
             ["RateLimiting:PermitLimit"] = "100000000",
         });
         host.UseKestrel(0); // a real socket on loopback, not the in-memory test server

@@ -9,7 +9,7 @@ namespace Modular.Metering.Tests;
 public sealed class QueryTests(PostgresServer postgres)
 {
     // Old events are the point here: the allowed lag is widened so 2025 is still "late".
-    private static readonly Dictionary<string, string?> LongLag = new() { ["Metering:MaxLag"] = "3650.00:00:00" };
+    private static readonly Dictionary<string, string?> LongLag = new() { ["Metering:MaxLag"] = "3650.00:00:00", ["Metering:EventRetention"] = "3651.00:00:00" };
 
     private static string Range(string from, string to) => $"from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}";
 
