@@ -9,6 +9,7 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.Billing;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.InvoicePreview;
@@ -31,14 +32,8 @@ public sealed class GetInvoicePreviewHandler(ITenantContext scope, ISender sende
         var zone = await db.BillingTimeZoneAsync(cancellationToken) ?? settings.BillingTimeZone;
         var (start, end, _) = BillingPeriod.Containing(clock.GetUtcNow(), zone);
 
-        var lines = new List<InvoiceLineDto>();
-        foreach (var charge in plan.Charges)
-        {
-            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, start, end, WindowTimeZone: zone), cancellationToken);
-            var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
-            var price = PriceCalculator.Price(plan.PriceOf(charge), quantity);
-            lines.Add(new InvoiceLineDto(charge.Meter, charge.Model, quantity, price.Amount));
-        }
+        var lines = (await sender.PriceAsync(plan, start, end, zone, cancellationToken))
+            .Select(c => new InvoiceLineDto(c.Meter, c.Model, c.Quantity, c.Price.Amount)).ToList();
 
         return new InvoicePreviewDto(tenant.Plan, plan.Currency, start, end, lines, lines.Sum(l => l.Amount));
     }

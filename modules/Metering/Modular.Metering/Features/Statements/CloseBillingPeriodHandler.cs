@@ -7,6 +7,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Features.Billing;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Features.Statements;
@@ -88,14 +89,8 @@ public sealed class CloseBillingPeriodHandler(ITenantContext scope, MeteringDbCo
     {
         var plan = await db.Plans.AsNoTracking().FirstOrDefaultAsync(p => p.Key == tenant.Plan, cancellationToken)
             ?? throw new NotFoundException("Plan pricing", tenant.Plan);
-        var lines = new List<StatementLineDto>();
-        foreach (var charge in plan.Charges)
-        {
-            var usage = await sender.Send(new Contracts.QueryMeter(charge.Meter, period.Start, period.End, WindowTimeZone: period.TimeZone), cancellationToken);
-            var quantity = (decimal)(usage.Rows.Count == 0 ? 0 : usage.Rows[0].Value ?? 0);
-            var price = PriceCalculator.Price(plan.PriceOf(charge), quantity);
-            lines.Add(new StatementLineDto(charge.Meter, charge.Model, quantity, price.Amount, price.Currency));
-        }
+        var lines = (await sender.PriceAsync(plan, period.Start, period.End, period.TimeZone, cancellationToken))
+            .Select(c => new StatementLineDto(c.Meter, c.Model, c.Quantity, c.Price.Amount, c.Price.Currency)).ToList();
 
         return Statement.Close(tenant.Id, period, plan.Key, plan.Currency, lines, now);
     }
