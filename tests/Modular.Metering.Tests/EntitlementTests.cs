@@ -6,7 +6,6 @@ using Microsoft.Extensions.Time.Testing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
-using Modular.Kernel.Usage;
 using Modular.Metering.Contracts;
 using static Modular.Metering.Tests.MeteringApi;
 
@@ -145,7 +144,7 @@ public sealed class EntitlementTests(PostgresServer postgres)
         }
 
         var refused = await acme.GetAsync(Meters, Ct);
-        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, ApiCallMetering.QuotaExceededType);
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.QuotaExceeded);
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), NextMonthUtc - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));

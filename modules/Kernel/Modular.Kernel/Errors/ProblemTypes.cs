@@ -17,6 +17,7 @@ public static class ProblemTypes
     public const string Conflict = "urn:modular:problem:conflict";
     public const string UnsupportedMediaType = "urn:modular:problem:unsupported-media-type";
     public const string RateLimited = "urn:modular:problem:rate-limited";
+    public const string QuotaExceeded = "urn:modular:problem:quota-exceeded";
     public const string Internal = "urn:modular:problem:internal";
     public const string Unavailable = "urn:modular:problem:unavailable";
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Errors;
 
 namespace Modular.Kernel.Usage;
 
@@ -23,9 +24,6 @@ public sealed record ApiCallVerdict(bool Allowed, DateTimeOffset? ResetsAt = nul
 
 public static class ApiCallMetering
 {
-    /// <summary>The problem type of a call refused because the tenant's hard quota is used up (429).</summary>
-    public const string QuotaExceededType = "urn:modular:problem:quota-exceeded";
-
     /// <summary>
     /// Records one usage event on <paramref name="meterKey"/> per call of a tenant, and answers 429 problem
     /// details with <c>Retry-After</c> (seconds to the quota's reset) once a hard quota is used up. Calls
@@ -59,7 +57,7 @@ public static class ApiCallMetering
                 detail: verdict.Detail ?? $"The quota of '{meterKey}' for this billing period is used up.",
                 statusCode: StatusCodes.Status429TooManyRequests,
                 title: "Quota exceeded",
-                type: QuotaExceededType);
+                type: ProblemTypes.QuotaExceeded);
         });
     }
 }
