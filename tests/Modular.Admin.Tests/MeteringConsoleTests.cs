@@ -25,14 +25,29 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(page).ToHaveTitleAsync("Meters · Modular admin");
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
         await page.GetByTestId("create-meter").ClickAsync();
-        await page.GetByTestId("meter-key-field").FillAsync("created-tokens");
-        await page.GetByTestId("meter-name-field").FillAsync("Tokens");
-        await page.GetByTestId("meter-event-type-field").FillAsync("created.completion");
         await page.GetByTestId("meter-aggregation-field").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "SUM", Exact = true }).ClickAsync();
-        await page.GetByTestId("meter-value-path-field").FillAsync("$.usage.tokens");
-        await page.GetByTestId("meter-dimensions-field").FillAsync("model=$.model");
-        await page.GetByTestId("meter-dialog-submit").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option, new() { Name = "SUM", Exact = true })).ToBeHiddenAsync();
+
+        // The select's closing render can race text typed right after it (the field shows its old value
+        // again and the dialog answers "needs a value path"); a person cannot type that fast, so type again.
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.GetByTestId("meter-key-field").FillAsync("created-tokens");
+            await page.GetByTestId("meter-name-field").FillAsync("Tokens");
+            await page.GetByTestId("meter-event-type-field").FillAsync("created.completion");
+            await page.GetByTestId("meter-value-path-field").FillAsync("$.usage.tokens");
+            await page.GetByTestId("meter-dimensions-field").FillAsync("model=$.model");
+            await page.GetByTestId("meter-dialog-submit").ClickAsync();
+            try
+            {
+                await Expect(Dialog(page)).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+            }
+        }
 
         await DialogClosedAsync(page);
         var row = MeterRow(page, "created-tokens");
@@ -68,7 +83,9 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
 
         await page.GetByTestId("meter-aggregation-field").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "MAX", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option, new() { Name = "MAX", Exact = true })).ToBeHiddenAsync();
         await page.GetByTestId("meter-value-path-field").FillAsync("$.usage tokens");
+        await Expect(page.GetByTestId("meter-value-path-field")).ToHaveValueAsync("$.usage tokens");
         await page.GetByTestId("meter-dimensions-field").FillAsync("model");
         await page.GetByTestId("meter-dialog-submit").ClickAsync();
         await Expect(Field(page, "meter-dimensions-field")).ToContainTextAsync("'model' is not name=path.");
