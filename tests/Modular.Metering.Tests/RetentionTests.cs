@@ -53,6 +53,21 @@ public sealed class RetentionTests(PostgresServer postgres)
     }
 
     [Fact]
+    public void A_batchs_ids_are_distinct_ascending_version_7_ids_of_its_millisecond()
+    {
+        var received = DateTimeOffset.Parse("2025-03-01T12:00:00.123Z");
+        var ids = UsageWriter.Version7Ids(received, 1_000);
+
+        var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToList();
+        Assert.Equal(texts.Order(StringComparer.Ordinal), texts);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.All(ids, id => Assert.Equal(0b10, id.ToByteArray(bigEndian: true)[8] >> 6)); // the RFC 9562 variant
+        Assert.True(string.CompareOrdinal(UsageWriter.SmallestVersion7Id(received).ToString().ToUpperInvariant(), texts[0]) <= 0);
+        Assert.True(string.CompareOrdinal(texts[^1], UsageWriter.SmallestVersion7Id(received.AddMilliseconds(1)).ToString().ToUpperInvariant()) < 0);
+    }
+
+    [Fact]
     public void A_retention_that_would_forget_duplicates_stops_the_host()
     {
         using var host = ModularHost.OnSqlite(new Dictionary<string, string?> { ["Metering:EventRetention"] = "30.00:00:00" });

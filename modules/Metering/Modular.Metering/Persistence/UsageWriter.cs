@@ -1,23 +1,28 @@
+using System.Buffers.Binary;
 using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Modular.Metering.Domain;
+using Npgsql;
 
 namespace Modular.Metering.Persistence;
 
 /// <summary>
 /// Writes events and their rollups with set-based, parameterised SQL on the context's own connection
-/// (so PostgreSQL's row-level security applies): <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c> tells
-/// which events are new, even when two connections race for the same event, and only those are added
-/// to the rollups with <c>ON CONFLICT DO UPDATE</c>. PostgreSQL and SQLite share the syntax; only the
-/// table names, the two-argument min/max and how ids and times are stored differ; on PostgreSQL the rows
-/// travel as one array parameter per column (<c>unnest</c>) rather than one parameter per value.
+/// (so PostgreSQL's row-level security applies). Events go in with <c>INSERT ... ON CONFLICT DO NOTHING
+/// RETURNING</c>, which tells which events are new even when two connections race for the same event
+/// (on PostgreSQL only after a plain INSERT of the whole batch met a stored duplicate), and only those
+/// are added to the rollups with <c>ON CONFLICT DO UPDATE</c>. PostgreSQL and SQLite share the syntax;
+/// only the table names, the two-argument min/max and how ids and times are stored differ; on PostgreSQL
+/// the rows travel as one typed array parameter per column (<c>unnest</c>) rather than one parameter per value.
 /// </summary>
 internal sealed class UsageWriter(MeteringDbContext db)
 {
     // Rows per statement: keeps parameters well under SQLite's 32,766 and PostgreSQL's 65,535.
     private const int RowsPerStatement = 500;
+
+    private const string AllNewSavepoint = "usage_events_all_new";
 
     // Asked once: the provider check resolves services, and the SQLite path asks it for every value.
     private readonly bool _isPostgres = db.Database.IsNpgsql();
@@ -30,16 +35,26 @@ internal sealed class UsageWriter(MeteringDbContext db)
         const string OnConflict = " ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING id";
         if (_isPostgres)
         {
-            // One statement of eleven array parameters: PostgreSQL plans it once, whatever the batch size.
-            await using var command = CreateCommand();
-            command.CommandText = $"INSERT INTO {Table("usage_events")} ({Columns}) SELECT * FROM unnest(" +
-                string.Join(", ", Parameters(command,
-                    events.Select(e => e.Id).ToArray(), events.Select(e => e.TenantId).ToArray(), events.Select(e => e.Source).ToArray(),
-                    events.Select(e => e.EventId).ToArray(), events.Select(e => e.Type).ToArray(), events.Select(e => e.Subject).ToArray(),
-                    events.Select(e => e.Time.ToUniversalTime()).ToArray(), events.Select(e => e.ReceivedAt.ToUniversalTime()).ToArray(),
-                    events.Select(e => e.Data).ToArray(), events.Select(e => e.Status).ToArray(), events.Select(e => e.ValidationError).ToArray())) +
-                ")" + OnConflict;
-            await ReadIdsAsync(command, inserted, cancellationToken);
+            // Nearly every batch is all new, and a plain INSERT costs PostgreSQL ~40% less than one with
+            // ON CONFLICT (speculative insertion) and RETURNING. A stored duplicate (a client's retry, or a
+            // race with another connection, which waits for the other to commit) fails it with a unique
+            // violation; then the batch runs again from a savepoint, skipping the stored ones.
+            var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Events are inserted inside the caller's transaction.");
+            await transaction.CreateSavepointAsync(AllNewSavepoint, cancellationToken);
+            try
+            {
+                await using var plain = EventArrays(events, $"INSERT INTO {Table("usage_events")} ({Columns}) ");
+                await plain.ExecuteNonQueryAsync(cancellationToken);
+                inserted.UnionWith(events.Select(e => e.Id));
+                return inserted;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await transaction.RollbackToSavepointAsync(AllNewSavepoint, cancellationToken);
+            }
+
+            await using var skipping = EventArrays(events, $"INSERT INTO {Table("usage_events")} ({Columns}) ", OnConflict);
+            await ReadIdsAsync(skipping, inserted, cancellationToken);
             return inserted;
         }
 
@@ -84,13 +99,11 @@ internal sealed class UsageWriter(MeteringDbContext db)
 
             // unnest keeps the deltas' (sorted) order, so concurrent writers still lock rollups in one order.
             await using var command = CreateCommand();
-            command.CommandText = $"INSERT INTO {Table("meter_rollups")} ({Columns}) SELECT * FROM unnest(" +
-                string.Join(", ", Parameters(command,
-                    deltas.Select(r => r.TenantId).ToArray(), deltas.Select(r => r.MeterId).ToArray(), deltas.Select(r => r.PeriodMinutes).ToArray(),
-                    deltas.Select(r => r.Start.ToUniversalTime()).ToArray(),
-                    deltas.Select(r => r.Subject).ToArray(), deltas.Select(r => r.Dimensions).ToArray(), deltas.Select(r => r.Count).ToArray(),
-                    deltas.Select(r => r.Sum).ToArray(), deltas.Select(r => r.Min).ToArray(), deltas.Select(r => r.Max).ToArray(),
-                    deltas.Select(r => r.LatestTime.ToUniversalTime()).ToArray(), deltas.Select(r => r.LatestValue).ToArray())) +
+            command.CommandText = $"INSERT INTO {Table("meter_rollups")} ({Columns}) SELECT * FROM unnest(" + string.Join(", ",
+                Array(command, deltas, r => r.TenantId), Array(command, deltas, r => r.MeterId), Array(command, deltas, r => r.PeriodMinutes),
+                Array(command, deltas, r => r.Start.ToUniversalTime()), Array(command, deltas, r => r.Subject), Array(command, deltas, r => r.Dimensions),
+                Array(command, deltas, r => r.Count), Array(command, deltas, r => r.Sum), Array(command, deltas, r => r.Min), Array(command, deltas, r => r.Max),
+                Array(command, deltas, r => r.LatestTime.ToUniversalTime()), Array(command, deltas, r => r.LatestValue)) +
                 ")" + onConflict;
             await command.ExecuteNonQueryAsync(cancellationToken);
             return;
@@ -168,6 +181,57 @@ internal sealed class UsageWriter(MeteringDbContext db)
 
         bytes[6] = 0x70; // version 7, the rest zero
         return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>
+    /// <c>INSERT ... SELECT * FROM unnest(...)</c> of the events on PostgreSQL: one statement of eleven
+    /// array parameters, which PostgreSQL plans once whatever the batch size.
+    /// </summary>
+    private DbCommand EventArrays(IReadOnlyList<StoredUsageEvent> events, string insert, string tail = "")
+    {
+        var command = CreateCommand();
+        command.CommandText = insert + "SELECT * FROM unnest(" + string.Join(", ",
+            Array(command, events, e => e.Id), Array(command, events, e => e.TenantId), Array(command, events, e => e.Source),
+            Array(command, events, e => e.EventId), Array(command, events, e => e.Type), Array(command, events, e => e.Subject),
+            Array(command, events, e => e.Time.ToUniversalTime()), Array(command, events, e => e.ReceivedAt.ToUniversalTime()),
+            Array(command, events, e => e.Data), Array(command, events, e => e.Status), Array(command, events, e => e.ValidationError)) + ")" + tail;
+        return command;
+    }
+
+    /// <summary>One column of <paramref name="rows"/> as a typed PostgreSQL array parameter (no boxing per value); returns its placeholder.</summary>
+    private static string Array<TRow, TValue>(DbCommand command, IReadOnlyList<TRow> rows, Func<TRow, TValue> column)
+    {
+        var values = new TValue[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = column(rows[i]);
+        }
+
+        var parameter = new NpgsqlParameter<TValue[]>("@p" + command.Parameters.Count, values);
+        command.Parameters.Add(parameter);
+        return parameter.ParameterName;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct, ascending version 7 UUIDs for events received at <paramref name="instant"/>:
+    /// one random id, then its random tail counted up (RFC 9562, 6.2) — one call to the random source per
+    /// batch rather than per event.
+    /// </summary>
+    internal static Guid[] Version7Ids(DateTimeOffset instant, int count)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.CreateVersion7(instant).TryWriteBytes(bytes, bigEndian: true, out _);
+        const ulong Variant = 0x8000_0000_0000_0000, RandomBits = 0x3FFF_FFFF_FFFF_FFFF;
+        var tail = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]) & RandomBits;
+        tail = Math.Min(tail, RandomBits - (ulong)count); // room to count up without wrapping
+        var ids = new Guid[count];
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Variant | (tail + (ulong)i));
+            ids[i] = new Guid(bytes, bigEndian: true);
+        }
+
+        return ids;
     }
 
     private async Task ReadIdsAsync(DbCommand command, HashSet<Guid> ids, CancellationToken cancellationToken)

@@ -33,19 +33,23 @@ public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scop
         // The same event twice in one batch counts once, like the same event in two batches.
         var unique = command.Events.DistinctBy(e => (e.Source, e.Id)).ToList();
         var types = unique.Select(e => e.Type!).Distinct().ToList();
+
+        // One connection and transaction for the whole batch, the meter lookup included.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var meters = (await db.Meters.AsNoTracking().Where(m => types.Contains(m.EventType)).ToListAsync(cancellationToken))
             .ToLookup(m => m.EventType);
 
+        var ids = UsageWriter.Version7Ids(now, unique.Count);
         var rows = new List<StoredUsageEvent>(unique.Count);
-        var readings = new Dictionary<Guid, List<(Meter Meter, MeterReading Reading)>>(unique.Count);
-        foreach (var e in unique)
+        var readings = new List<UsageRollups.Readings>(unique.Count);
+        for (var i = 0; i < unique.Count; i++)
         {
-            var id = Guid.CreateVersion7(now);
+            var e = unique[i];
             var read = meters[e.Type!].Select(m => (Meter: m, Reading: MeterReading.Read(m, e.Data))).ToList();
             var error = read.FirstOrDefault(r => !r.Reading.IsValid).Reading.Error;
-            rows.Add(new StoredUsageEvent
+            var row = new StoredUsageEvent
             {
-                Id = id,
+                Id = ids[i],
                 TenantId = tenant.Id,
                 Source = e.Source!,
                 EventId = e.Id!,
@@ -56,15 +60,14 @@ public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scop
                 Data = e.Data is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } data ? data.GetRawText() : null,
                 Status = read.Count == 0 ? UsageEventStatuses.Unmatched : error is null ? UsageEventStatuses.Counted : UsageEventStatuses.Invalid,
                 ValidationError = error is { Length: > StoredUsageEvent.ValidationErrorMaxLength } ? error[..StoredUsageEvent.ValidationErrorMaxLength] : error,
-            });
-            readings[id] = read;
+            };
+            rows.Add(row);
+            readings.Add(new(row, read));
         }
 
         var writer = new UsageWriter(db);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await writer.InsertNewEventsAsync(rows, cancellationToken);
-        var stored = rows.Where(r => inserted.Contains(r.Id)).ToList();
-        var (rollups, distinct) = UsageRollups.Of(stored, readings);
+        var (rollups, distinct) = UsageRollups.Of(inserted.Count == rows.Count ? readings : readings.Where(r => inserted.Contains(r.Event.Id)));
         await writer.AddToRollupsAsync(rollups, cancellationToken);
         await writer.AddDistinctValuesAsync(distinct, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
