@@ -180,11 +180,19 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(page.GetByTestId("invoice-total")).ToHaveTextAsync("125.00 USD");
 
         // The hourly view over the last two days holds the same calls.
-        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("00:00:00Z to");
+        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("00:00 to");
+        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("(UTC, the tenant's billing time zone)");
         await Expect(page.GetByTestId("usage-range")).ToHaveAttributeAsync("data-interactive", "true");
         await page.GetByTestId("usage-range").GetByText("Last 2 days, per hour").ClickAsync();
         await Expect(page.GetByTestId("usage-window")).Not.ToContainTextAsync(DateTimeOffset.UtcNow.Date.AddDays(-29).ToString("yyyy-MM-dd"));
         await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("150");
+
+        // Days are the tenant's billing days: in India (UTC+5:30) they start at 18:30 UTC, shown as local midnight.
+        await console.SetBillingTimeZoneAsync("usage-acme", "Asia/Kolkata");
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("(Asia/Kolkata, the tenant's billing time zone)");
+        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("00:00 to");
+        await Expect(MeterUsage(page, MeteringConsole.PricedMeter).GetByTestId("meter-total")).ToHaveTextAsync("150");
 
         // A tenant on a plan without prices: a clear message instead of an invoice.
         await page.GotoAsync($"/admin/metering/tenants/{unpriced.Id}");

@@ -68,6 +68,15 @@ public sealed class MeteringConsole : AdminConsoleFixture
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
     }
 
+    /// <summary>Sets the billing time zone of <paramref name="tenant"/> (slug) through the API, as its own administrator would.</summary>
+    public async Task SetBillingTimeZoneAsync(string tenant, string timeZone)
+    {
+        using var client = Host.CreateClient();
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("admin-of-" + tenant, [MeteringPermissions.Manage], tenant));
+        using var response = await client.PutAsJsonAsync("/api/v1/metering/billing-profile", new { timeZone }, Cancellation);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
     public static Dictionary<string, object?> Event(string id, string type, object? data = null) => new()
     {
         ["specversion"] = "1.0",
