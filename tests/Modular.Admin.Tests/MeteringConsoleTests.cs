@@ -257,6 +257,27 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_event_debugger_shows_a_hundred_events_at_a_time_and_older_ones_on_request()
+    {
+        using var tenants = new TenantsApi(console);
+        var tenant = await tenants.CreateAsync("paged-acme", "Paged Acme");
+        await console.SendEventsAsync("paged-acme", Enumerable.Range(0, 130).Select(i => (object)MeteringConsole.Event($"paged-{i}", "paged.call")).ToArray());
+        await using var admin = await console.OpenAsync(MeteringConsole.Operator);
+        var page = admin.Page;
+        await page.GotoAsync($"/admin/metering/tenants/{tenant.Id}/events");
+        await admin.WaitForCircuitAsync();
+
+        await Expect(EventRows(page)).ToHaveCountAsync(100);
+        await Expect(page.GetByTestId("event-filters")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.GetByTestId("event-older").ClickAsync();
+        await Expect(EventRows(page)).ToHaveCountAsync(130);
+        await Expect(page.GetByTestId("event-older")).ToHaveCountAsync(0); // a short page was the last
+        var ids = await EventRows(page).GetByTestId("event-id").AllInnerTextsAsync();
+        Assert.Equal(130, ids.Distinct().Count());
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task The_platform_event_debugger_lists_every_tenants_events_with_their_tenant()
     {
         using var tenants = new TenantsApi(console);

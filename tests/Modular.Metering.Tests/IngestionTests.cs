@@ -170,6 +170,41 @@ public sealed class IngestionTests(PostgresServer postgres)
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_event_debugger_pages_newest_first_from_the_last_event_seen(DatabaseProvider provider)
+    {
+        await using var host = await ModularHost.StartAsync(provider, postgres);
+        await CreateTenantAsync(host, "acme");
+        await CreateTenantAsync(host, "globex");
+        var acme = Ingester(host, "acme");
+        await SendOkAsync(acme, Enumerable.Range(0, 5).Select(i => Event($"first-{i}")).ToArray(), BatchMediaType); // one time of receipt for five
+        await SendOkAsync(acme, new[] { Event("second-0"), Event("second-1") }, BatchMediaType);
+
+        var pages = new List<List<UsageEventDto>> { await ListEventsAsync(acme, "?limit=3") };
+        while (pages[^1].Count == 3)
+        {
+            pages.Add(await ListEventsAsync(acme, $"?limit=3&before={pages[^1][^1].Id}"));
+        }
+
+        Assert.Equal([3, 3, 1], pages.Select(p => p.Count));
+        Assert.Equal(
+            ["second-1", "second-0", "first-4", "first-3", "first-2", "first-1", "first-0"],
+            pages.SelectMany(p => p).Select(e => e.EventId));
+
+        // Events arriving between pages neither repeat nor push others off the next page.
+        await SendOkAsync(acme, Event("late"));
+        Assert.Equal(pages[1].Select(e => e.EventId), (await ListEventsAsync(acme, $"?limit=3&before={pages[0][^1].Id}&type=api.call")).Select(e => e.EventId));
+
+        // Another tenant's event is no cursor, and neither is garbage.
+        var globex = Ingester(host, "globex");
+        await SendOkAsync(globex, Event("theirs"));
+        var theirs = Assert.Single(await ListEventsAsync(globex));
+        (await (await acme.GetAsync($"{Events}?before={theirs.Id}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("before");
+        Assert.Equal(HttpStatusCode.BadRequest, (await acme.GetAsync($"{Events}?before=not-an-id", Ct)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
     public async Task The_same_event_sent_concurrently_from_two_connections_counts_once(DatabaseProvider provider)
     {
         await using var host = await ModularHost.StartAsync(provider, postgres);

@@ -26,8 +26,11 @@ public sealed record UsageEvent(
 /// <summary>What ingestion did: new events stored, and events already known (same tenant, source and id).</summary>
 public sealed record UsageRecorded(int Received, int Stored, int Duplicates);
 
-/// <summary>The tenant's latest events, newest first, optionally of one status or type: the event debugger.</summary>
-public sealed record ListUsageEvents(string? Status = null, string? Type = null, int Limit = 50) : IQuery<IReadOnlyList<UsageEventDto>>;
+/// <summary>
+/// The tenant's latest events, newest first, optionally of one status or type: the event debugger. A next
+/// page starts after <paramref name="Before"/>, the id of the last event of the page before it.
+/// </summary>
+public sealed record ListUsageEvents(string? Status = null, string? Type = null, int Limit = 50, Guid? Before = null) : IQuery<IReadOnlyList<UsageEventDto>>;
 
 /// <summary>One of the tenant's stored events, by its storage id.</summary>
 public sealed record GetUsageEvent(Guid Id) : IQuery<UsageEventDto>;
@@ -62,9 +65,9 @@ public static class UsageEventStatuses
 /// <summary>
 /// The latest events of every tenant (or of <paramref name="TenantId"/>), newest first: the platform
 /// operators' event debugger. Answers only in a platform scope (all tenants); a tenant's own callers use
-/// <see cref="ListUsageEvents"/>.
+/// <see cref="ListUsageEvents"/>, and pages as it does.
 /// </summary>
-public sealed record ListPlatformUsageEvents(Guid? TenantId = null, string? Status = null, string? Type = null, int Limit = 50)
+public sealed record ListPlatformUsageEvents(Guid? TenantId = null, string? Status = null, string? Type = null, int Limit = 50, Guid? Before = null)
     : IQuery<IReadOnlyList<TenantUsageEventDto>>;
 
 /// <summary>A stored event and the tenant it belongs to.</summary>

@@ -35,17 +35,7 @@ public sealed class ListPlatformUsageEventsHandler(MeteringDbContext db, ITenant
             events = events.Where(e => e.TenantId == tenantId);
         }
 
-        if (query.Status is not null)
-        {
-            events = events.Where(e => e.Status == query.Status);
-        }
-
-        if (query.Type is not null)
-        {
-            events = events.Where(e => e.Type == query.Type);
-        }
-
-        var found = await events.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(query.Limit).ToListAsync(cancellationToken);
+        var found = await UsageEventPages.ReadAsync(events, query.Status, query.Type, query.Before, query.Limit, cancellationToken);
         return found.Select(e => new TenantUsageEventDto(e.TenantId, ListUsageEventsHandler.ToDto(e))).ToList();
     }
 }
@@ -65,8 +55,8 @@ internal static class ListPlatformUsageEventsEndpoint
 {
     /// <summary>Under a group marked <c>AcrossAllTenants</c>: platform operators who may read usage.</summary>
     public static void MapListPlatformUsageEvents(this IEndpointRouteBuilder platform) =>
-        platform.MapGet("/events", async (Guid? tenantId, string? status, string? type, int? limit, ISender sender, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await sender.Send(new ListPlatformUsageEvents(tenantId, status, type, limit ?? 50), cancellationToken)))
+        platform.MapGet("/events", async (Guid? tenantId, string? status, string? type, int? limit, Guid? before, ISender sender, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sender.Send(new ListPlatformUsageEvents(tenantId, status, type, limit ?? 50, before), cancellationToken)))
             .WithName("ListPlatformUsageEvents")
             .WithSummary("The latest usage events across tenants, newest first, with their status (platform operators)")
             .ProducesValidationProblem()
