@@ -110,6 +110,39 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
         }
     }
 
+    [Fact]
+    public async Task Every_tenant_owned_table_has_one_index_leading_with_its_tenant_and_no_redundant_one()
+    {
+        await using var host = await ModularHost.OnPostgresAsync(postgres);
+        Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().GetAsync("/health/ready", Ct)).StatusCode);
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var tenantOwnedTables = scope.ServiceProvider.GetServices<ModuleDbContext>()
+            .SelectMany(db => db.Model.GetEntityTypes())
+            .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType))
+            .Select(e => $"{e.GetSchema()}.{e.GetTableName()}")
+            .ToList();
+        Assert.NotEmpty(tenantOwnedTables);
+
+        await using var connection = new NpgsqlConnection(host.ConnectionString);
+        await connection.OpenAsync(Ct);
+        foreach (var table in tenantOwnedTables)
+        {
+            // Indexes (the primary key among them) whose first column is tenant_id, and whether one is tenant_id alone.
+            await using var check = new NpgsqlCommand(
+                "SELECT count(*), coalesce(bool_or(i.indnatts = 1), false) FROM pg_index i " +
+                "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+                "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] " +
+                "WHERE n.nspname || '.' || c.relname = @table AND a.attname = 'tenant_id'", connection);
+            check.Parameters.AddWithValue("table", table);
+            await using var reader = await check.ExecuteReaderAsync(Ct);
+            await reader.ReadAsync(Ct);
+            var (leading, alone) = (reader.GetInt64(0), reader.GetBoolean(1));
+            Assert.True(leading >= 1, $"{table} needs an index leading with tenant_id: every query of it filters by tenant");
+            Assert.False(alone && leading > 1, $"{table} has a tenant_id index another index already serves: it only slows writes");
+        }
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]

@@ -64,7 +64,15 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))
         {
             modelBuilder.Entity(entity.ClrType).HasQueryFilter(TenantFilter, TenantFilterFor(entity.ClrType));
-            modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
+
+            // Every query of a tenant's rows filters by tenant, so an index must lead with it; one the module
+            // already has (its key or another index) serves, and a second would only slow every write.
+            var leadsWithTenant = entity.GetKeys().Select(k => k.Properties).Concat(entity.GetIndexes().Select(i => i.Properties))
+                .Any(columns => columns[0].Name == nameof(ITenantOwned.TenantId));
+            if (!leadsWithTenant)
+            {
+                modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
+            }
         }
     }
 

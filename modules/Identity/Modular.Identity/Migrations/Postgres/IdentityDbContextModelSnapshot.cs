@@ -208,9 +208,6 @@ namespace Modular.Identity.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_memberships");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_memberships_tenant_id");
-
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_memberships_user_id");
 
@@ -454,9 +451,6 @@ namespace Modular.Identity.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
 
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()

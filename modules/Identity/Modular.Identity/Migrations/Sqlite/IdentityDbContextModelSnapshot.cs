@@ -195,9 +195,6 @@ namespace Modular.Identity.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_memberships");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_memberships_tenant_id");
-
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_memberships_user_id");
 
@@ -441,9 +438,6 @@ namespace Modular.Identity.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
 
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()

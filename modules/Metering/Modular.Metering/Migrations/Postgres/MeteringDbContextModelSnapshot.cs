@@ -85,9 +85,6 @@ namespace Modular.Metering.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
-
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
@@ -162,9 +159,6 @@ namespace Modular.Metering.Migrations.Postgres
 
                     b.HasKey("TenantId")
                         .HasName("pk_billing_profiles");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_billing_profiles_tenant_id");
 
                     b.ToTable("billing_profiles", "metering");
                 });
@@ -266,9 +260,6 @@ namespace Modular.Metering.Migrations.Postgres
                     b.HasIndex("MeterId")
                         .HasDatabaseName("ix_meter_distinct_values_meter_id");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_meter_distinct_values_tenant_id");
-
                     b.ToTable("meter_distinct_values", "metering");
                 });
 
@@ -328,9 +319,6 @@ namespace Modular.Metering.Migrations.Postgres
 
                     b.HasIndex("MeterId")
                         .HasDatabaseName("ix_meter_rollups_meter_id");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_meter_rollups_tenant_id");
 
                     b.ToTable("meter_rollups", "metering");
                 });
@@ -440,9 +428,6 @@ namespace Modular.Metering.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_statements");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_statements_tenant_id");
-
                     b.HasIndex("TenantId", "PeriodStart")
                         .IsUnique()
                         .HasDatabaseName("ux_statements_period");
@@ -510,9 +495,6 @@ namespace Modular.Metering.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_usage_events");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_usage_events_tenant_id");
 
                     b.HasIndex("TenantId", "ReceivedAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_received_at");

@@ -79,9 +79,6 @@ namespace Modular.Metering.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
-
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
@@ -156,9 +153,6 @@ namespace Modular.Metering.Migrations.Sqlite
 
                     b.HasKey("TenantId")
                         .HasName("pk_billing_profiles");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_billing_profiles_tenant_id");
 
                     b.ToTable("billing_profiles", (string)null);
                 });
@@ -260,9 +254,6 @@ namespace Modular.Metering.Migrations.Sqlite
                     b.HasIndex("MeterId")
                         .HasDatabaseName("ix_meter_distinct_values_meter_id");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_meter_distinct_values_tenant_id");
-
                     b.ToTable("meter_distinct_values", (string)null);
                 });
 
@@ -322,9 +313,6 @@ namespace Modular.Metering.Migrations.Sqlite
 
                     b.HasIndex("MeterId")
                         .HasDatabaseName("ix_meter_rollups_meter_id");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_meter_rollups_tenant_id");
 
                     b.ToTable("meter_rollups", (string)null);
                 });
@@ -434,9 +422,6 @@ namespace Modular.Metering.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_statements");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_statements_tenant_id");
-
                     b.HasIndex("TenantId", "PeriodStart")
                         .IsUnique()
                         .HasDatabaseName("ux_statements_period");
@@ -504,9 +489,6 @@ namespace Modular.Metering.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_usage_events");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_usage_events_tenant_id");
 
                     b.HasIndex("TenantId", "ReceivedAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_received_at");

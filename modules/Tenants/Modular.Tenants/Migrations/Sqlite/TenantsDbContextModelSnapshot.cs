@@ -79,9 +79,6 @@ namespace Modular.Tenants.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
-
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");

@@ -85,9 +85,6 @@ namespace Modular.Webhooks.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
-
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
@@ -399,9 +396,6 @@ namespace Modular.Webhooks.Migrations.Postgres
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_messages_created_at");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_messages_tenant_id");
 
                     b.HasIndex("TenantId", "EventId")
                         .IsUnique()

@@ -79,9 +79,6 @@ namespace Modular.Webhooks.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_audit_entries");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_audit_entries_tenant_id");
-
                     b.HasIndex("TenantId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
@@ -393,9 +390,6 @@ namespace Modular.Webhooks.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_messages_created_at");
-
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_messages_tenant_id");
 
                     b.HasIndex("TenantId", "EventId")
                         .IsUnique()

@@ -70,12 +70,6 @@ namespace Modular.Orders.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_audit_entries_tenant_id",
-                schema: "orders",
-                table: "audit_entries",
-                column: "tenant_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_audit_entries_tenant_id_sequence",
                 schema: "orders",
                 table: "audit_entries",

@@ -64,11 +64,6 @@ namespace Modular.Orders.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_audit_entries_tenant_id",
-                table: "audit_entries",
-                column: "tenant_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_audit_entries_tenant_id_sequence",
                 table: "audit_entries",
                 columns: new[] { "tenant_id", "sequence" },

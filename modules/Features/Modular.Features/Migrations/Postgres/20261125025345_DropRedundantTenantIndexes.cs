@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Modular.Features.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class DropRedundantTenantIndexes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_audit_entries_tenant_id",
+                schema: "features",
+                table: "audit_entries");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id",
+                schema: "features",
+                table: "audit_entries",
+                column: "tenant_id");
+        }
+    }
+}

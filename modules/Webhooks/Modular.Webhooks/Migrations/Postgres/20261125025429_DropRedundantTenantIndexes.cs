@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Modular.Webhooks.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class DropRedundantTenantIndexes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_messages_tenant_id",
+                schema: "webhooks",
+                table: "messages");
+
+            migrationBuilder.DropIndex(
+                name: "ix_audit_entries_tenant_id",
+                schema: "webhooks",
+                table: "audit_entries");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_tenant_id",
+                schema: "webhooks",
+                table: "messages",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id",
+                schema: "webhooks",
+                table: "audit_entries",
+                column: "tenant_id");
+        }
+    }
+}
