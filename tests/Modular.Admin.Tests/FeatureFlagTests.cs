@@ -24,7 +24,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Feature flags", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Feature flags");
 
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/features").ToString());
         await Expect(page).ToHaveTitleAsync("Feature flags · Modular admin");

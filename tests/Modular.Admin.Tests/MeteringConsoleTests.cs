@@ -20,7 +20,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Meters", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Meters");
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/meters").ToString());
         await Expect(page).ToHaveTitleAsync("Meters · Modular admin");
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
@@ -290,7 +290,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Usage events", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Usage events");
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/events").ToString());
         await Expect(page.GetByTestId("event-filters")).ToHaveAttributeAsync("data-interactive", "true");
         await page.GetByTestId("event-type-filter").FillAsync("all.call");

@@ -18,7 +18,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Outgoing emails", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Outgoing emails");
 
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/identity/emails").ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Outgoing emails", Exact = true })).ToBeVisibleAsync();

@@ -19,7 +19,7 @@ public sealed class PlanEditorTests(AdminConsoleFixture console) : IClassFixture
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Plans", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Plans");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Plans", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Plans · Modular admin");
         await Expect(page.GetByTestId("plan-table")).ToHaveAttributeAsync("data-interactive", "true");

@@ -14,7 +14,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
         await admin.WaitForCircuitAsync();
         var requestsBeforeClick = admin.Requests.Count;
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Tenants");
 
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/tenants").ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tenants", Exact = true })).ToBeVisibleAsync();

@@ -13,7 +13,7 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await page.GotoAsync("/admin");
         await admin.WaitForCircuitAsync();
 
-        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Webhooks", Exact = true }).ClickAsync();
+        await admin.FollowMenuLinkAsync("Webhooks");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("No endpoints yet.");
 
