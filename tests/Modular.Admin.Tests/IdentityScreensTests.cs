@@ -32,8 +32,23 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         await admin.WaitForCircuitAsync();
         await Expect(page.GetByTestId("client-secret")).ToHaveCountAsync(0);
 
-        await page.GetByTestId("toggle-client").ClickAsync();
-        await TenantScreens.DialogButton(page, "Disable").ClickAsync();
+        // WaitForCircuitAsync answered for the page before the reload, so this page's circuit may not be
+        // interactive yet and a click on the prerendered button does nothing: click until the confirmation opens.
+        var disable = TenantScreens.DialogButton(page, "Disable");
+        for (var attempt = 1; !await disable.IsVisibleAsync(); attempt++)
+        {
+            Assert.True(attempt <= 4, "the confirmation to disable the client never opened");
+            await page.GetByTestId("toggle-client").ClickAsync();
+            try
+            {
+                await disable.WaitForAsync(new() { Timeout = 5_000 });
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        await disable.ClickAsync();
         await Expect(page.GetByTestId("client-disabled")).ToBeVisibleAsync();
         var client = await api.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/reporting", TestContext.Current.CancellationToken);
         Assert.False(client!.Enabled);
