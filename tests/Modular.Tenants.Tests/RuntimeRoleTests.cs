@@ -5,6 +5,7 @@ using Modular.Kernel.Auditing;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
+using Modular.Tenants.Persistence;
 using Npgsql;
 
 namespace Modular.Tenants.Tests;
@@ -68,6 +69,7 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
         var tables = ModelTables(host);
 
         await using var session = await OpenAsApplicationAsync(host);
+        await AssertRefusedAsync(session, "CREATE SCHEMA mallory");
         foreach (var schema in tables.Select(t => t.Schema).Distinct())
         {
             await AssertRefusedAsync(session, $"CREATE TABLE \"{schema}\".mallory (id int)");
@@ -110,6 +112,54 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
         // The rows are there: the platform's all-tenants setting sees both tenants'.
         await ExecuteAsync(session, $"SELECT set_config('{TenantSetting}', '*', false)");
         Assert.Equal(2, await ScalarAsync<long>(session, "SELECT count(DISTINCT tenant_id) FROM tenants.audit_entries"));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_purged_tenants_trail_is_erased_whole_in_its_own_scope_and_on_postgres_the_erasure_stays_on_record(DatabaseProvider provider)
+    {
+        await using var host = await ModularHost.StartAsync(provider, postgres);
+        var (a, b) = await TwoTenantsAsync(host);
+        var admin = host.CreateClientAs("operator", Operator);
+
+        Assert.Equal(0, await EraseAsync(host, b, a.Id)); // another tenant's scope reaches nothing
+        Assert.Equal(1, await EraseAsync(host, a, a.Id));
+
+        Assert.Empty((await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{a.Id}/audit", Ct))!.Entries);
+        var untouched = (await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{b.Id}/audit", Ct))!;
+        Assert.True(untouched.ChainIntact);
+        Assert.Equal(["tenant.created"], untouched.Entries.Select(e => e.Action));
+        if (provider != DatabaseProvider.Postgres)
+        {
+            return; // SQLite has no roles: whoever holds the file holds everything
+        }
+
+        // The record of the erasure is out of the application's reach.
+        await using var session = await OpenAsApplicationAsync(host);
+        await AssertRefusedAsync(session, "SELECT count(*) FROM tenants.audit_erasures");
+        await AssertRefusedAsync(session, "DELETE FROM tenants.audit_erasures");
+        await using var owner = new NpgsqlConnection(host.OwnerConnectionString);
+        await owner.OpenAsync(Ct);
+        await using var record = new NpgsqlCommand("SELECT tenant_id, entries, last_sequence FROM tenants.audit_erasures", owner);
+        await using var reader = await record.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct));
+        Assert.Equal((a.Id, 1L, 1L), (reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2)));
+        Assert.False(await reader.ReadAsync(Ct));
+    }
+
+    [Fact]
+    public async Task One_role_that_migrates_and_serves_still_works_on_postgres()
+    {
+        // The simple setup, without Database:MigrationConnectionString: the database's owner does both (a host on
+        // OnSqlite's settings switched to a database of the test's making, as the benchmarks run one).
+        var owner = PostgresServer.AsOwner(await postgres.CreateDatabaseAsync());
+        await using var host = ModularHost.OnSqlite(new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = owner });
+
+        var (a, _) = await TwoTenantsAsync(host);
+        var trail = (await host.CreateClientAs("operator", Operator).GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{a.Id}/audit", Ct))!;
+        Assert.Equal(["tenant.created"], trail.Entries.Select(e => e.Action));
+        Assert.Equal(1, await EraseAsync(host, a, a.Id));
     }
 
     private const string TenantSetting = "app.tenant_id";
@@ -166,6 +216,14 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
     {
         await using var command = new NpgsqlCommand(sql, session);
         return (T)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    /// <summary>What a handler of <paramref name="scope"/>'s purge would run.</summary>
+    private static async Task<long> EraseAsync(ModularHost host, TenantDto scope, Guid tenantId)
+    {
+        await using var services = host.Services.CreateAsyncScope();
+        services.ServiceProvider.GetRequiredService<TenantScope>().Enter(new TenantInfo(scope.Id, scope.Slug, scope.Plan, IsSuspended: false));
+        return await services.ServiceProvider.GetRequiredService<TenantsDbContext>().EraseAuditTrailAsync(tenantId, Ct);
     }
 
     private static async Task<(TenantDto A, TenantDto B)> TwoTenantsAsync(ModularHost host)
