@@ -23,14 +23,9 @@ internal static class AuditErasure
 
     public static string Function(ModuleDbContext db) => db.GetService<ISqlGenerationHelper>().DelimitIdentifier(FunctionName, db.Schema);
 
-    /// <summary>Creates (or replaces) the module's erasure function and its ledger; on PostgreSQL only.</summary>
+    /// <summary>Creates (or replaces) the module's erasure function and its ledger, on PostgreSQL.</summary>
     public static async Task CreateAsync(ModuleDbContext db, CancellationToken cancellationToken)
     {
-        if (!db.Database.IsNpgsql())
-        {
-            return;
-        }
-
         var sql = db.GetService<ISqlGenerationHelper>();
         var entity = db.Model.FindEntityType(typeof(AuditEntry))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());

@@ -70,10 +70,26 @@ public static class ModuleDatabase
         {
             db.Database.SetConnectionString(database.MigrationConnectionStringFor(db.Schema));
             await db.Database.MigrateAsync(cancellationToken);
-            await TenantRowSecurity.ApplyAsync(db, cancellationToken);
-            await AuditErasure.CreateAsync(db, cancellationToken);
-            await RuntimeRolePrivileges.GrantAsync(db, database, cancellationToken);
+            if (db.Database.IsNpgsql())
+            {
+                await DeriveFromModelAsync(db, database, cancellationToken);
+            }
         }
+    }
+
+    /// <summary>
+    /// All or nothing, so instances still serving never see a module half done, and one migrator at a time: two
+    /// instances migrating on start-up would otherwise race on the same catalog rows.
+    /// </summary>
+    private static async Task DeriveFromModelAsync(ModuleDbContext db, DatabaseOptions database, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var lockKey = $"{db.Schema}.migrate";
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+        await TenantRowSecurity.ApplyAsync(db, cancellationToken);
+        await AuditErasure.CreateAsync(db, cancellationToken);
+        await RuntimeRolePrivileges.GrantAsync(db, database, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static void CreateDirectoryFor(string sqliteConnectionString)

@@ -21,7 +21,7 @@ internal static class RuntimeRolePrivileges
 {
     public static async Task GrantAsync(ModuleDbContext db, DatabaseOptions database, CancellationToken cancellationToken)
     {
-        if (!db.Database.IsNpgsql() || string.IsNullOrEmpty(database.MigrationConnectionString))
+        if (string.IsNullOrEmpty(database.MigrationConnectionString))
         {
             return;
         }
@@ -62,11 +62,9 @@ internal static class RuntimeRolePrivileges
             statements.Add($"GRANT {privileges} ON {table.Key} TO {role}");
         }
 
-        // One transaction: instances still serving never see the role between its revokes and its grants.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // In the migrator's transaction: instances still serving never see the role between its revokes and its grants.
 #pragma warning disable EF1002 // identifiers from the compiled model and the configured role, delimited above
         await db.Database.ExecuteSqlRawAsync(string.Join(";\n", statements), cancellationToken);
 #pragma warning restore EF1002
-        await transaction.CommitAsync(cancellationToken);
     }
 }
