@@ -69,7 +69,8 @@ internal static class MeteringLoad
         var batches = events / BatchSize;
         var now = DateTimeOffset.UtcNow;
         var bodies = Enumerable.Range(0, batches).Select(b => Body(b, now)).ToArray();
-        await using (var connection = new NpgsqlConnection(host.ConnectionString))
+        // The baselines' tables are the bench's, outside the application: its role may create none.
+        await using (var connection = new NpgsqlConnection(host.OwnerConnectionString))
         {
             await connection.OpenAsync();
             // The second table has the event table's columns and indexes (not its row-level security, under
@@ -82,8 +83,8 @@ internal static class MeteringLoad
         }
 
         // Warm both paths (JIT, pools, plans) with batches that are not counted.
-        await CopyAsync(host.ConnectionString, "raw_usage_events", -1, now);
-        await CopyAsync(host.ConnectionString, "indexed_usage_events", -1, now);
+        await CopyAsync(host.OwnerConnectionString, "raw_usage_events", -1, now);
+        await CopyAsync(host.OwnerConnectionString, "indexed_usage_events", -1, now);
         using var client = host.CreateClient();
         client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("ingester", [MeteringPermissions.Ingest], "bench"));
         await PostAsync(client, Body(-1, now));
@@ -95,8 +96,8 @@ internal static class MeteringLoad
         for (var round = 0; round < Rounds; round++)
         {
             var first = round * perRound;
-            var copyRound = await TimeAsync(perRound, clients, b => CopyAsync(host.ConnectionString, "raw_usage_events", first + b, now));
-            indexed += await TimeAsync(perRound, clients, b => CopyAsync(host.ConnectionString, "indexed_usage_events", first + b, now));
+            var copyRound = await TimeAsync(perRound, clients, b => CopyAsync(host.OwnerConnectionString, "raw_usage_events", first + b, now));
+            indexed += await TimeAsync(perRound, clients, b => CopyAsync(host.OwnerConnectionString, "indexed_usage_events", first + b, now));
             var httpRound = await TimeAsync(perRound, clients, b => PostAsync(client, bodies[first + b]));
             (copy, http) = (copy + copyRound, http + httpRound);
             ratios.Add(copyRound / httpRound);
@@ -113,7 +114,7 @@ internal static class MeteringLoad
     private static async Task QueryAsync(ModularHost host, Guid tenantId, Guid meterId, int queryEvents)
     {
         var seeding = Stopwatch.StartNew();
-        await using (var connection = new NpgsqlConnection(host.ConnectionString))
+        await using (var connection = new NpgsqlConnection(host.OwnerConnectionString)) // data set up outside the application
         {
             await connection.OpenAsync();
             await using var seed = new NpgsqlCommand(SeedSql, connection) { CommandTimeout = 0 };

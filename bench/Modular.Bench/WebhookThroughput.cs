@@ -83,7 +83,9 @@ internal static class WebhookThroughput
         if (provider == "postgres")
         {
             settings["Database:Provider"] = "Postgres";
-            settings["Database:ConnectionString"] = await postgres.CreateDatabaseAsync();
+            var database = await postgres.CreateDatabaseAsync();
+            settings["Database:ConnectionString"] = database;
+            settings["Database:MigrationConnectionString"] = PostgresServer.AsOwner(database);
         }
 
         var host = ModularHost.OnSqlite(settings);

@@ -6,6 +6,7 @@ using Modular.Kernel;
 using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Npgsql;
 
 namespace Modular.Kernel.Tests;
 
@@ -79,10 +80,25 @@ public static class WidgetsModule
         return services.BuildServiceProvider();
     }
 
+    /// <summary>
+    /// Creates the schema without migrations; on PostgreSQL as the database's owner, granting the application's role
+    /// what it needs on the tables, as migrating grants it in a host.
+    /// </summary>
     public static async Task CreateSchemaAsync(this ServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<WidgetsDbContext>().Database.EnsureCreatedAsync();
+        var db = scope.ServiceProvider.GetRequiredService<WidgetsDbContext>();
+        if (!db.Database.IsNpgsql())
+        {
+            await db.Database.EnsureCreatedAsync();
+            return;
+        }
+
+        // Unpooled: the owner's session ends here, and is no worker's (tests end the workers' sessions by name).
+        db.Database.SetConnectionString(new NpgsqlConnectionStringBuilder(PostgresServer.AsOwner(db.Database.GetConnectionString()!)) { Pooling = false }.ConnectionString);
+        await db.Database.EnsureCreatedAsync();
+        await db.Database.ExecuteSqlRawAsync(
+            $"GRANT USAGE ON SCHEMA widgets TO {PostgresServer.AppRole}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA widgets TO {PostgresServer.AppRole}");
     }
 
     /// <summary>Saves <paramref name="count"/> widgets, each with its WidgetMade event, in one transaction.</summary>

@@ -27,7 +27,8 @@ public sealed class MigrationTests(PostgresServer postgres)
             var database = new DatabaseOptions
             {
                 Provider = provider,
-                ConnectionString = directory is null ? await postgres.CreateDatabaseAsync() : $"Data Source={Path.Combine(directory, "modular-{module}.db")}",
+                // Migrations, and the rows stored before them, are the schema owner's.
+                ConnectionString = directory is null ? PostgresServer.AsOwner(await postgres.CreateDatabaseAsync()) : $"Data Source={Path.Combine(directory, "modular-{module}.db")}",
             };
             var options = new DbContextOptionsBuilder<MeteringDbContext>();
             ModuleDatabase.Configure(options, database, MeteringDbContext.SchemaName);

@@ -10,7 +10,8 @@ namespace Modular.Testing;
 
 /// <summary>
 /// The real host, whole pipeline, in-process; on a fresh SQLite directory or PostgreSQL database.
-/// Migrations are applied at start-up as in Development; sign-in is <see cref="TestSignIn"/>.
+/// Migrations are applied at start-up as in Development (on PostgreSQL by the database's owner, while the host
+/// serves as a role that owns nothing, as production should); sign-in is <see cref="TestSignIn"/>.
 /// </summary>
 public sealed class ModularHost : WebApplicationFactory<Program>
 {
@@ -48,12 +49,16 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     {
         var directory = Directory.CreateTempSubdirectory("modular-sqlite-").FullName;
         return new ModularHost(
-            Merge(settings, DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "modular-{module}.db")}"),
+            Merge(settings, DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "modular-{module}.db")}", migrationConnectionString: null),
             directory);
     }
 
-    public static async Task<ModularHost> OnPostgresAsync(PostgresServer server, IDictionary<string, string?>? settings = null) =>
-        new(Merge(settings, DatabaseProvider.Postgres, await server.CreateDatabaseAsync()), null);
+    /// <summary>On a new PostgreSQL database, migrated by its owner and served by the application's role, which owns nothing.</summary>
+    public static async Task<ModularHost> OnPostgresAsync(PostgresServer server, IDictionary<string, string?>? settings = null)
+    {
+        var database = await server.CreateDatabaseAsync();
+        return new(Merge(settings, DatabaseProvider.Postgres, database, PostgresServer.AsOwner(database)), null);
+    }
 
     /// <summary>Either provider, for tests written once and run on both.</summary>
     public static async Task<ModularHost> StartAsync(DatabaseProvider provider, PostgresServer server, IDictionary<string, string?>? settings = null) =>
@@ -67,6 +72,12 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 
     /// <summary>The connection string the host's module databases use (SQLite: with the {module} placeholder).</summary>
     public string ConnectionString => _settings["Database:ConnectionString"]!;
+
+    /// <summary>
+    /// What the host migrates with: on PostgreSQL the schema owner's connection string, for setting data up outside
+    /// the application; on SQLite the same as <see cref="ConnectionString"/>.
+    /// </summary>
+    public string OwnerConnectionString => _settings.GetValueOrDefault("Database:MigrationConnectionString") ?? ConnectionString;
 
     /// <summary>A client signed in as <paramref name="name"/> with the given permissions.</summary>
     public HttpClient CreateClientAs(string name, params string[] permissions)
@@ -130,12 +141,14 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         }
     }
 
-    private static Dictionary<string, string?> Merge(IDictionary<string, string?>? overrides, DatabaseProvider provider, string connectionString)
+    private static Dictionary<string, string?> Merge(
+        IDictionary<string, string?>? overrides, DatabaseProvider provider, string connectionString, string? migrationConnectionString)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = provider.ToString(),
             ["Database:ConnectionString"] = connectionString,
+            ["Database:MigrationConnectionString"] = migrationConnectionString,
             ["Database:MigrateOnStartup"] = "true",
             ["Outbox:PollInterval"] = "00:00:00.200",
             ["RateLimiting:PermitLimit"] = "100000",

@@ -16,8 +16,11 @@ public sealed class PostgresServer : IAsyncLifetime
 {
     private const string EnvironmentVariable = "MODULAR_TEST_POSTGRES";
 
-    /// <summary>The unprivileged role the application's connections use (test-only password).</summary>
+    /// <summary>The unprivileged role the application's connections use (test-only password): it owns nothing.</summary>
     public const string AppRole = "modular_app";
+
+    /// <summary>The role that owns every test database and runs the migrations (test-only password); not a superuser either.</summary>
+    public const string OwnerRole = "modular_owner";
     private string? _clusterDirectory;
     private string? _binDirectory;
     private string? _runAs;
@@ -31,7 +34,7 @@ public sealed class PostgresServer : IAsyncLifetime
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } given)
         {
             AdminConnectionString = given;
-            await CreateAppRoleAsync();
+            await CreateRolesAsync();
             return;
         }
 
@@ -57,22 +60,26 @@ public sealed class PostgresServer : IAsyncLifetime
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {data} -l {Path.Combine(_clusterDirectory, "server.log")} -o \"{serverOptions}\" -w start", _runAs);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true";
-        await CreateAppRoleAsync();
+        await CreateRolesAsync();
     }
 
-    private async Task CreateAppRoleAsync()
+    private async Task CreateRolesAsync()
     {
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
-        await using var role = new NpgsqlCommand(
-            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{AppRole}') THEN " +
-            $"CREATE ROLE {AppRole} LOGIN PASSWORD '{AppRole}' NOSUPERUSER NOBYPASSRLS; END IF; END $$", connection);
-        await role.ExecuteNonQueryAsync();
+        foreach (var name in new[] { OwnerRole, AppRole })
+        {
+            await using var role = new NpgsqlCommand(
+                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN " +
+                $"CREATE ROLE {name} LOGIN PASSWORD '{name}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; END IF; END $$", connection);
+            await role.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>
-    /// A new, empty database for one test. Skips the test when PostgreSQL is missing on a developer
-    /// machine, and fails it in CI (<c>CI=true</c>), where PostgreSQL tests must run.
+    /// A new, empty database for one test: the application's connection string (its role owns nothing there;
+    /// <see cref="AsOwner"/> gives the owner's, for migrations). Skips the test when PostgreSQL is missing on a
+    /// developer machine, and fails it in CI (<c>CI=true</c>), where PostgreSQL tests must run.
     /// </summary>
     public async Task<string> CreateDatabaseAsync()
     {
@@ -87,18 +94,26 @@ public sealed class PostgresServer : IAsyncLifetime
             Assert.Skip(reason);
         }
 
-        // The application connects as an ordinary role that owns its database, as it should in
-        // production: a superuser would bypass row-level security and hide isolation bugs.
+        // As in production: the owner role migrates, and the application connects as an ordinary role that owns
+        // nothing and holds what the migrations grant it. A superuser, or the owner, could switch row-level security
+        // off and would hide isolation bugs.
         var name = "modular_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(AdminConnectionString))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {AppRole}", connection); // name is generated above, not input
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {OwnerRole}", connection); // name is generated above, not input
             await create.ExecuteNonQueryAsync();
         }
 
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Username = AppRole, Password = AppRole }.ConnectionString;
     }
+
+    /// <summary>
+    /// The same database as its owner: what migrations connect with (<c>Database:MigrationConnectionString</c>), and
+    /// tests that set data up outside the application.
+    /// </summary>
+    public static string AsOwner(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = OwnerRole, Password = OwnerRole }.ConnectionString;
 
     public async ValueTask DisposeAsync()
     {

@@ -251,7 +251,11 @@ public sealed class DeliveryTests(PostgresServer postgres)
         var database = provider == DatabaseProvider.Postgres
             ? await postgres.CreateDatabaseAsync()
             : $"Data Source={Path.Combine(sqliteDirectory, "modular-{module}.db")}";
-        var settings = new Dictionary<string, string?> { ["Database:ConnectionString"] = database };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = database,
+            ["Database:MigrationConnectionString"] = provider == DatabaseProvider.Postgres ? PostgresServer.AsOwner(database) : null,
+        };
         try
         {
             WebhookMessageDto message;

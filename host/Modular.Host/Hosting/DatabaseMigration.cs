@@ -13,7 +13,8 @@ internal static class DatabaseMigration
 {
     /// <summary>
     /// <c>--migrate</c> applies every module's migrations and exits (how production deploys);
-    /// <c>Database:MigrateOnStartup</c> (on in Development) applies them before serving.
+    /// <c>Database:MigrateOnStartup</c> (on in Development) applies them before serving. Both connect with
+    /// <c>Database:MigrationConnectionString</c> when it is set (the schema owner's), not the serving role's.
     /// </summary>
     public static async Task<MigrationOutcome> MigrateDatabasesAsync(this WebApplication app, string[] args)
     {

@@ -25,23 +25,37 @@ public sealed class DatabaseOptions
     /// </summary>
     public string ConnectionString { get; set; } = "Data Source=data/modular-{module}.db";
 
+    /// <summary>
+    /// What migrations connect with (<c>--migrate</c>, <see cref="MigrateOnStartup"/>): on PostgreSQL, the role that owns
+    /// the module schemas, so that the role in <see cref="ConnectionString"/> owns nothing and gets only the privileges
+    /// the migrations grant it (docs/adr/0005). Unset: <see cref="ConnectionString"/>, one role for both.
+    /// </summary>
+    public string? MigrationConnectionString { get; set; }
+
     /// <summary>Apply pending migrations when the host starts (Development); otherwise run the host with <c>--migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
 
     /// <summary>The connection string a given module's context uses.</summary>
-    public string ConnectionStringFor(string schema)
+    public string ConnectionStringFor(string schema) => For(ConnectionString, "ConnectionString", schema);
+
+    /// <summary>The connection string a given module's migrations use.</summary>
+    public string MigrationConnectionStringFor(string schema) => string.IsNullOrEmpty(MigrationConnectionString)
+        ? ConnectionStringFor(schema)
+        : For(MigrationConnectionString, "MigrationConnectionString", schema);
+
+    private string For(string connectionString, string key, string schema)
     {
         if (Provider == DatabaseProvider.Postgres)
         {
-            return ConnectionString;
+            return connectionString;
         }
 
-        if (!ConnectionString.Contains(ModulePlaceholder, StringComparison.Ordinal))
+        if (!connectionString.Contains(ModulePlaceholder, StringComparison.Ordinal))
         {
             throw new InvalidOperationException(
-                $"Database:ConnectionString for SQLite must contain '{ModulePlaceholder}' (e.g. 'Data Source=data/modular-{ModulePlaceholder}.db'): each module keeps its own file.");
+                $"Database:{key} for SQLite must contain '{ModulePlaceholder}' (e.g. 'Data Source=data/modular-{ModulePlaceholder}.db'): each module keeps its own file.");
         }
 
-        return ConnectionString.Replace(ModulePlaceholder, schema, StringComparison.Ordinal);
+        return connectionString.Replace(ModulePlaceholder, schema, StringComparison.Ordinal);
     }
 }

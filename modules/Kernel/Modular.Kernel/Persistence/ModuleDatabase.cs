@@ -12,6 +12,9 @@ namespace Modular.Kernel.Persistence;
 
 public static class ModuleDatabase
 {
+    /// <summary>Each module's migrations history, in its own schema; readiness reads it.</summary>
+    public const string HistoryTable = "__ef_migrations_history";
+
     /// <summary>
     /// Registers a module's <c>DbContext</c> on the configured provider, in its own schema (own file on
     /// SQLite), with its migrations, its outbox worker and a readiness check.
@@ -38,12 +41,12 @@ public static class ModuleDatabase
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
+                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryTable, schema))
                     .AddInterceptors(TenantSessionInterceptor.Instance);
                 break;
             case DatabaseProvider.Sqlite:
                 CreateDirectoryFor(connectionString);
-                options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
+                options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(HistoryTable))
                     .AddInterceptors(SqlitePragmas.Instance);
                 break;
             default:
@@ -54,15 +57,39 @@ public static class ModuleDatabase
         options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
     }
 
-    /// <summary>Applies every module's pending migrations, module by module, then its row-level security.</summary>
+    /// <summary>
+    /// Applies every module's pending migrations, module by module, as the migration role
+    /// (<see cref="DatabaseOptions.MigrationConnectionString"/>), then what the kernel derives from its model: row-level
+    /// security, the audit trail's one way out, and the runtime role's privileges.
+    /// </summary>
     public static async Task MigrateModuleDatabasesAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         await using var scope = services.CreateAsyncScope();
         foreach (var db in scope.ServiceProvider.GetServices<ModuleDbContext>())
         {
+            db.Database.SetConnectionString(database.MigrationConnectionStringFor(db.Schema));
             await db.Database.MigrateAsync(cancellationToken);
-            await TenantRowSecurity.ApplyAsync(db, cancellationToken);
+            if (db.Database.IsNpgsql())
+            {
+                await DeriveFromModelAsync(db, database, cancellationToken);
+            }
         }
+    }
+
+    /// <summary>
+    /// All or nothing, so instances still serving never see a module half done, and one migrator at a time: two
+    /// instances migrating on start-up would otherwise race on the same catalog rows.
+    /// </summary>
+    private static async Task DeriveFromModelAsync(ModuleDbContext db, DatabaseOptions database, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var lockKey = $"{db.Schema}.migrate";
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+        await TenantRowSecurity.ApplyAsync(db, cancellationToken);
+        await AuditErasure.CreateAsync(db, cancellationToken);
+        await RuntimeRolePrivileges.GrantAsync(db, database, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static void CreateDirectoryFor(string sqliteConnectionString)

@@ -49,6 +49,15 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     public void Audit(Guid tenantId, ICaller caller, string action, string target, object? data, DateTimeOffset now) =>
         AuditEntries.Add(AuditEntry.Create(tenantId, caller, action, target, JsonSerializer.Serialize(data ?? new { }, EventJson), now));
 
+    /// <summary>
+    /// Erases <paramref name="tenantId"/>'s whole audit trail in this module, for a purged tenant only (a handler of its
+    /// purge): on PostgreSQL the application's role cannot otherwise delete an audit entry, and each erasure is recorded
+    /// out of its reach (<see cref="AuditErasure"/>). Erases nothing outside this context's tenant scope.
+    /// </summary>
+    public async Task<long> EraseAuditTrailAsync(Guid tenantId, CancellationToken cancellationToken) => Database.IsNpgsql()
+        ? (await Database.SqlQueryRaw<long>(AuditErasure.CallSql(this), tenantId).ToListAsync(cancellationToken)).Single()
+        : await AuditEntries.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // SQLite has no schemas; there the module's file is its boundary (see DatabaseOptions).
