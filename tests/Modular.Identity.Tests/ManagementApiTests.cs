@@ -314,7 +314,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         return response.IsError ? response.TryGet("error") ?? response.Error : null;
     }
 
-    private static async Task<Guid> CreateUserAsync(ModularHost host, string email)
+    internal static async Task<Guid> CreateUserAsync(ModularHost host, string email)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
