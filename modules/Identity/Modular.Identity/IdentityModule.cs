@@ -56,6 +56,7 @@ public sealed class IdentityModule : IModule
                 identity.RolePermissions.TryAdd(role, permissions);
             }
         });
+        services.AddSingleton(sp => new RoleGrants(sp.GetRequiredService<IOptions<IdentitySettings>>()));
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddAccountSelfService(settings);

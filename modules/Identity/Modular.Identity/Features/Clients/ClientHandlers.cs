@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -30,10 +31,11 @@ public sealed class GetClientHandler(IOpenIddictApplicationManager applications)
     }
 }
 
-public sealed class CreateClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<CreateClient, ClientWithSecret>
+public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants) : ICommandHandler<CreateClient, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(CreateClient command, CancellationToken cancellationToken)
     {
+        await grants.EnsureMayGrantAsync(command.Permissions, command.Tenant, cancellationToken);
         if (await applications.FindByClientIdAsync(command.ClientId, cancellationToken) is not null)
         {
             throw new ConflictException($"A client with the id '{command.ClientId}' already exists.");
@@ -46,11 +48,13 @@ public sealed class CreateClientHandler(IOpenIddictApplicationManager applicatio
     }
 }
 
-public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<UpdateClient, ClientDto>
+public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants) : ICommandHandler<UpdateClient, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(UpdateClient command, CancellationToken cancellationToken)
     {
         var (application, current) = await applications.GetClientAsync(command.ClientId, cancellationToken);
+        await grants.EnsureMayGrantAsync(command.Permissions, command.Tenant, cancellationToken);
+        await grants.EnsureMayGrantAsync(current, cancellationToken); // whoever rewrites a client takes it over
         if (ClientRegistration.ToDto(current).Client.Type != command.Type)
         {
             throw new ConflictException("A client's type cannot change: register a new client instead.");
@@ -63,12 +67,13 @@ public sealed class UpdateClientHandler(IOpenIddictApplicationManager applicatio
     }
 }
 
-public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens)
+public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, GrantCheck grants)
     : ICommandHandler<RotateClientSecret, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(RotateClientSecret command, CancellationToken cancellationToken)
     {
         var (application, descriptor) = await applications.GetClientAsync(command.ClientId, cancellationToken);
+        await grants.EnsureMayGrantAsync(descriptor, cancellationToken); // the new secret is the client's power, handed to the caller
         if (descriptor.ClientType != ClientTypes.Confidential)
         {
             throw new ConflictException("A public client has no secret to rotate.");
@@ -84,7 +89,7 @@ public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager appl
 }
 
 public sealed class SetClientEnabledHandler(
-    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations)
+    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants)
     : ICommandHandler<SetClientEnabled, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(SetClientEnabled command, CancellationToken cancellationToken)
@@ -92,6 +97,7 @@ public sealed class SetClientEnabledHandler(
         var (application, descriptor) = await applications.GetClientAsync(command.ClientId, cancellationToken);
         if (command.Enabled)
         {
+            await grants.EnsureMayGrantAsync(descriptor, cancellationToken); // turning a client back on grants what it holds
             ClientRegistration.Enable(descriptor);
             await applications.UpdateAsync(application, descriptor, cancellationToken);
             return ClientRegistration.ToDto(descriptor);
@@ -155,6 +161,13 @@ public sealed class RegisterFirstPartyClientHandler(IOpenIddictApplicationManage
 
 internal static class ApplicationLookup
 {
+    /// <summary>Throws unless the caller may grant what the stored client holds: its permissions, in its tenant.</summary>
+    public static Task EnsureMayGrantAsync(this GrantCheck grants, OpenIddictApplicationDescriptor client, CancellationToken cancellationToken)
+    {
+        var held = ClientRegistration.ToDto(client).Client;
+        return grants.EnsureMayGrantAsync(held.Permissions, held.Tenant, cancellationToken);
+    }
+
     /// <summary>The client and its current registration, or 404.</summary>
     public static async Task<(object Application, OpenIddictApplicationDescriptor Descriptor)> GetClientAsync(
         this IOpenIddictApplicationManager applications, string clientId, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 
@@ -95,13 +96,15 @@ public sealed class ResetTwoFactorHandler(UserManager<User> users, IdentityDbCon
     }
 }
 
-public sealed class SetMembershipHandler(UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, ICaller caller, TimeProvider clock)
+public sealed class SetMembershipHandler(
+    UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, GrantCheck grants, RoleGrants roles, ICaller caller, TimeProvider clock)
     : ICommandHandler<SetMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(SetMembership command, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(command.UserId);
         _ = await tenants.FindAsync(command.TenantId.ToString(), cancellationToken) ?? throw new NotFoundException("Tenant", command.TenantId);
+        await grants.EnsureMayGrantAsync(roles.PermissionsOf(command.Roles), command.TenantId.ToString(), cancellationToken);
         var now = clock.GetUtcNow();
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken);
         if (membership is null)
