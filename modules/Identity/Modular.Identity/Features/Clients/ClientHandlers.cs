@@ -1,6 +1,8 @@
 using FluentValidation;
 using Mediator;
+using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Contracts;
+using Modular.Identity.Features.Memberships;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
@@ -31,7 +33,7 @@ public sealed class GetClientHandler(IOpenIddictApplicationManager applications)
     }
 }
 
-public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants) : ICommandHandler<CreateClient, ClientWithSecret>
+public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache) : ICommandHandler<CreateClient, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(CreateClient command, CancellationToken cancellationToken)
     {
@@ -44,11 +46,12 @@ public sealed class CreateClientHandler(IOpenIddictApplicationManager applicatio
         var secret = command.Type == ClientKinds.Confidential ? ClientRegistration.NewSecret() : null;
         var descriptor = ClientRegistration.Describe(command, secret, disabled: false);
         await applications.CreateAsync(descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // a deleted client's id may come back
         return new ClientWithSecret(ClientRegistration.ToDto(descriptor), secret);
     }
 }
 
-public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants) : ICommandHandler<UpdateClient, ClientDto>
+public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache) : ICommandHandler<UpdateClient, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(UpdateClient command, CancellationToken cancellationToken)
     {
@@ -63,6 +66,7 @@ public sealed class UpdateClientHandler(IOpenIddictApplicationManager applicatio
         // The stored secret (already hashed) goes back unchanged: OpenIddict re-hashes only a changed one.
         var descriptor = ClientRegistration.Describe(command, current.ClientSecret, ClientRegistration.IsDisabled(current));
         await applications.UpdateAsync(application, descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // its tenant may have changed
         return ClientRegistration.ToDto(descriptor);
     }
 }
@@ -89,7 +93,7 @@ public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager appl
 }
 
 public sealed class SetClientEnabledHandler(
-    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants)
+    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants, HybridCache cache)
     : ICommandHandler<SetClientEnabled, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(SetClientEnabled command, CancellationToken cancellationToken)
@@ -100,11 +104,13 @@ public sealed class SetClientEnabledHandler(
             await grants.EnsureMayGrantAsync(descriptor, cancellationToken); // turning a client back on grants what it holds
             ClientRegistration.Enable(descriptor);
             await applications.UpdateAsync(application, descriptor, cancellationToken);
+            await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
             return ClientRegistration.ToDto(descriptor);
         }
 
         ClientRegistration.Disable(descriptor);
         await applications.UpdateAsync(application, descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // its tokens no longer open its tenant
         var id = (await applications.GetIdAsync(application, cancellationToken))!;
         await authorizations.RevokeByApplicationIdAsync(id, cancellationToken);
         await tokens.RevokeByApplicationIdAsync(id, cancellationToken);
@@ -112,12 +118,13 @@ public sealed class SetClientEnabledHandler(
     }
 }
 
-public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<DeleteClient>
+public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications, HybridCache cache) : ICommandHandler<DeleteClient>
 {
     public async ValueTask<Unit> Handle(DeleteClient command, CancellationToken cancellationToken)
     {
         var (application, _) = await applications.GetClientAsync(command.ClientId, cancellationToken);
         await applications.DeleteAsync(application, cancellationToken); // OpenIddict deletes its authorizations and tokens too
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
         return Unit.Value;
     }
 }
