@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Account;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 
@@ -26,8 +27,17 @@ internal static partial class AccountFlows
 
     public static Task<string> TextAsync(this HttpResponseMessage response) => response.Content.ReadAsStringAsync(Ct);
 
+    /// <summary>The mailbox once every account email queued so far has been sent (they leave after the answer, in order).</summary>
     public static async Task<List<OutgoingEmail>> EmailsToAsync(OidcHost oidc, string to)
     {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        oidc.Host.Services.GetRequiredService<AccountEmails>().Enqueue("test", _ =>
+        {
+            sent.SetResult();
+            return Task.CompletedTask;
+        });
+        await sent.Task.WaitAsync(Ct);
+
         await using var scope = oidc.Host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         return await db.OutgoingEmails.AsNoTracking().Where(e => e.To == to).OrderByDescending(e => e.Id).ToListAsync(Ct);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
@@ -69,7 +70,7 @@ internal static class ManageEndpoints
 
     private static async Task<IResult> ChangeEmailAsync(
         [FromForm] string? newEmail, [FromForm] string? currentPassword, HttpContext http, ClaimsPrincipal principal,
-        UserManager<User> users, SignInManager<User> signIn, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
+        UserManager<User> users, SignInManager<User> signIn, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
         if (await users.GetUserAsync(principal) is not { } user)
         {
@@ -93,11 +94,21 @@ internal static class ManageEndpoints
             return Page(user, null, emailErrors: ["That is already your email address."]);
         }
 
-        // Whether the address is taken shows only when the link is opened, by its owner.
-        var code = await users.GenerateChangeEmailTokenAsync(user, newEmail!);
-        var link = AccountPages.Link(http, settings.Value, ConfirmEmailChangePath,
-            new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["email"] = newEmail, ["code"] = code });
-        await emails.SendConfirmationLinkAsync(user, newEmail!, link);
+        // Whether the address is taken shows only when the link is opened, by its owner. The mail leaves after the
+        // answer, like every account mail (AccountEmails).
+        var origin = AccountPages.Origin(http, settings.Value);
+        var userId = user.Id;
+        mails.Enqueue(OutgoingEmailKinds.ConfirmEmail, async services =>
+        {
+            var accounts = services.GetRequiredService<UserManager<User>>();
+            if (await accounts.FindByIdAsync(userId.ToString()) is { } account)
+            {
+                var code = await accounts.GenerateChangeEmailTokenAsync(account, newEmail!);
+                var link = AccountPages.Link(origin, ConfirmEmailChangePath,
+                    new Dictionary<string, string?> { ["userId"] = account.Id.ToString(), ["email"] = newEmail, ["code"] = code });
+                await services.GetRequiredService<IEmailSender<User>>().SendConfirmationLinkAsync(account, newEmail!, link);
+            }
+        });
         return Results.LocalRedirect(ManagePath + "?done=email-sent");
     }
 
