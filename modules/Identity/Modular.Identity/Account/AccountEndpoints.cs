@@ -29,7 +29,7 @@ internal static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
-        });
+        }).RequireAntiforgery(); // a form on another site must not sign the user out
         account.MapGet("/denied", () => Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Your account may not use this page."));
         account.MapGet("/login-2fa", TwoFactorPageAsync);
         account.MapPost("/login-2fa", TwoFactorSignInAsync).RequireAntiforgery();

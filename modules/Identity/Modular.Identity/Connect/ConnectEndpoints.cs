@@ -231,8 +231,33 @@ internal static class ConnectEndpoints
         return Results.Ok(info);
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    /// <summary>The field the sign-out confirmation page posts back (with its antiforgery token).</summary>
+    public const string ConfirmSignOutField = "confirm_sign_out";
+
+    /// <summary>
+    /// Signs out at once only when OpenIddict validated an <c>id_token_hint</c> naming the signed-in user: a client that
+    /// holds the user's identity token. Anyone else (a link or a form on another site, someone else's token) gets a
+    /// page asking the user, whose answer is an antiforgery-checked post.
+    /// </summary>
+    private static async Task<IResult> EndSessionAsync(HttpContext http, UserManager<User> users, IAntiforgery antiforgery)
     {
+        var confirmed = http.Request.HasFormContentType && http.Request.Form[ConfirmSignOutField] == "yes";
+        if (confirmed)
+        {
+            await antiforgery.ValidateRequestAsync(http); // the confirmation page, not a forged post
+        }
+
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var hint = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        if (session.Principal is { } signedIn && !confirmed && hint?.GetClaim(Claims.Subject) != users.GetUserId(signedIn))
+        {
+            var parameters = (http.Request.HasFormContentType ? http.Request.Form.AsEnumerable() : http.Request.Query.AsEnumerable())
+                .Where(p => p.Key is not (ConfirmSignOutField or "__RequestVerificationToken"))
+                .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))
+                .ToList();
+            return new RazorComponentResult<SignOutPage>(new { Parameters = (IReadOnlyList<KeyValuePair<string, string>>)parameters });
+        }
+
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the request's post_logout_redirect_uri only if it is registered for the client.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
