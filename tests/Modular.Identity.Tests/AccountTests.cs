@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
@@ -39,6 +41,35 @@ public sealed class AccountTests(PostgresServer postgres)
         var account = await browser.GetAsync("/account/manage", Ct);
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
         Assert.Contains("bob@example.com", await account.TextAsync());
+    }
+
+    [Fact]
+    public async Task Opening_the_mailed_confirmation_link_confirms_nothing_until_its_page_is_posted()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        await AccountFlows.RegisterAsync(oidc.Browser(), "scanned@example.com");
+        var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "scanned@example.com", OutgoingEmailKinds.ConfirmEmail);
+
+        // A mail scanner follows the link (issue 14, finding 11): it gets a page with a button, and the address stays unconfirmed.
+        var landing = await oidc.Browser().GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+        Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
+
+        // Posting the page's fields without its antiforgery token (a forged form) confirms nothing either.
+        var fields = OidcHost.HiddenFields(await landing.TextAsync());
+        var forged = await oidc.Browser().PostAsync("/account/confirm-email", new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken")), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
+
+        // The owner presses the button.
+        var owner = oidc.Browser();
+        var page = await (await owner.GetAsync(link, Ct)).TextAsync();
+        var confirmed = await owner.PostAsync("/account/confirm-email", new FormUrlEncodedContent(OidcHost.HiddenFields(page)), Ct);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Contains("Email confirmed", await confirmed.TextAsync());
+        Assert.True(await IsConfirmedAsync(oidc, "scanned@example.com"));
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -332,6 +363,12 @@ public sealed class AccountTests(PostgresServer postgres)
 
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+    }
+
+    private static async Task<bool> IsConfirmedAsync(OidcHost oidc, string email)
+    {
+        await using var scope = oidc.Host.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<User>>().FindByEmailAsync(email))!.EmailConfirmed;
     }
 
     private static FormUrlEncodedContent Form(Dictionary<string, string> fields, string password) =>
