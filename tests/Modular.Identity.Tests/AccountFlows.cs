@@ -56,6 +56,17 @@ internal static partial class AccountFlows
         return link.PathAndQuery;
     }
 
+    /// <summary>Opens a mailed link and presses its page's button, as its owner does (opening it alone changes nothing).</summary>
+    public static async Task<HttpResponseMessage> ConfirmThroughLinkAsync(HttpClient browser, string link)
+    {
+        var page = await browser.GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.TextAsync();
+        var action = FormActionPattern().Match(html);
+        Assert.True(action.Success, "the link's page should have a form");
+        return await browser.PostAsync(WebUtility.HtmlDecode(action.Groups[1].Value), new FormUrlEncodedContent(OidcHost.HiddenFields(html)), Ct);
+    }
+
     public static async Task<HttpResponseMessage> RegisterAsync(HttpClient browser, string email, string password = OidcHost.Password, string? confirmation = null) =>
         await PostAsync(browser, "/account/register", "/account/register",
             ("email", email), ("displayName", "New User"), ("password", password), ("confirmPassword", confirmation ?? password));
@@ -101,4 +112,7 @@ internal static partial class AccountFlows
 
     [GeneratedRegex("href=\"([^\"]+)\"")]
     private static partial Regex HrefPattern();
+
+    [GeneratedRegex("<form method=\"post\" action=\"([^\"]+)\"")]
+    private static partial Regex FormActionPattern();
 }

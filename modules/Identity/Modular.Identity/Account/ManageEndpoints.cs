@@ -34,9 +34,25 @@ internal static class ManageEndpoints
         manage.MapTwoFactorEndpoints();
     }
 
-    /// <summary>The link in the email-change mail: may be opened in any browser, signed in or not.</summary>
-    public static void MapEmailChangeConfirmation(this RouteGroupBuilder account) =>
-        account.MapGet("/confirm-email-change", ConfirmEmailChangeAsync);
+    /// <summary>
+    /// The link in the email-change mail: may be opened in any browser, signed in or not. Opening it only shows a
+    /// button (mail scanners open links); its post changes the address.
+    /// </summary>
+    public static void MapEmailChangeConfirmation(this RouteGroupBuilder account)
+    {
+        account.MapGet("/confirm-email-change", (string? userId, string? email, string? code) =>
+            Guid.TryParse(userId, out _) && AccountPages.IsEmail(email) && code is { Length: > 0 }
+                ? AccountPages.Render<ConfirmLinkPage>(new
+                {
+                    Title = "Confirm your new email",
+                    Message = $"Confirm that {email} is your new email address.",
+                    Action = ConfirmEmailChangePath,
+                    Button = "Confirm my new email address",
+                    Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["email"] = email!, ["code"] = code },
+                })
+                : InvalidEmailChangeLink());
+        account.MapPost("/confirm-email-change", ConfirmEmailChangeAsync).RequireAntiforgery();
+    }
 
     private static async Task<IResult> ShowAsync(string? done, ClaimsPrincipal principal, UserManager<User> users) =>
         await users.GetUserAsync(principal) is { } user
@@ -112,7 +128,7 @@ internal static class ManageEndpoints
         return Results.LocalRedirect(ManagePath + "?done=email-sent");
     }
 
-    private static async Task<IResult> ConfirmEmailChangeAsync(string? userId, string? email, string? code, UserManager<User> users)
+    private static async Task<IResult> ConfirmEmailChangeAsync([FromForm] string? userId, [FromForm] string? email, [FromForm] string? code, UserManager<User> users)
     {
         if (Guid.TryParse(userId, out var id) && AccountPages.IsEmail(email) && code is { Length: > 0 }
             && await users.FindByIdAsync(id.ToString()) is { } user)
@@ -130,9 +146,12 @@ internal static class ManageEndpoints
             }
         }
 
-        return AccountPages.Message("Link not valid", "This link is not valid, has expired, or the address is already in use.",
-            ManagePath, "Back to your account", StatusCodes.Status400BadRequest);
+        return InvalidEmailChangeLink();
     }
+
+    private static IResult InvalidEmailChangeLink() =>
+        AccountPages.Message("Link not valid", "This link is not valid, has expired, or the address is already in use.",
+            ManagePath, "Back to your account", StatusCodes.Status400BadRequest);
 
     private static IResult Page(User user, string? notice, IReadOnlyList<string>? passwordErrors = null, IReadOnlyList<string>? emailErrors = null) =>
         AccountPages.Render<ManagePage>(new

@@ -25,7 +25,18 @@ internal static class RegistrationEndpoints
     {
         account.MapGet("/register", () => AccountPages.Render<RegisterPage>(new { })).AddEndpointFilter(WhenRegistrationIsOpen);
         account.MapPost("/register", RegisterAsync).AddEndpointFilter(WhenRegistrationIsOpen).RequireAntiforgery();
-        account.MapGet("/confirm-email", ConfirmAsync);
+        // Opening the mailed link only shows a button (mail scanners open links); its post confirms.
+        account.MapGet("/confirm-email", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }
+            ? AccountPages.Render<ConfirmLinkPage>(new
+            {
+                Title = "Confirm your email",
+                Message = "Confirm that this email address is yours to finish setting up your account.",
+                Action = ConfirmEmailPath,
+                Button = "Confirm my email address",
+                Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["code"] = code },
+            })
+            : InvalidConfirmationLink());
+        account.MapPost("/confirm-email", ConfirmAsync).RequireAntiforgery();
         account.MapGet("/resend-confirmation", () => ResendPage(null, []));
         account.MapPost("/resend-confirmation", Resend).RequireAntiforgery();
     }
@@ -104,7 +115,7 @@ internal static class RegistrationEndpoints
             AccountEndpoints.LoginPath, "Go to sign in");
     }
 
-    private static async Task<IResult> ConfirmAsync(string? userId, string? code, UserManager<User> users)
+    private static async Task<IResult> ConfirmAsync([FromForm] string? userId, [FromForm] string? code, UserManager<User> users)
     {
         if (Guid.TryParse(userId, out var id) && code is { Length: > 0 } && await users.FindByIdAsync(id.ToString()) is { } user
             && (await users.ConfirmEmailAsync(user, code)).Succeeded)
@@ -112,9 +123,12 @@ internal static class RegistrationEndpoints
             return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", AccountEndpoints.LoginPath, "Sign in");
         }
 
-        return AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
-            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
+        return InvalidConfirmationLink();
     }
+
+    private static IResult InvalidConfirmationLink() =>
+        AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
+            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
 
     private static IResult Resend([FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
