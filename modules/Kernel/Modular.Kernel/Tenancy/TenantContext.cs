@@ -56,7 +56,7 @@ public interface ITenantDirectory
 
 /// <summary>
 /// Implemented by the identity module: whether a signed-in caller (a user, or a client acting for itself) still
-/// belongs to <paramref name="tenant"/>, looked up (cached for <c>Tenancy:CacheDuration</c>, forgotten on the
+/// belongs to a tenant, looked up (cached for <c>Tenancy:CacheDuration</c>, forgotten on the
 /// instance where a membership changes) instead of believed from its token's <c>tenant</c> claim, so that a removed
 /// member or a moved client is refused while its token lives. Without one, only platform admins enter a tenant.
 /// </summary>
