@@ -24,6 +24,12 @@ internal static class Benchmarks
             return;
         }
 
+        if (args is ["account-timing", .. var rounds])
+        {
+            await AccountTiming.RunAsync(rounds is [var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 100);
+            return;
+        }
+
         if (args is ["metering", .. var options])
         {
             int Option(int index, int fallback) => options.Length > index ? int.Parse(options[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Account;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 
@@ -26,8 +27,17 @@ internal static partial class AccountFlows
 
     public static Task<string> TextAsync(this HttpResponseMessage response) => response.Content.ReadAsStringAsync(Ct);
 
+    /// <summary>The mailbox once every account email queued so far has been sent (they leave after the answer, in order).</summary>
     public static async Task<List<OutgoingEmail>> EmailsToAsync(OidcHost oidc, string to)
     {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        oidc.Host.Services.GetRequiredService<AccountEmails>().Enqueue("test", _ =>
+        {
+            sent.SetResult();
+            return Task.CompletedTask;
+        });
+        await sent.Task.WaitAsync(Ct);
+
         await using var scope = oidc.Host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         return await db.OutgoingEmails.AsNoTracking().Where(e => e.To == to).OrderByDescending(e => e.Id).ToListAsync(Ct);
@@ -44,6 +54,17 @@ internal static partial class AccountFlows
         var link = new Uri(WebUtility.HtmlDecode(href.Groups[1].Value));
         Assert.Equal("localhost", link.Host);
         return link.PathAndQuery;
+    }
+
+    /// <summary>Opens a mailed link and presses its page's button, as its owner does (opening it alone changes nothing).</summary>
+    public static async Task<HttpResponseMessage> ConfirmThroughLinkAsync(HttpClient browser, string link)
+    {
+        var page = await browser.GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.TextAsync();
+        var action = FormActionPattern().Match(html);
+        Assert.True(action.Success, "the link's page should have a form");
+        return await browser.PostAsync(WebUtility.HtmlDecode(action.Groups[1].Value), new FormUrlEncodedContent(OidcHost.HiddenFields(html)), Ct);
     }
 
     public static async Task<HttpResponseMessage> RegisterAsync(HttpClient browser, string email, string password = OidcHost.Password, string? confirmation = null) =>
@@ -91,4 +112,7 @@ internal static partial class AccountFlows
 
     [GeneratedRegex("href=\"([^\"]+)\"")]
     private static partial Regex HrefPattern();
+
+    [GeneratedRegex("<form method=\"post\" action=\"([^\"]+)\"")]
+    private static partial Regex FormActionPattern();
 }

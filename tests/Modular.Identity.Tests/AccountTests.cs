@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
@@ -29,7 +31,7 @@ public sealed class AccountTests(PostgresServer postgres)
 
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "bob@example.com", OutgoingEmailKinds.ConfirmEmail);
         Assert.StartsWith("/account/confirm-email?", link);
-        var confirmed = await browser.GetAsync(link, Ct);
+        var confirmed = await AccountFlows.ConfirmThroughLinkAsync(browser, link);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Contains("Email confirmed", await confirmed.TextAsync());
 
@@ -39,6 +41,35 @@ public sealed class AccountTests(PostgresServer postgres)
         var account = await browser.GetAsync("/account/manage", Ct);
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
         Assert.Contains("bob@example.com", await account.TextAsync());
+    }
+
+    [Fact]
+    public async Task Opening_the_mailed_confirmation_link_confirms_nothing_until_its_page_is_posted()
+    {
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        await AccountFlows.RegisterAsync(oidc.Browser(), "scanned@example.com");
+        var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "scanned@example.com", OutgoingEmailKinds.ConfirmEmail);
+
+        // A mail scanner follows the link (issue 14, finding 11): it gets a page with a button, and the address stays unconfirmed.
+        var landing = await oidc.Browser().GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+        Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
+
+        // Posting the page's fields without its antiforgery token (a forged form) confirms nothing either.
+        var fields = OidcHost.HiddenFields(await landing.TextAsync());
+        var forged = await oidc.Browser().PostAsync("/account/confirm-email", new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken")), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
+
+        // The owner presses the button.
+        var owner = oidc.Browser();
+        var page = await (await owner.GetAsync(link, Ct)).TextAsync();
+        var confirmed = await owner.PostAsync("/account/confirm-email", new FormUrlEncodedContent(OidcHost.HiddenFields(page)), Ct);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Contains("Email confirmed", await confirmed.TextAsync());
+        Assert.True(await IsConfirmedAsync(oidc, "scanned@example.com"));
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -162,9 +193,17 @@ public sealed class AccountTests(PostgresServer postgres)
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "frank@example.com", OutgoingEmailKinds.ConfirmEmail);
         var userId = OidcHost.Query(new Uri("http://localhost" + link), "userId");
 
-        foreach (var broken in new[] { "/account/confirm-email", "/account/confirm-email?userId=garbage&code=x", $"/account/confirm-email?userId={userId}&code=forged", $"/account/confirm-email?userId={Guid.NewGuid()}&code=x" })
+        foreach (var broken in new[] { "/account/confirm-email", "/account/confirm-email?userId=garbage&code=x" })
         {
             var response = await browser.GetAsync(broken, Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("not valid", await response.TextAsync());
+        }
+
+        // Well formed, so the page shows its button; pressing it finds the code forged.
+        foreach (var forged in new[] { $"/account/confirm-email?userId={userId}&code=forged", $"/account/confirm-email?userId={Guid.NewGuid()}&code=x" })
+        {
+            var response = await AccountFlows.ConfirmThroughLinkAsync(browser, forged);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("not valid", await response.TextAsync());
         }
@@ -275,10 +314,11 @@ public sealed class AccountTests(PostgresServer postgres)
         var requested = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"), ("currentPassword", AccountFlows.NewPassword));
         Assert.Equal(HttpStatusCode.Redirect, requested.StatusCode);
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "alice@new.example.com", OutgoingEmailKinds.ConfirmEmail);
-        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync(link.Replace("code=", "code=x"), Ct)).StatusCode);
-        var confirmed = await oidc.Browser().GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.ConfirmThroughLinkAsync(browser, link.Replace("code=", "code=x"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await oidc.Browser().GetAsync(link, Ct)).StatusCode); // opening it (a mail scanner) changes nothing
+        var confirmed = await AccountFlows.ConfirmThroughLinkAsync(oidc.Browser(), link);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await oidc.Browser().GetAsync(link, Ct)).StatusCode); // once
+        Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.ConfirmThroughLinkAsync(oidc.Browser(), link)).StatusCode); // once
 
         Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", AccountFlows.NewPassword)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@new.example.com", AccountFlows.NewPassword)).StatusCode);
@@ -332,6 +372,12 @@ public sealed class AccountTests(PostgresServer postgres)
 
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+    }
+
+    private static async Task<bool> IsConfirmedAsync(OidcHost oidc, string email)
+    {
+        await using var scope = oidc.Host.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<User>>().FindByEmailAsync(email))!.EmailConfirmed;
     }
 
     private static FormUrlEncodedContent Form(Dictionary<string, string> fields, string password) =>

@@ -13,6 +13,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
+using Modular.Webhooks.Contracts;
 
 namespace Modular.Identity.Tests;
 
@@ -23,7 +24,12 @@ namespace Modular.Identity.Tests;
 /// </summary>
 public sealed class ManagementApiTests(PostgresServer postgres)
 {
-    private static readonly string[] Operator = [IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Manage, TenantsPermissions.Read];
+    // Webhook permissions too: making someone tenant-admin grants them, and nobody grants what they do not hold.
+    private static readonly string[] Operator =
+    [
+        IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Manage, TenantsPermissions.Read,
+        WebhooksPermissions.Read, WebhooksPermissions.Manage,
+    ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -314,7 +320,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         return response.IsError ? response.TryGet("error") ?? response.Error : null;
     }
 
-    private static async Task<Guid> CreateUserAsync(ModularHost host, string email)
+    internal static async Task<Guid> CreateUserAsync(ModularHost host, string email)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();

@@ -38,7 +38,9 @@ internal sealed partial class OidcHost : IAsyncDisposable
 
     public TenantDto Globex { get; private set; } = null!;
 
-    public static async Task<OidcHost> StartAsync(DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?>? extraSettings = null)
+    /// <summary>Starts the host; <paramref name="services"/> adds or replaces services first (e.g. a decorator that counts calls).</summary>
+    public static async Task<OidcHost> StartAsync(
+        DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -85,7 +87,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn();
+        var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn().WithServices(services ?? (_ => { }));
         var oidc = new OidcHost(host);
         await oidc.SeedAsync();
         return oidc;

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Testing;
 
@@ -119,6 +121,7 @@ public sealed class ModularHost : WebApplicationFactory<Program>
             }
 
             services.AddAuthentication(TestSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(TestSignIn.SchemeName, _ => { });
+            services.RemoveAll<IMembershipDirectory>().AddSingleton<IMembershipDirectory, TestSignInMemberships>();
             // Cookie schemes named explicitly by endpoints (the admin console's) read the test caller too.
             services.PostConfigureAll<CookieAuthenticationOptions>(options => options.ForwardDefault = TestSignIn.SchemeName);
             services.PostConfigure<AuthenticationOptions>(options =>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Security;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Testing;
 
@@ -48,4 +49,16 @@ public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> opti
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
+}
+
+/// <summary>
+/// Membership as <see cref="TestSignIn"/> describes it. Its callers are synthetic (a name, permissions, tenant claims)
+/// with no stored user or client behind them, so the identity module's directory would find none and every tenant
+/// request would be refused. Tenant resolution has already matched the caller's <c>tenant</c> claims when it asks;
+/// here they are the whole truth. Hosts that sign in for real (<see cref="ModularHost.WithRealSignIn"/>) keep the
+/// identity module's directory, and the tests of membership itself run there.
+/// </summary>
+internal sealed class TestSignInMemberships : IMembershipDirectory
+{
+    public ValueTask<bool> IsMemberAsync(ClaimsPrincipal caller, TenantInfo tenant, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -115,8 +116,11 @@ public static class AdminSignIn
     }
 
     /// <summary>Ends the console's session, then the provider's (RP-initiated logout with the identity token as hint).</summary>
-    private static async Task<IResult> SignOutAsync(HttpContext http)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        // The console's own sign-out form, not one on another site: this endpoint binds no form field, so minimal APIs
+        // would not act on the antiforgery verdict by themselves.
+        await antiforgery.ValidateRequestAsync(http);
         var session = await http.AuthenticateAsync(Scheme);
         await http.SignOutAsync(Scheme);
         var properties = new AuthenticationProperties { RedirectUri = "/admin" }; // back to the console, which asks for a sign-in again

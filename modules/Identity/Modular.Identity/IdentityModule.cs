@@ -16,11 +16,13 @@ using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Domain;
 using Modular.Identity.Features.Clients;
+using Modular.Identity.Features.Memberships;
 using Modular.Identity.Features.Users;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -56,6 +58,7 @@ public sealed class IdentityModule : IModule
                 identity.RolePermissions.TryAdd(role, permissions);
             }
         });
+        services.AddSingleton(sp => new RoleGrants(sp.GetRequiredService<IOptions<IdentitySettings>>()));
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddAccountSelfService(settings);
@@ -149,6 +152,7 @@ public sealed class IdentityModule : IModule
 
         services.AddSingleton<VerifiedSecrets>();
         services.AddScoped<TokenClaims>();
+        services.AddSingleton<IMembershipDirectory, MembershipDirectory>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
         services.AddSingleton<IdentitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());

@@ -5,6 +5,7 @@ using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 
 namespace Modular.Kernel;
@@ -30,6 +31,7 @@ public static class KernelServices
         services.AddHybridCache();
         services.TryAddScoped<CallerScope>();
         services.TryAddScoped<ICaller, Caller>();
+        services.TryAddScoped<GrantCheck>();
         services.TryAddScoped<TenantScope>();
         services.TryAddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
         return services;

@@ -29,7 +29,7 @@ internal static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
-        });
+        }).RequireAntiforgery(); // a form on another site must not sign the user out
         account.MapGet("/denied", () => Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Your account may not use this page."));
         account.MapGet("/login-2fa", TwoFactorPageAsync);
         account.MapPost("/login-2fa", TwoFactorSignInAsync).RequireAntiforgery();
@@ -50,15 +50,15 @@ internal static class AccountEndpoints
         }
 
         var user = await users.FindByNameAsync(username) ?? await users.FindByEmailAsync(username);
-        if (user is null)
+        if (user is null || user.PasswordHash is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
         {
-            // Spend the time a password check would, so timing does not tell unknown users apart.
-            users.PasswordHasher.VerifyHashedPassword(new User(), DummyHash.Value, password);
+            // Unknown, unconfirmed (Identity:RequireConfirmedEmail) and locked accounts fail like a wrong password, and
+            // take as long: Identity refuses the last two before it checks the password, so check one here, as a wrong
+            // password does. Saying why, or answering faster, would tell anyone that the address has an account.
+            users.PasswordHasher.VerifyHashedPassword(user ?? new User(), user?.PasswordHash ?? DummyHash.Value, password);
             return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
         }
 
-        // An unconfirmed email (Identity:RequireConfirmedEmail) fails like a wrong password: Identity refuses it
-        // before checking the password, so saying why would tell anyone that the address has an account.
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: remember == true, lockoutOnFailure: true);
         if (result.RequiresTwoFactor)
         {

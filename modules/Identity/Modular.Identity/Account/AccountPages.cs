@@ -36,16 +36,17 @@ internal static class AccountPages
                 : await next(context));
 
     /// <summary>
-    /// An absolute link for an email. The origin is the configured issuer when there is one, not the request's
-    /// Host header: a forged Host would otherwise mail a victim a reset link to the attacker's site.
+    /// Where the links in an email point: the configured issuer when there is one, not the request's Host header
+    /// (a forged Host would otherwise mail a victim a reset link to the attacker's site). Read during the request;
+    /// the mail itself is made later (<see cref="AccountEmails"/>).
     /// </summary>
-    public static string Link(HttpContext http, IdentitySettings settings, string path, IDictionary<string, string?> query)
-    {
-        var origin = settings.Issuer is { } issuer
+    public static string Origin(HttpContext http, IdentitySettings settings) =>
+        settings.Issuer is { } issuer
             ? issuer.GetLeftPart(UriPartial.Authority) + issuer.AbsolutePath.TrimEnd('/')
             : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
-        return origin + QueryHelpers.AddQueryString(path, query);
-    }
+
+    /// <summary>An absolute link for an email, under <paramref name="origin"/> (<see cref="Origin"/>).</summary>
+    public static string Link(string origin, string path, IDictionary<string, string?> query) => origin + QueryHelpers.AddQueryString(path, query);
 
     public static bool IsEmail(string? email) =>
         email is { Length: > 0 and <= MaxEmailLength } && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;

@@ -17,6 +17,8 @@ internal static class AccountServices
         services.AddOptions<IdentityOptions>().Configure<IOptions<AccountSettings>>((options, account) =>
             options.SignIn.RequireConfirmedEmail = account.Value.RequireConfirmedEmail);
         services.AddScoped<IEmailSender<User>, OutboxEmailSender>();
+        services.AddSingleton<AccountEmails>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccountEmails>());
         services.AddSingleton<IEmailDelivery>(sp => sp.GetRequiredService<IOptions<AccountSettings>>().Value.Email.Smtp.Host is { Length: > 0 }
             ? ActivatorUtilities.CreateInstance<SmtpEmailDelivery>(sp)
             : ActivatorUtilities.CreateInstance<LogEmailDelivery>(sp));

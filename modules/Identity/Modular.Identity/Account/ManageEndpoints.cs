@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
@@ -33,9 +34,25 @@ internal static class ManageEndpoints
         manage.MapTwoFactorEndpoints();
     }
 
-    /// <summary>The link in the email-change mail: may be opened in any browser, signed in or not.</summary>
-    public static void MapEmailChangeConfirmation(this RouteGroupBuilder account) =>
-        account.MapGet("/confirm-email-change", ConfirmEmailChangeAsync);
+    /// <summary>
+    /// The link in the email-change mail: may be opened in any browser, signed in or not. Opening it only shows a
+    /// button (mail scanners open links); its post changes the address.
+    /// </summary>
+    public static void MapEmailChangeConfirmation(this RouteGroupBuilder account)
+    {
+        account.MapGet("/confirm-email-change", (string? userId, string? email, string? code) =>
+            Guid.TryParse(userId, out _) && AccountPages.IsEmail(email) && code is { Length: > 0 }
+                ? AccountPages.Render<ConfirmLinkPage>(new
+                {
+                    Title = "Confirm your new email",
+                    Message = $"Confirm that {email} is your new email address.",
+                    Action = ConfirmEmailChangePath,
+                    Button = "Confirm my new email address",
+                    Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["email"] = email!, ["code"] = code },
+                })
+                : InvalidEmailChangeLink());
+        account.MapPost("/confirm-email-change", ConfirmEmailChangeAsync).RequireAntiforgery();
+    }
 
     private static async Task<IResult> ShowAsync(string? done, ClaimsPrincipal principal, UserManager<User> users) =>
         await users.GetUserAsync(principal) is { } user
@@ -69,7 +86,7 @@ internal static class ManageEndpoints
 
     private static async Task<IResult> ChangeEmailAsync(
         [FromForm] string? newEmail, [FromForm] string? currentPassword, HttpContext http, ClaimsPrincipal principal,
-        UserManager<User> users, SignInManager<User> signIn, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
+        UserManager<User> users, SignInManager<User> signIn, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
         if (await users.GetUserAsync(principal) is not { } user)
         {
@@ -93,15 +110,25 @@ internal static class ManageEndpoints
             return Page(user, null, emailErrors: ["That is already your email address."]);
         }
 
-        // Whether the address is taken shows only when the link is opened, by its owner.
-        var code = await users.GenerateChangeEmailTokenAsync(user, newEmail!);
-        var link = AccountPages.Link(http, settings.Value, ConfirmEmailChangePath,
-            new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["email"] = newEmail, ["code"] = code });
-        await emails.SendConfirmationLinkAsync(user, newEmail!, link);
+        // Whether the address is taken shows only when the link is opened, by its owner. The mail leaves after the
+        // answer, like every account mail (AccountEmails).
+        var origin = AccountPages.Origin(http, settings.Value);
+        var userId = user.Id;
+        mails.Enqueue(OutgoingEmailKinds.ConfirmEmail, async services =>
+        {
+            var accounts = services.GetRequiredService<UserManager<User>>();
+            if (await accounts.FindByIdAsync(userId.ToString()) is { } account)
+            {
+                var code = await accounts.GenerateChangeEmailTokenAsync(account, newEmail!);
+                var link = AccountPages.Link(origin, ConfirmEmailChangePath,
+                    new Dictionary<string, string?> { ["userId"] = account.Id.ToString(), ["email"] = newEmail, ["code"] = code });
+                await services.GetRequiredService<IEmailSender<User>>().SendConfirmationLinkAsync(account, newEmail!, link);
+            }
+        });
         return Results.LocalRedirect(ManagePath + "?done=email-sent");
     }
 
-    private static async Task<IResult> ConfirmEmailChangeAsync(string? userId, string? email, string? code, UserManager<User> users)
+    private static async Task<IResult> ConfirmEmailChangeAsync([FromForm] string? userId, [FromForm] string? email, [FromForm] string? code, UserManager<User> users)
     {
         if (Guid.TryParse(userId, out var id) && AccountPages.IsEmail(email) && code is { Length: > 0 }
             && await users.FindByIdAsync(id.ToString()) is { } user)
@@ -119,9 +146,12 @@ internal static class ManageEndpoints
             }
         }
 
-        return AccountPages.Message("Link not valid", "This link is not valid, has expired, or the address is already in use.",
-            ManagePath, "Back to your account", StatusCodes.Status400BadRequest);
+        return InvalidEmailChangeLink();
     }
+
+    private static IResult InvalidEmailChangeLink() =>
+        AccountPages.Message("Link not valid", "This link is not valid, has expired, or the address is already in use.",
+            ManagePath, "Back to your account", StatusCodes.Status400BadRequest);
 
     private static IResult Page(User user, string? notice, IReadOnlyList<string>? passwordErrors = null, IReadOnlyList<string>? emailErrors = null) =>
         AccountPages.Render<ManagePage>(new

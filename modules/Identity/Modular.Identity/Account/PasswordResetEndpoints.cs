@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
@@ -21,16 +22,14 @@ internal static class PasswordResetEndpoints
     public static void MapPasswordResetEndpoints(this RouteGroupBuilder account)
     {
         account.MapGet("/forgot-password", () => ForgotPage(null, []));
-        account.MapPost("/forgot-password", RequestResetAsync).RequireAntiforgery();
+        account.MapPost("/forgot-password", RequestReset).RequireAntiforgery();
         account.MapGet("/reset-password", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }
             ? AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code })
             : InvalidLink());
         account.MapPost("/reset-password", ResetAsync).RequireAntiforgery();
     }
 
-    private static async Task<IResult> RequestResetAsync(
-        [FromForm] string? email, HttpContext http, UserManager<User> users, IEmailSender<User> emails,
-        IOptions<IdentitySettings> settings)
+    private static IResult RequestReset([FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
         email = email?.Trim();
         if (!AccountPages.IsEmail(email))
@@ -38,11 +37,17 @@ internal static class PasswordResetEndpoints
             return ForgotPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
         }
 
-        // Unconfirmed accounts too: the link goes to the address, so using it proves the address (see ResetAsync).
-        if (await users.FindByEmailAsync(email!) is { } user)
+        // Whether the address has an account is found out after the answer, so the answer takes the same either way.
+        // Unconfirmed accounts get the link too: it goes to the address, so using it proves the address (see ResetAsync).
+        var origin = AccountPages.Origin(http, settings.Value);
+        mails.Enqueue(OutgoingEmailKinds.PasswordReset, async services =>
         {
-            await SendResetLinkAsync(http, users, emails, settings.Value, user);
-        }
+            var users = services.GetRequiredService<UserManager<User>>();
+            if (await users.FindByEmailAsync(email!) is { } user)
+            {
+                await SendResetLinkAsync(services, origin, user);
+            }
+        });
 
         return AccountPages.Message("Check your email",
             $"If {email} belongs to an account, we have sent it a link to choose a new password.",
@@ -84,11 +89,12 @@ internal static class PasswordResetEndpoints
         return AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code, Errors = errors }, StatusCodes.Status400BadRequest);
     }
 
-    public static async Task SendResetLinkAsync(HttpContext http, UserManager<User> users, IEmailSender<User> emails, IdentitySettings settings, User user)
+    /// <summary>Mails <paramref name="user"/> a link to choose a new password; runs in an <see cref="AccountEmails"/> scope.</summary>
+    public static async Task SendResetLinkAsync(IServiceProvider services, string origin, User user)
     {
-        var code = await users.GeneratePasswordResetTokenAsync(user);
-        var link = AccountPages.Link(http, settings, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
-        await emails.SendPasswordResetLinkAsync(user, user.Email!, link);
+        var code = await services.GetRequiredService<UserManager<User>>().GeneratePasswordResetTokenAsync(user);
+        var link = AccountPages.Link(origin, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        await services.GetRequiredService<IEmailSender<User>>().SendPasswordResetLinkAsync(user, user.Email!, link);
     }
 
     private static IResult InvalidLink() =>

@@ -25,9 +25,20 @@ internal static class RegistrationEndpoints
     {
         account.MapGet("/register", () => AccountPages.Render<RegisterPage>(new { })).AddEndpointFilter(WhenRegistrationIsOpen);
         account.MapPost("/register", RegisterAsync).AddEndpointFilter(WhenRegistrationIsOpen).RequireAntiforgery();
-        account.MapGet("/confirm-email", ConfirmAsync);
+        // Opening the mailed link only shows a button (mail scanners open links); its post confirms.
+        account.MapGet("/confirm-email", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }
+            ? AccountPages.Render<ConfirmLinkPage>(new
+            {
+                Title = "Confirm your email",
+                Message = "Confirm that this email address is yours to finish setting up your account.",
+                Action = ConfirmEmailPath,
+                Button = "Confirm my email address",
+                Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["code"] = code },
+            })
+            : InvalidConfirmationLink());
+        account.MapPost("/confirm-email", ConfirmAsync).RequireAntiforgery();
         account.MapGet("/resend-confirmation", () => ResendPage(null, []));
-        account.MapPost("/resend-confirmation", ResendAsync).RequireAntiforgery();
+        account.MapPost("/resend-confirmation", Resend).RequireAntiforgery();
     }
 
     private static async ValueTask<object?> WhenRegistrationIsOpen(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
@@ -37,7 +48,7 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> RegisterAsync(
         [FromForm] string? email, [FromForm] string? displayName, [FromForm] string? password, [FromForm] string? confirmPassword,
-        HttpContext http, UserManager<User> users, IEmailSender<User> emails, IOptions<IdentitySettings> settings, TimeProvider clock)
+        HttpContext http, UserManager<User> users, AccountEmails mails, IOptions<IdentitySettings> settings, TimeProvider clock)
     {
         email = email?.Trim();
         displayName = displayName?.Trim() ?? "";
@@ -59,23 +70,38 @@ internal static class RegistrationEndpoints
             return AccountPages.Render<RegisterPage>(new { Email = email, DisplayName = displayName, Errors = errors }, StatusCodes.Status400BadRequest);
         }
 
+        // Both branches hash the password and queue a mail (sent, or not, after the answer): the time taken must not
+        // tell a taken address from a new one.
+        var origin = AccountPages.Origin(http, settings.Value);
         if (await users.FindByEmailAsync(email!) is { } existing)
         {
+            users.PasswordHasher.HashPassword(user, password!); // what creating the account costs
             // Someone registered this address before without confirming it: perhaps its owner, perhaps someone
             // pre-registering it to take the account over once the owner confirms. The owner gets a link to
             // choose the password (which also confirms the address), never a link confirming a password a
             // stranger chose.
-            if (!existing.EmailConfirmed)
+            var existingId = existing.Id;
+            mails.Enqueue(OutgoingEmailKinds.PasswordReset, async services =>
             {
-                await PasswordResetEndpoints.SendResetLinkAsync(http, users, emails, settings.Value, existing);
-            }
+                if (await services.GetRequiredService<UserManager<User>>().FindByIdAsync(existingId.ToString()) is { EmailConfirmed: false } unconfirmed)
+                {
+                    await PasswordResetEndpoints.SendResetLinkAsync(services, origin, unconfirmed);
+                }
+            });
         }
         else
         {
             var created = await users.CreateAsync(user, password!);
             if (created.Succeeded)
             {
-                await SendConfirmationAsync(http, users, emails, settings.Value, user);
+                var id = user.Id;
+                mails.Enqueue(OutgoingEmailKinds.ConfirmEmail, async services =>
+                {
+                    if (await services.GetRequiredService<UserManager<User>>().FindByIdAsync(id.ToString()) is { } registered)
+                    {
+                        await SendConfirmationAsync(services, origin, registered);
+                    }
+                });
             }
             else if (created.Errors.Any(e => !e.Code.StartsWith("Duplicate", StringComparison.Ordinal)))
             {
@@ -89,7 +115,7 @@ internal static class RegistrationEndpoints
             AccountEndpoints.LoginPath, "Go to sign in");
     }
 
-    private static async Task<IResult> ConfirmAsync(string? userId, string? code, UserManager<User> users)
+    private static async Task<IResult> ConfirmAsync([FromForm] string? userId, [FromForm] string? code, UserManager<User> users)
     {
         if (Guid.TryParse(userId, out var id) && code is { Length: > 0 } && await users.FindByIdAsync(id.ToString()) is { } user
             && (await users.ConfirmEmailAsync(user, code)).Succeeded)
@@ -97,11 +123,14 @@ internal static class RegistrationEndpoints
             return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", AccountEndpoints.LoginPath, "Sign in");
         }
 
-        return AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
-            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
+        return InvalidConfirmationLink();
     }
 
-    private static async Task<IResult> ResendAsync([FromForm] string? email, HttpContext http, UserManager<User> users, IEmailSender<User> emails, IOptions<IdentitySettings> settings)
+    private static IResult InvalidConfirmationLink() =>
+        AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
+            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
+
+    private static IResult Resend([FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
         email = email?.Trim();
         if (!AccountPages.IsEmail(email))
@@ -109,21 +138,27 @@ internal static class RegistrationEndpoints
             return ResendPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
         }
 
-        if (await users.FindByEmailAsync(email!) is { EmailConfirmed: false } user)
+        // The account is looked up after the answer, which therefore takes the same for any address.
+        var origin = AccountPages.Origin(http, settings.Value);
+        mails.Enqueue(OutgoingEmailKinds.ConfirmEmail, async services =>
         {
-            await SendConfirmationAsync(http, users, emails, settings.Value, user);
-        }
+            if (await services.GetRequiredService<UserManager<User>>().FindByEmailAsync(email!) is { EmailConfirmed: false } user)
+            {
+                await SendConfirmationAsync(services, origin, user);
+            }
+        });
 
         return AccountPages.Message("Check your email",
             $"If {email} belongs to an account that is not confirmed yet, we have sent it a new confirmation link.",
             AccountEndpoints.LoginPath, "Back to sign in");
     }
 
-    public static async Task SendConfirmationAsync(HttpContext http, UserManager<User> users, IEmailSender<User> emails, IdentitySettings settings, User user)
+    /// <summary>Mails <paramref name="user"/> the link confirming their address; runs in an <see cref="AccountEmails"/> scope.</summary>
+    private static async Task SendConfirmationAsync(IServiceProvider services, string origin, User user)
     {
-        var code = await users.GenerateEmailConfirmationTokenAsync(user);
-        var link = AccountPages.Link(http, settings, ConfirmEmailPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
-        await emails.SendConfirmationLinkAsync(user, user.Email!, link);
+        var code = await services.GetRequiredService<UserManager<User>>().GenerateEmailConfirmationTokenAsync(user);
+        var link = AccountPages.Link(origin, ConfirmEmailPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        await services.GetRequiredService<IEmailSender<User>>().SendConfirmationLinkAsync(user, user.Email!, link);
     }
 
     private static IResult ResendPage(string? email, IReadOnlyList<string> errors, int status = StatusCodes.Status200OK) =>

@@ -97,14 +97,28 @@ internal static class ConnectEndpoints
 
         var identity = await claims.ForUserAsync(user, tenant.Id, request.GetScopes(), http.RequestAborted);
 
-        // Third-party clients need the user's consent, once per set of scopes; first-party clients do not.
+        // Third-party clients need the user's consent, once per set of scopes and tenant; first-party clients do not.
+        // Either way the tokens chain to a session that records its tenant (see TenantSessions).
         var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted)
             ?? throw new InvalidOperationException("The client was validated but is gone.");
-        if (await applications.GetConsentTypeAsync(application, http.RequestAborted) == ConsentTypes.Explicit)
+        var applicationId = (await applications.GetIdAsync(application, http.RequestAborted))!;
+        if (await applications.GetConsentTypeAsync(application, http.RequestAborted) != ConsentTypes.Explicit)
         {
-            var applicationId = await applications.GetIdAsync(application, http.RequestAborted);
-            var granted = await authorizations.FindAsync(user.Id.ToString(), applicationId, Statuses.Valid, AuthorizationTypes.Permanent, request.GetScopes(), http.RequestAborted)
-                .FirstOrDefaultAsync(http.RequestAborted);
+            identity.SetAuthorizationId(await authorizations.GetIdAsync(
+                await authorizations.CreateAsync(identity, applicationId, AuthorizationTypes.AdHoc, tenant.Id, clock.GetUtcNow(), http.RequestAborted), http.RequestAborted));
+        }
+        else
+        {
+            object? granted = null;
+            await foreach (var permanent in authorizations.FindAsync(user.Id.ToString(), applicationId, Statuses.Valid, AuthorizationTypes.Permanent, request.GetScopes(), http.RequestAborted))
+            {
+                if (await authorizations.IsInTenantAsync(permanent, tenant.Id, http.RequestAborted))
+                {
+                    granted = permanent;
+                    break;
+                }
+            }
+
             var decision = http.Request.HasFormContentType ? (string?)http.Request.Form[ConsentField] : null;
             if (decision is not null)
             {
@@ -135,7 +149,7 @@ internal static class ConnectEndpoints
                 });
             }
 
-            granted ??= await authorizations.CreateAsync(identity, user.Id.ToString(), applicationId!, AuthorizationTypes.Permanent, request.GetScopes(), http.RequestAborted);
+            granted ??= await authorizations.CreateAsync(identity, applicationId, AuthorizationTypes.Permanent, tenant.Id, clock.GetUtcNow(), http.RequestAborted);
             identity.SetAuthorizationId(await authorizations.GetIdAsync(granted, http.RequestAborted));
         }
 
@@ -147,7 +161,7 @@ internal static class ConnectEndpoints
     }
 
     private static async Task<IResult> TokenAsync(
-        HttpContext http, UserManager<User> users, IOpenIddictApplicationManager applications, TokenClaims claims, TenantScope scope)
+        HttpContext http, UserManager<User> users, IdentityDbContext db, IOpenIddictApplicationManager applications, TokenClaims claims, TenantScope scope)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID request could not be read.");
         if (request.IsClientCredentialsGrantType())
@@ -177,6 +191,11 @@ internal static class ConnectEndpoints
 
             scope.EnterAllTenants();
             var tenant = Guid.TryParse(granted.GetClaim(Kernel.Security.ModularClaims.Tenant), out var id) ? id : (Guid?)null;
+            if (tenant is not null && !await db.Memberships.AnyAsync(m => m.UserId == user.Id && m.TenantId == tenant, http.RequestAborted))
+            {
+                return Refuse(Errors.InvalidGrant, "The account is no longer a member of the token's tenant.");
+            }
+
             var identity = await claims.ForUserAsync(user, tenant, granted.GetScopes(), http.RequestAborted);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
@@ -212,8 +231,33 @@ internal static class ConnectEndpoints
         return Results.Ok(info);
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    /// <summary>The field the sign-out confirmation page posts back (with its antiforgery token).</summary>
+    public const string ConfirmSignOutField = "confirm_sign_out";
+
+    /// <summary>
+    /// Signs out at once only when OpenIddict validated an <c>id_token_hint</c> naming the signed-in user: a client that
+    /// holds the user's identity token. Anyone else (a link or a form on another site, someone else's token) gets a
+    /// page asking the user, whose answer is an antiforgery-checked post.
+    /// </summary>
+    private static async Task<IResult> EndSessionAsync(HttpContext http, UserManager<User> users, IAntiforgery antiforgery)
     {
+        var confirmed = http.Request.HasFormContentType && http.Request.Form[ConfirmSignOutField] == "yes";
+        if (confirmed)
+        {
+            await antiforgery.ValidateRequestAsync(http); // the confirmation page, not a forged post
+        }
+
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var hint = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        if (session.Principal is { } signedIn && !confirmed && hint?.GetClaim(Claims.Subject) != users.GetUserId(signedIn))
+        {
+            var parameters = (http.Request.HasFormContentType ? http.Request.Form.AsEnumerable() : http.Request.Query.AsEnumerable())
+                .Where(p => p.Key is not (ConfirmSignOutField or "__RequestVerificationToken"))
+                .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? "")))
+                .ToList();
+            return new RazorComponentResult<SignOutPage>(new { Parameters = (IReadOnlyList<KeyValuePair<string, string>>)parameters });
+        }
+
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the request's post_logout_redirect_uri only if it is registered for the client.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);

@@ -55,7 +55,7 @@ internal static class DeviceVerificationEndpoints
 
     private static async Task<IResult> DecideAsync(
         [FromForm(Name = "decision")] string? decision, HttpContext http, UserManager<User> users, IdentityDbContext db, TokenClaims claims, TenantScope scope,
-        [FromServices] ITenantDirectory? tenants)
+        [FromServices] ITenantDirectory? tenants, IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations, TimeProvider clock)
     {
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var user = session.Succeeded ? await users.GetUserAsync(session.Principal!) : null;
@@ -82,7 +82,13 @@ internal static class DeviceVerificationEndpoints
 
         scope.EnterAllTenants();
         var tenant = await ConnectEndpoints.ChooseTenantAsync(http.GetOpenIddictServerRequest()!, user, db, tenants, http.RequestAborted);
-        var identity = await claims.ForUserAsync(user, tenant.Refused ? null : tenant.Id, code.GetScopes(), http.RequestAborted);
+        var tenantId = tenant.Refused ? null : tenant.Id;
+        var identity = await claims.ForUserAsync(user, tenantId, code.GetScopes(), http.RequestAborted);
+        var application = await applications.FindByClientIdAsync(code.GetClaim(Claims.ClientId)!, http.RequestAborted)
+            ?? throw new InvalidOperationException("The device's client was validated but is gone.");
+        var deviceSession = await authorizations.CreateAsync(
+            identity, (await applications.GetIdAsync(application, http.RequestAborted))!, AuthorizationTypes.AdHoc, tenantId, clock.GetUtcNow(), http.RequestAborted);
+        identity.SetAuthorizationId(await authorizations.GetIdAsync(deviceSession, http.RequestAborted));
         return Results.SignIn(new ClaimsPrincipal(identity), new AuthenticationProperties { RedirectUri = "/" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 

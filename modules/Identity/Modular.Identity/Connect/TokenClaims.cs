@@ -19,6 +19,14 @@ namespace Modular.Identity.Connect;
 /// </summary>
 internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, IOptions<IdentitySettings> settings)
 {
+    /// <summary>
+    /// Marks a client-credentials token (<c>gty</c>, as several providers name it): its subject is a client id, not a
+    /// user, so its tenant is checked against the client's binding rather than a membership.
+    /// </summary>
+    public const string GrantTypeClaim = "gty";
+
+    public static bool IsClientToken(ClaimsPrincipal principal) => principal.HasClaim(GrantTypeClaim, GrantTypes.ClientCredentials);
+
     public async Task<ClaimsIdentity> ForUserAsync(User user, Guid? tenantId, IEnumerable<string> scopes, CancellationToken cancellationToken)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
@@ -47,7 +55,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
     public ClaimsIdentity ForClient(string clientId, string? displayName, string? tenantId, IEnumerable<string> permissions, IEnumerable<string> scopes)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, displayName ?? clientId);
+        identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, displayName ?? clientId).SetClaim(GrantTypeClaim, GrantTypes.ClientCredentials);
         if (tenantId is not null)
         {
             identity.SetClaim(ModularClaims.Tenant, tenantId);

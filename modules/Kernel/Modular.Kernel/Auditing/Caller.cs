@@ -11,6 +11,9 @@ public interface ICaller
 
     /// <summary>The client's address, when known.</summary>
     string? Address { get; }
+
+    /// <summary>Who is signed in (possibly nobody), or null for the system: background work with no caller of its own.</summary>
+    ClaimsPrincipal? User { get; }
 }
 
 /// <summary>
@@ -28,11 +31,13 @@ internal sealed class Caller(IHttpContextAccessor accessor, CallerScope scope) :
 {
     public const string System = "system";
 
+    public ClaimsPrincipal? User => scope.User ?? accessor.HttpContext?.User;
+
     public string Actor
     {
         get
         {
-            var user = scope.User ?? accessor.HttpContext?.User;
+            var user = User;
             if (user?.Identity?.IsAuthenticated != true)
             {
                 return System;

@@ -11,6 +11,7 @@ public static class ProblemTypes
     public const string PayloadTooLarge = "urn:modular:problem:payload-too-large";
     public const string Unauthorized = "urn:modular:problem:unauthorized";
     public const string Forbidden = "urn:modular:problem:forbidden";
+    public const string GrantNotHeld = "urn:modular:problem:grant-not-held"; // granting a permission or tenant access the caller lacks
     public const string TenantSuspended = "urn:modular:problem:tenant-suspended";
     public const string NotFound = "urn:modular:problem:not-found";
     public const string MethodNotAllowed = "urn:modular:problem:method-not-allowed";

@@ -31,6 +31,14 @@ public sealed class ConflictException(string detail) : ProblemException("Conflic
     public override string Type => ProblemTypes.Conflict;
 }
 
+/// <summary>The caller tried to grant a permission, or access to a tenant, that it does not hold itself (see <c>GrantCheck</c>).</summary>
+public sealed class GrantNotHeldException(string detail) : ProblemException("Forbidden", detail)
+{
+    public override int Status => 403;
+
+    public override string Type => ProblemTypes.GrantNotHeld;
+}
+
 /// <summary>Input failed validation; <see cref="Errors"/> maps each bad field to its messages.</summary>
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : ProblemException("The request is invalid", "One or more fields are invalid.")

@@ -18,6 +18,9 @@ public static class PlatformPermissions
 {
     /// <summary>Operators of the whole platform: the admin console and cross-tenant APIs.</summary>
     public const string Admin = "platform.admin";
+
+    /// <summary>Every platform permission starts so; only a platform admin may grant one.</summary>
+    public const string Prefix = "platform.";
 }
 
 public static class PermissionExtensions

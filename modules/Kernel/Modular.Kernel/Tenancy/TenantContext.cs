@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Modular.Kernel.Tenancy;
 
 /// <summary>What the kernel knows of a tenant: enough to scope data and to refuse a suspended one.</summary>
@@ -50,6 +52,17 @@ public sealed class TenantScope : ITenantContext
 public interface ITenantDirectory
 {
     ValueTask<TenantInfo?> FindAsync(string idOrSlug, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Implemented by the identity module: whether a signed-in caller (a user, or a client acting for itself) still
+/// belongs to a tenant, looked up (cached for <c>Tenancy:CacheDuration</c>, forgotten on the
+/// instance where a membership changes) instead of believed from its token's <c>tenant</c> claim, so that a removed
+/// member or a moved client is refused while its token lives. Without one, only platform admins enter a tenant.
+/// </summary>
+public interface IMembershipDirectory
+{
+    ValueTask<bool> IsMemberAsync(ClaimsPrincipal caller, TenantInfo tenant, CancellationToken cancellationToken);
 }
 
 /// <summary>A row that belongs to one tenant. Its module's context filters and guards it by <see cref="ITenantContext"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -29,8 +30,10 @@ public sealed class TenancyOptions
 /// <summary>
 /// Sets the request's <see cref="TenantScope"/> from the signed-in caller. The caller's tenants are
 /// the <c>tenant</c> claims of its token (id or slug); the first is the default. A header or subdomain
-/// may pick another only among those, unless the caller is a platform admin. A tenant the caller does
-/// not belong to is refused with 403, and a suspended tenant's callers with 403 <c>tenant-suspended</c>.
+/// may pick another only among those, unless the caller is a platform admin. The claim alone is not
+/// enough: <see cref="IMembershipDirectory"/> must confirm the caller still belongs there (a token outlives
+/// a removed membership). A tenant the caller does not belong to is refused with 403, and a suspended
+/// tenant's callers with 403 <c>tenant-suspended</c>.
 /// </summary>
 public static class TenantResolution
 {
@@ -60,7 +63,8 @@ public static class TenantResolution
         }
 
         var tenant = await directory.FindAsync(key, http.RequestAborted);
-        var isMember = tenant is not null && memberships.Any(m => m == tenant.Id.ToString() || m == tenant.Slug);
+        var isMember = tenant is not null && memberships.Any(m => m == tenant.Id.ToString() || m == tenant.Slug)
+            && (isPlatformAdmin || await StillMemberAsync(http, user, tenant));
         if (tenant is null || (!isMember && !isPlatformAdmin))
         {
             // The same answer whether the tenant exists or not: its existence is not the caller's business.
@@ -77,6 +81,9 @@ public static class TenantResolution
         http.RequestServices.GetRequiredService<TenantScope>().Enter(tenant);
         await next();
     }
+
+    private static async ValueTask<bool> StillMemberAsync(HttpContext http, ClaimsPrincipal user, TenantInfo tenant) =>
+        http.RequestServices.GetService<IMembershipDirectory>() is { } members && await members.IsMemberAsync(user, tenant, http.RequestAborted);
 
     private static string? Requested(HttpContext http, TenancyOptions options)
     {

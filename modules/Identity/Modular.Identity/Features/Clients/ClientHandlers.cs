@@ -1,7 +1,10 @@
 using FluentValidation;
 using Mediator;
+using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Contracts;
+using Modular.Identity.Features.Memberships;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -30,10 +33,11 @@ public sealed class GetClientHandler(IOpenIddictApplicationManager applications)
     }
 }
 
-public sealed class CreateClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<CreateClient, ClientWithSecret>
+public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache) : ICommandHandler<CreateClient, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(CreateClient command, CancellationToken cancellationToken)
     {
+        await grants.EnsureMayGrantAsync(command.Permissions, command.Tenant, cancellationToken);
         if (await applications.FindByClientIdAsync(command.ClientId, cancellationToken) is not null)
         {
             throw new ConflictException($"A client with the id '{command.ClientId}' already exists.");
@@ -42,15 +46,18 @@ public sealed class CreateClientHandler(IOpenIddictApplicationManager applicatio
         var secret = command.Type == ClientKinds.Confidential ? ClientRegistration.NewSecret() : null;
         var descriptor = ClientRegistration.Describe(command, secret, disabled: false);
         await applications.CreateAsync(descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // a deleted client's id may come back
         return new ClientWithSecret(ClientRegistration.ToDto(descriptor), secret);
     }
 }
 
-public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<UpdateClient, ClientDto>
+public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache) : ICommandHandler<UpdateClient, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(UpdateClient command, CancellationToken cancellationToken)
     {
         var (application, current) = await applications.GetClientAsync(command.ClientId, cancellationToken);
+        await grants.EnsureMayGrantAsync(command.Permissions, command.Tenant, cancellationToken);
+        await grants.EnsureMayGrantAsync(current, cancellationToken); // whoever rewrites a client takes it over
         if (ClientRegistration.ToDto(current).Client.Type != command.Type)
         {
             throw new ConflictException("A client's type cannot change: register a new client instead.");
@@ -59,16 +66,18 @@ public sealed class UpdateClientHandler(IOpenIddictApplicationManager applicatio
         // The stored secret (already hashed) goes back unchanged: OpenIddict re-hashes only a changed one.
         var descriptor = ClientRegistration.Describe(command, current.ClientSecret, ClientRegistration.IsDisabled(current));
         await applications.UpdateAsync(application, descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // its tenant may have changed
         return ClientRegistration.ToDto(descriptor);
     }
 }
 
-public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens)
+public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, GrantCheck grants)
     : ICommandHandler<RotateClientSecret, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(RotateClientSecret command, CancellationToken cancellationToken)
     {
         var (application, descriptor) = await applications.GetClientAsync(command.ClientId, cancellationToken);
+        await grants.EnsureMayGrantAsync(descriptor, cancellationToken); // the new secret is the client's power, handed to the caller
         if (descriptor.ClientType != ClientTypes.Confidential)
         {
             throw new ConflictException("A public client has no secret to rotate.");
@@ -84,7 +93,7 @@ public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager appl
 }
 
 public sealed class SetClientEnabledHandler(
-    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations)
+    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants, HybridCache cache)
     : ICommandHandler<SetClientEnabled, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(SetClientEnabled command, CancellationToken cancellationToken)
@@ -92,13 +101,16 @@ public sealed class SetClientEnabledHandler(
         var (application, descriptor) = await applications.GetClientAsync(command.ClientId, cancellationToken);
         if (command.Enabled)
         {
+            await grants.EnsureMayGrantAsync(descriptor, cancellationToken); // turning a client back on grants what it holds
             ClientRegistration.Enable(descriptor);
             await applications.UpdateAsync(application, descriptor, cancellationToken);
+            await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
             return ClientRegistration.ToDto(descriptor);
         }
 
         ClientRegistration.Disable(descriptor);
         await applications.UpdateAsync(application, descriptor, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken); // its tokens no longer open its tenant
         var id = (await applications.GetIdAsync(application, cancellationToken))!;
         await authorizations.RevokeByApplicationIdAsync(id, cancellationToken);
         await tokens.RevokeByApplicationIdAsync(id, cancellationToken);
@@ -106,12 +118,13 @@ public sealed class SetClientEnabledHandler(
     }
 }
 
-public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications) : ICommandHandler<DeleteClient>
+public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications, HybridCache cache) : ICommandHandler<DeleteClient>
 {
     public async ValueTask<Unit> Handle(DeleteClient command, CancellationToken cancellationToken)
     {
         var (application, _) = await applications.GetClientAsync(command.ClientId, cancellationToken);
         await applications.DeleteAsync(application, cancellationToken); // OpenIddict deletes its authorizations and tokens too
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
         return Unit.Value;
     }
 }
@@ -155,6 +168,13 @@ public sealed class RegisterFirstPartyClientHandler(IOpenIddictApplicationManage
 
 internal static class ApplicationLookup
 {
+    /// <summary>Throws unless the caller may grant what the stored client holds: its permissions, in its tenant.</summary>
+    public static Task EnsureMayGrantAsync(this GrantCheck grants, OpenIddictApplicationDescriptor client, CancellationToken cancellationToken)
+    {
+        var held = ClientRegistration.ToDto(client).Client;
+        return grants.EnsureMayGrantAsync(held.Permissions, held.Tenant, cancellationToken);
+    }
+
     /// <summary>The client and its current registration, or 404.</summary>
     public static async Task<(object Application, OpenIddictApplicationDescriptor Descriptor)> GetClientAsync(
         this IOpenIddictApplicationManager applications, string clientId, CancellationToken cancellationToken)

@@ -2,13 +2,17 @@ using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
+using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Features.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 
@@ -95,15 +99,19 @@ public sealed class ResetTwoFactorHandler(UserManager<User> users, IdentityDbCon
     }
 }
 
-public sealed class SetMembershipHandler(UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, ICaller caller, TimeProvider clock)
+public sealed class SetMembershipHandler(
+    UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, GrantCheck grants, RoleGrants roles, ICaller caller, TimeProvider clock,
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
     : ICommandHandler<SetMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(SetMembership command, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(command.UserId);
         _ = await tenants.FindAsync(command.TenantId.ToString(), cancellationToken) ?? throw new NotFoundException("Tenant", command.TenantId);
+        await grants.EnsureMayGrantAsync(roles.PermissionsOf(command.Roles), command.TenantId.ToString(), cancellationToken);
         var now = clock.GetUtcNow();
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken);
+        var roleTakenAway = membership is not null && membership.Roles.Except(command.Roles).Any();
         if (membership is null)
         {
             db.Memberships.Add(Membership.Create(command.TenantId, user.Id, command.Roles, now));
@@ -115,6 +123,13 @@ public sealed class SetMembershipHandler(UserManager<User> users, IdentityDbCont
 
         db.Audit(command.TenantId, caller, "membership.set", $"user:{user.Id}", new { roles = command.Roles }, now);
         await db.SaveChangesAsync(cancellationToken);
+        if (roleTakenAway)
+        {
+            // Tokens carry the roles' permissions: the sessions in this tenant end, and the next sign-in has the new roles.
+            await authorizations.RevokeInTenantAsync(tokens, user.Id, command.TenantId, cancellationToken);
+        }
+
+        await MembershipDirectory.ForgetUserAsync(cache, user.Id, cancellationToken);
         return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
@@ -130,7 +145,9 @@ internal sealed class SetMembershipValidator : AbstractValidator<SetMembership>
     }
 }
 
-public sealed class RemoveMembershipHandler(UserManager<User> users, IdentityDbContext db, ICaller caller, TimeProvider clock)
+public sealed class RemoveMembershipHandler(
+    UserManager<User> users, IdentityDbContext db, ICaller caller, TimeProvider clock,
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
     : ICommandHandler<RemoveMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(RemoveMembership command, CancellationToken cancellationToken)
@@ -141,6 +158,9 @@ public sealed class RemoveMembershipHandler(UserManager<User> users, IdentityDbC
         db.Memberships.Remove(membership);
         db.Audit(command.TenantId, caller, "membership.removed", $"user:{user.Id}", null, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
+        // Out at once: the sessions in this tenant end, and this instance stops believing the tokens already out.
+        await authorizations.RevokeInTenantAsync(tokens, user.Id, command.TenantId, cancellationToken);
+        await MembershipDirectory.ForgetUserAsync(cache, user.Id, cancellationToken);
         return await db.DescribeAsync(users, user, clock.GetUtcNow(), cancellationToken);
     }
 }
