@@ -38,7 +38,9 @@ public static class ModuleDatabase
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
+                // Transient failures are retried (work with its own transaction goes through InTransactionAsync).
+                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema)
+                        .EnableRetryOnFailure(database.MaxRetryCount, database.MaxRetryDelay, errorCodesToAdd: null))
                     .AddInterceptors(TenantSessionInterceptor.Instance);
                 break;
             case DatabaseProvider.Sqlite:
