@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Modular.Kernel;
 using Modular.Kernel.Errors;
@@ -65,9 +64,12 @@ internal static partial class PlatformDefaults
 
         app.Use(SecurityHeaders);
         app.UseAuthentication(); // also answers the OpenID provider's own endpoints (discovery, JWKS, token...)
+        // The limiter partitions by the caller, so it follows authentication, but precedes every other answer:
+        // 404s, 401s and tenant refusals spend the budget too. The OpenID provider's endpoints, answered inside
+        // the authentication middleware, spend a permit of this same limiter first thing (identity module).
+        app.UseRateLimiter();
         app.Use(NotFoundWithoutEndpoint);
         app.UseTenantResolution();
-        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery(); // every form (sign-in, consent, the admin console) is checked
         app.Lifetime.ApplicationStarted.Register(() => LogUrls(app));
@@ -104,8 +106,8 @@ internal static partial class PlatformDefaults
     }
 
     /// <summary>
-    /// One fixed window per tenant, else per user, else per client address (<c>RateLimiting</c> section).
-    /// Health probes are exempt.
+    /// One fixed window per tenant, else per user, else per client address (<c>RateLimiting</c> section), for
+    /// every request — refusals and the OpenID provider's endpoints included. Health probes are exempt.
     /// </summary>
     private static void AddRateLimiting(this WebApplicationBuilder builder)
     {
@@ -121,26 +123,11 @@ internal static partial class PlatformDefaults
                     Window = window,
                     QueueLimit = 0,
                 }));
-            options.OnRejected = async (context, cancellationToken) =>
+            options.OnRejected = (context, _) =>
             {
-                var response = context.HttpContext.Response;
-                response.StatusCode = StatusCodes.Status429TooManyRequests;
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Type = ProblemTypes.RateLimited,
-                        Title = "Too many requests",
-                        Detail = "Slow down and retry after the time given in Retry-After.",
-                    },
-                });
+                var http = context.HttpContext;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
+                return new ValueTask(RateLimitedProblem.Create(http, retryAfter).ExecuteAsync(http));
             };
         });
     }
@@ -155,7 +142,7 @@ internal static partial class PlatformDefaults
 
         return user.Identity?.IsAuthenticated == true && user.Identity.Name is { } name
             ? "user:" + name
-            : "ip:" + http.Connection.RemoteIpAddress;
+            : "ip:" + ClientAddress.Of(http);
     }
 
     private static Task SecurityHeaders(HttpContext http, Func<Task> next)

@@ -20,6 +20,7 @@ using Modular.Identity.Features.Memberships;
 using Modular.Identity.Features.Users;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
+using Modular.Identity.Limits;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
@@ -62,6 +63,8 @@ public sealed class IdentityModule : IModule
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddAccountSelfService(settings);
+        services.Configure<FailedSignInLimits>(configuration.GetSection(FailedSignInLimits.Section));
+        services.AddSingleton<FailedSignIns>();
 
         services.AddIdentityCore<User>(options =>
             {
@@ -136,6 +139,8 @@ public sealed class IdentityModule : IModule
                     .EnableEndSessionEndpointPassthrough()
                     .EnableEndUserVerificationEndpointPassthrough()
                     .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; HTTPS redirection and HSTS guard it
+                server.AddEventHandler(ProviderRequestLimit.Descriptor);
+                server.LimitFailedClientAuthentication();
             })
             .AddValidation(validation =>
             {

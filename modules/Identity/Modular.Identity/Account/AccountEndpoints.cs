@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Modular.Identity.Domain;
+using Modular.Identity.Limits;
 
 namespace Modular.Identity.Account;
 
@@ -24,7 +25,7 @@ internal static class AccountEndpoints
     {
         var account = root.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
         account.MapGet("/login", (string? returnUrl) => Page(SafeReturnUrl(returnUrl), null, null));
-        account.MapPost("/login", SignInAsync);
+        account.MapPost("/login", SignInAsync).LimitFailedLogins();
         account.MapPost("/logout", async (SignInManager<User> signIn) =>
         {
             await signIn.SignOutAsync();

@@ -48,7 +48,8 @@ internal static class ConnectEndpoints
     public static void MapConnectEndpoints(this IEndpointRouteBuilder root)
     {
         // Anonymous: OpenIddict authenticates clients itself, and /authorize challenges for the login cookie.
-        var connect = root.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        // Rate limited by OpenIddict before they pass through (Limits.ProviderRequestLimit), so not a second time.
+        var connect = root.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription().DisableAntiforgery().DisableRateLimiting();
         connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)AuthorizeAsync);
         connect.MapPost("/token", (Delegate)TokenAsync);
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], (Delegate)UserInfoAsync);

@@ -29,8 +29,9 @@ internal static class DeviceVerificationEndpoints
     /// <summary>Outside the /connect group: this form posts, so it keeps antiforgery.</summary>
     public static void MapDeviceVerificationEndpoints(this IEndpointRouteBuilder root)
     {
-        root.MapGet("/" + ConnectEndpoints.Verify, ShowAsync).AllowAnonymous().ExcludeFromDescription();
-        root.MapPost("/" + ConnectEndpoints.Verify, DecideAsync).AllowAnonymous().ExcludeFromDescription();
+        // Counted once already, by OpenIddict (Limits.ProviderRequestLimit).
+        root.MapGet("/" + ConnectEndpoints.Verify, ShowAsync).AllowAnonymous().ExcludeFromDescription().DisableRateLimiting();
+        root.MapPost("/" + ConnectEndpoints.Verify, DecideAsync).AllowAnonymous().ExcludeFromDescription().DisableRateLimiting();
     }
 
     private static async Task<IResult> ShowAsync(HttpContext http, IOpenIddictApplicationManager applications)

@@ -82,8 +82,21 @@ internal sealed partial class ExceptionProblemHandler(IProblemDetailsService pro
                 Title = "Conflict",
                 Detail = "The resource was changed by someone else; read it again and retry.",
             },
+            _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = ProblemTypes.Unavailable,
+                Title = "Service unavailable",
+                Detail = "The service cannot reach its database just now; retry after the time given in Retry-After.",
+            },
             _ => null,
         };
+
+        if (problem?.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogUnavailable(logger, exception, http.Request.Method, http.Request.Path);
+            http.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds;
+        }
 
         if (problem is null)
         {
@@ -153,6 +166,34 @@ internal sealed partial class ExceptionProblemHandler(IProblemDetailsService pro
         Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555, // UNIQUE, PRIMARYKEY
         _ => false,
     };
+
+    /// <summary>
+    /// The database is down, restarting, refusing connections, overloaded, or the request kept losing a
+    /// serialization race (on PostgreSQL such failures were already retried, see ModuleDatabase), or SQLite
+    /// stayed locked past its busy timeout. Found anywhere in the chain: EF wraps them (RetryLimitExceeded,
+    /// DbUpdateException, "likely due to a transient failure"). Anything else stays a 500: a bug.
+    /// </summary>
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true }
+                || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private const int SqliteBusy = 5, SqliteLocked = 6;
+
+    /// <summary>A failover or restart usually takes seconds; readiness takes the instance out meanwhile.</summary>
+    private const string UnavailableRetryAfterSeconds = "5";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database was unavailable on {Method} {Path}; answered 503")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);

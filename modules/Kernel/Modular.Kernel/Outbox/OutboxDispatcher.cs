@@ -12,7 +12,8 @@ namespace Modular.Kernel.Outbox;
 /// on PostgreSQL with <c>FOR UPDATE SKIP LOCKED</c>, so several workers or host instances never take
 /// the same rows — published, and marked done in that same transaction. If the process dies before the
 /// commit, PostgreSQL rolls the claim back and the rows are taken again: no event is lost, and none is
-/// marked done without having been published.
+/// marked done without having been published. A transient database failure replays the batch (at least
+/// once, as after a crash).
 /// </summary>
 public sealed partial class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -27,29 +28,30 @@ public sealed partial class OutboxDispatcher<TContext>(
         var settings = options.Value;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        var batch = await ClaimAsync(db, clock.GetUtcNow(), settings, cancellationToken);
-        foreach (var message in batch)
+        return await db.Database.InTransactionAsync(async token =>
         {
-            try
+            db.ChangeTracker.Clear(); // a replay claims afresh, not with the failed attempt's rows
+            var batch = await ClaimAsync(db, clock.GetUtcNow(), settings, token);
+            foreach (var message in batch)
             {
-                // Each event gets its own scope: a failing handler's half-made changes stay with it.
-                await using var handlerScope = scopes.CreateAsyncScope();
-                await handlerScope.ServiceProvider.GetRequiredService<IPublisher>().Publish(message.Deserialize(), cancellationToken);
-                message.MarkProcessed(clock.GetUtcNow());
+                try
+                {
+                    // Each event gets its own scope: a failing handler's half-made changes stay with it.
+                    await using var handlerScope = scopes.CreateAsyncScope();
+                    await handlerScope.ServiceProvider.GetRequiredService<IPublisher>().Publish(message.Deserialize(), token);
+                    message.MarkProcessed(clock.GetUtcNow());
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    var retryAt = clock.GetUtcNow() + settings.RetryDelay(message.Attempts);
+                    message.MarkFailed($"{e.GetType().Name}: {e.Message}", retryAt);
+                    LogFailed(logger, e, message.Id, message.Type, message.Attempts, settings.MaxAttempts);
+                }
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                var retryAt = clock.GetUtcNow() + settings.RetryDelay(message.Attempts);
-                message.MarkFailed($"{e.GetType().Name}: {e.Message}", retryAt);
-                LogFailed(logger, e, message.Id, message.Type, message.Attempts, settings.MaxAttempts);
-            }
-        }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return batch.Count;
+            await db.SaveChangesAsync(token);
+            return batch.Count;
+        }, cancellationToken);
     }
 
     private static Task<List<OutboxMessage>> ClaimAsync(TContext db, DateTimeOffset now, OutboxOptions settings, CancellationToken cancellationToken)

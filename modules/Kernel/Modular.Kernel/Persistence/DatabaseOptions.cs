@@ -35,6 +35,15 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations when the host starts (Development); otherwise run the host with <c>--migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
 
+    /// <summary>
+    /// PostgreSQL: how often an operation that hit a transient failure (a dropped connection, a restart, a
+    /// serialization failure, a deadlock) is retried before the request gets 503; 0 turns retries off.
+    /// </summary>
+    public int MaxRetryCount { get; set; } = 3;
+
+    /// <summary>The longest wait between two retries (they back off exponentially from an immediate first one).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The connection string a given module's context uses.</summary>
     public string ConnectionStringFor(string schema) => For(ConnectionString, "ConnectionString", schema);
 

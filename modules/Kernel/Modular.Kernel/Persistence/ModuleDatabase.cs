@@ -41,7 +41,9 @@ public static class ModuleDatabase
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryTable, schema))
+                // Transient failures are retried (work with its own transaction goes through InTransactionAsync).
+                options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryTable, schema)
+                        .EnableRetryOnFailure(database.MaxRetryCount, database.MaxRetryDelay, errorCodesToAdd: null))
                     .AddInterceptors(TenantSessionInterceptor.Instance);
                 break;
             case DatabaseProvider.Sqlite:
@@ -81,16 +83,15 @@ public static class ModuleDatabase
     /// All or nothing, so instances still serving never see a module half done, and one migrator at a time: two
     /// instances migrating on start-up would otherwise race on the same catalog rows.
     /// </summary>
-    private static async Task DeriveFromModelAsync(ModuleDbContext db, DatabaseOptions database, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var lockKey = $"{db.Schema}.migrate";
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
-        await TenantRowSecurity.ApplyAsync(db, cancellationToken);
-        await AuditErasure.CreateAsync(db, cancellationToken);
-        await RuntimeRolePrivileges.GrantAsync(db, database, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    private static Task DeriveFromModelAsync(ModuleDbContext db, DatabaseOptions database, CancellationToken cancellationToken) =>
+        db.Database.InTransactionAsync(async token =>
+        {
+            var lockKey = $"{db.Schema}.migrate";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", token);
+            await TenantRowSecurity.ApplyAsync(db, token);
+            await AuditErasure.CreateAsync(db, token);
+            await RuntimeRolePrivileges.GrantAsync(db, database, token);
+        }, cancellationToken);
 
     private static void CreateDirectoryFor(string sqliteConnectionString)
     {

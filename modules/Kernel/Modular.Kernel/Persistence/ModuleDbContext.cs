@@ -94,26 +94,19 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
-        // Chaining reads each tenant's last entry, so it must hold the tenant's chain until commit.
-        var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
-        try
+        // Chaining reads each tenant's last entry, so it must hold the tenant's chain until commit. A replay
+        // (a transient failure) chains again from the then-last entry; changes are accepted once committed.
+        var saved = await Database.InTransactionAsync(async token =>
         {
-            await ChainAsync(newAuditEntries, cancellationToken);
-            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            if (ownTransaction is not null)
-            {
-                await ownTransaction.CommitAsync(cancellationToken);
-            }
+            await ChainAsync(newAuditEntries, token);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+        }, cancellationToken);
+        if (acceptAllChangesOnSuccess)
+        {
+            ChangeTracker.AcceptAllChanges();
+        }
 
-            return saved;
-        }
-        finally
-        {
-            if (ownTransaction is not null)
-            {
-                await ownTransaction.DisposeAsync();
-            }
-        }
+        return saved;
     }
 
     /// <summary>

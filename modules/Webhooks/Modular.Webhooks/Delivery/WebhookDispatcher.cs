@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
@@ -42,58 +43,62 @@ internal sealed partial class WebhookDispatcher(
         scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
         var db = scope.ServiceProvider.GetRequiredService<WebhooksDbContext>();
         var secrets = scope.ServiceProvider.GetRequiredService<EndpointSecrets>();
-        await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-
-        var batch = await ClaimAsync(db, clock.GetUtcNow(), settings.BatchSize, cancellationToken);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
-
-        var endpointIds = batch.Select(d => d.EndpointId).Distinct().ToList();
-        var messageIds = batch.Select(d => d.MessageId).Distinct().ToList();
-        var endpoints = await db.Endpoints.Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
-        var messages = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
-
-        // Each endpoint's secrets are decrypted once per batch, not once per delivery.
-        var now = clock.GetUtcNow();
-        var signingSecrets = endpoints.Values.Where(e => e.Enabled).ToDictionary(e => e.Id, e => SigningSecrets(e, secrets, now));
-        var sends = new List<(WebhookDelivery Delivery, Task<Outcome> Outcome)>();
-        foreach (var delivery in batch)
-        {
-            var endpoint = endpoints[delivery.EndpointId];
-            if (!endpoint.Enabled)
-            {
-                sends.Add((delivery, Task.FromResult(Outcome.NotSent(clock.GetUtcNow(), $"Endpoint disabled: {endpoint.DisabledReason}"))));
-            }
-            else if (!TryTakeRateLimitToken(endpoint))
-            {
-                delivery.RetryAt(clock.GetUtcNow() + TimeSpan.FromSeconds(1)); // over the endpoint's rate: not an attempt
-            }
-            else
-            {
-                sends.Add((delivery, SendAsync(endpoint, messages[delivery.MessageId], signingSecrets[endpoint.Id], cancellationToken)));
-            }
-        }
-
-        await Task.WhenAll(sends.Select(s => s.Outcome));
-        foreach (var (delivery, outcome) in sends)
-        {
-            Record(db, delivery, endpoints[delivery.EndpointId], messages[delivery.MessageId], outcome.Result, settings);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(cancellationToken);
-        }
-
+        // On PostgreSQL the claim holds its rows until the outcomes are saved; a transient database failure
+        // replays the batch (at least once, as after a crash). SQLite saves nothing until the end anyway.
+        var taken = db.Database.IsNpgsql()
+            ? await db.Database.InTransactionAsync(DispatchAsync, cancellationToken)
+            : await DispatchAsync(cancellationToken);
         if (db.ChangeTracker.Entries<Kernel.Outbox.OutboxMessage>().Any())
         {
             scope.ServiceProvider.GetRequiredService<Kernel.Outbox.OutboxSignal>().Notify();
         }
 
-        return batch.Count;
+        return taken;
+
+        async Task<int> DispatchAsync(CancellationToken cancellationToken)
+        {
+            db.ChangeTracker.Clear(); // a replay claims afresh, not with the failed attempt's rows
+            var batch = await ClaimAsync(db, clock.GetUtcNow(), settings.BatchSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var endpointIds = batch.Select(d => d.EndpointId).Distinct().ToList();
+            var messageIds = batch.Select(d => d.MessageId).Distinct().ToList();
+            var endpoints = await db.Endpoints.Where(e => endpointIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+            var messages = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, cancellationToken);
+
+            // Each endpoint's secrets are decrypted once per batch, not once per delivery.
+            var now = clock.GetUtcNow();
+            var signingSecrets = endpoints.Values.Where(e => e.Enabled).ToDictionary(e => e.Id, e => SigningSecrets(e, secrets, now));
+            var sends = new List<(WebhookDelivery Delivery, Task<Outcome> Outcome)>();
+            foreach (var delivery in batch)
+            {
+                var endpoint = endpoints[delivery.EndpointId];
+                if (!endpoint.Enabled)
+                {
+                    sends.Add((delivery, Task.FromResult(Outcome.NotSent(clock.GetUtcNow(), $"Endpoint disabled: {endpoint.DisabledReason}"))));
+                }
+                else if (!TryTakeRateLimitToken(endpoint))
+                {
+                    delivery.RetryAt(clock.GetUtcNow() + TimeSpan.FromSeconds(1)); // over the endpoint's rate: not an attempt
+                }
+                else
+                {
+                    sends.Add((delivery, SendAsync(endpoint, messages[delivery.MessageId], signingSecrets[endpoint.Id], cancellationToken)));
+                }
+            }
+
+            await Task.WhenAll(sends.Select(s => s.Outcome));
+            foreach (var (delivery, outcome) in sends)
+            {
+                Record(db, delivery, endpoints[delivery.EndpointId], messages[delivery.MessageId], outcome.Result, settings);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return batch.Count;
+        }
     }
 
     private static Task<List<WebhookDelivery>> ClaimAsync(WebhooksDbContext db, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)

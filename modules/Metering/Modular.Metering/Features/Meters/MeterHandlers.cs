@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 using Modular.Metering.Persistence;
@@ -39,12 +40,13 @@ public sealed class DeleteMeterHandler(MeteringDbContext db) : ICommandHandler<D
     public async ValueTask<MeterDto> Handle(DeleteMeter command, CancellationToken cancellationToken)
     {
         var meter = await db.GetMeterAsync(command.Key, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Rollups.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
-        await db.DistinctValues.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
-        db.Meters.Remove(meter);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await db.Database.InTransactionAsync(async cancellationToken =>
+        {
+            await db.Rollups.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.DistinctValues.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
+            db.Meters.Remove(meter);
+            await db.SaveChangesAsync(cancellationToken);
+        }, cancellationToken);
         return meter.ToDto();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
@@ -34,45 +35,48 @@ public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scop
         var unique = command.Events.DistinctBy(e => (e.Source, e.Id)).ToList();
         var types = unique.Select(e => e.Type!).Distinct().ToList();
 
-        // One connection and transaction for the whole batch, the meter lookup included.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var meters = (await db.Meters.AsNoTracking().Where(m => types.Contains(m.EventType)).ToListAsync(cancellationToken))
-            .ToLookup(m => m.EventType);
-
-        var ids = UsageWriter.Version7Ids(now, unique.Count);
-        var rows = new List<StoredUsageEvent>(unique.Count);
-        var readings = new List<UsageRollups.Readings>(unique.Count);
-        for (var i = 0; i < unique.Count; i++)
+        // One connection and transaction for the whole batch, the meter lookup included; replayed whole after
+        // a transient failure (nothing here is tracked: the writer inserts directly).
+        var insertedCount = await db.Database.InTransactionAsync(async cancellationToken =>
         {
-            var e = unique[i];
-            var read = meters[e.Type!].Select(m => (Meter: m, Reading: MeterReading.Read(m, e.Data))).ToList();
-            var error = read.FirstOrDefault(r => !r.Reading.IsValid).Reading.Error;
-            var row = new StoredUsageEvent
+            var meters = (await db.Meters.AsNoTracking().Where(m => types.Contains(m.EventType)).ToListAsync(cancellationToken))
+                .ToLookup(m => m.EventType);
+
+            var ids = UsageWriter.Version7Ids(now, unique.Count);
+            var rows = new List<StoredUsageEvent>(unique.Count);
+            var readings = new List<UsageRollups.Readings>(unique.Count);
+            for (var i = 0; i < unique.Count; i++)
             {
-                Id = ids[i],
-                TenantId = tenant.Id,
-                Source = e.Source!,
-                EventId = e.Id!,
-                Type = e.Type!,
-                Subject = e.Subject ?? "",
-                Time = e.Time ?? now,
-                ReceivedAt = now,
-                Data = e.Data is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } data ? data.GetRawText() : null,
-                Status = read.Count == 0 ? UsageEventStatuses.Unmatched : error is null ? UsageEventStatuses.Counted : UsageEventStatuses.Invalid,
-                ValidationError = error is { Length: > StoredUsageEvent.ValidationErrorMaxLength } ? error[..StoredUsageEvent.ValidationErrorMaxLength] : error,
-            };
-            rows.Add(row);
-            readings.Add(new(row, read));
-        }
+                var e = unique[i];
+                var read = meters[e.Type!].Select(m => (Meter: m, Reading: MeterReading.Read(m, e.Data))).ToList();
+                var error = read.FirstOrDefault(r => !r.Reading.IsValid).Reading.Error;
+                var row = new StoredUsageEvent
+                {
+                    Id = ids[i],
+                    TenantId = tenant.Id,
+                    Source = e.Source!,
+                    EventId = e.Id!,
+                    Type = e.Type!,
+                    Subject = e.Subject ?? "",
+                    Time = e.Time ?? now,
+                    ReceivedAt = now,
+                    Data = e.Data is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } data ? data.GetRawText() : null,
+                    Status = read.Count == 0 ? UsageEventStatuses.Unmatched : error is null ? UsageEventStatuses.Counted : UsageEventStatuses.Invalid,
+                    ValidationError = error is { Length: > StoredUsageEvent.ValidationErrorMaxLength } ? error[..StoredUsageEvent.ValidationErrorMaxLength] : error,
+                };
+                rows.Add(row);
+                readings.Add(new(row, read));
+            }
 
-        var writer = new UsageWriter(db);
-        var inserted = await writer.InsertNewEventsAsync(rows, cancellationToken);
-        var (rollups, distinct) = UsageRollups.Of(inserted.Count == rows.Count ? readings : readings.Where(r => inserted.Contains(r.Event.Id)));
-        await writer.AddToRollupsAsync(rollups, cancellationToken);
-        await writer.AddDistinctValuesAsync(distinct, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            var writer = new UsageWriter(db);
+            var inserted = await writer.InsertNewEventsAsync(rows, cancellationToken);
+            var (rollups, distinct) = UsageRollups.Of(inserted.Count == rows.Count ? readings : readings.Where(r => inserted.Contains(r.Event.Id)));
+            await writer.AddToRollupsAsync(rollups, cancellationToken);
+            await writer.AddDistinctValuesAsync(distinct, cancellationToken);
+            return inserted.Count;
+        }, cancellationToken);
 
-        return new UsageRecorded(command.Events.Count, inserted.Count, command.Events.Count - inserted.Count);
+        return new UsageRecorded(command.Events.Count, insertedCount, command.Events.Count - insertedCount);
     }
 }
 

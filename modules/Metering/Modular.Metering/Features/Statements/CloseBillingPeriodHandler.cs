@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
@@ -39,29 +40,30 @@ public sealed class CloseBillingPeriodHandler(ITenantContext scope, MeteringDbCo
             return closed.ToDto();
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (db.Database.IsNpgsql())
-        {
-            var lockKey = $"metering.statement:{tenant.Id}:{period.Start.UtcTicks}";
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
-            if (await FindAsync(period, cancellationToken) is { } closedMeanwhile)
-            {
-                return closedMeanwhile.ToDto();
-            }
-        }
-
-        var statement = await PriceAsync(tenant, period, now, cancellationToken);
-        db.Statements.Add(statement);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return statement.ToDto();
+            return await db.Database.InTransactionAsync(async cancellationToken =>
+            {
+                db.ChangeTracker.Clear(); // a replay (transient failure) prices afresh, without the failed attempt's statement
+                if (db.Database.IsNpgsql())
+                {
+                    var lockKey = $"metering.statement:{tenant.Id}:{period.Start.UtcTicks}";
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+                    if (await FindAsync(period, cancellationToken) is { } closedMeanwhile)
+                    {
+                        return closedMeanwhile.ToDto();
+                    }
+                }
+
+                var statement = await PriceAsync(tenant, period, now, cancellationToken);
+                db.Statements.Add(statement);
+                await db.SaveChangesAsync(cancellationToken);
+                return statement.ToDto();
+            }, cancellationToken);
         }
         catch (DbUpdateException)
         {
-            // Another close of the same period committed first: its statement is the one.
-            await transaction.RollbackAsync(CancellationToken.None);
+            // Another close of the same period committed first (the transaction is rolled back): its statement is the one.
             db.ChangeTracker.Clear();
             return (await FindAsync(period, cancellationToken) ?? throw new ConflictException($"The period {period.Name} could not be closed; try again.")).ToDto();
         }
