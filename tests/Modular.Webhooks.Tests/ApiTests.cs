@@ -33,6 +33,9 @@ public sealed class ApiTests(PostgresServer postgres)
     [InlineData("https://[fd00:ec2::254]/hook")]
     [InlineData("https://[::ffff:127.0.0.1]/hook")]
     [InlineData("https://[::ffff:169.254.169.254]/hook")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/hook")] // 6to4 of the metadata service
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook")] // Teredo, client 127.0.0.1
+    [InlineData("https://[64:ff9b:1::a00:1]/hook")] // local-use NAT64
     [InlineData("https://localhost/hook")]
     [InlineData("https://api.localhost/hook")]
     [InlineData("http://example.com/hook")] // http is off unless configured
@@ -71,6 +74,12 @@ public sealed class ApiTests(PostgresServer postgres)
         await webhooks.SendAsync(client, "evt-2");
         await webhooks.DispatchAsync();
         Assert.Empty(receiver.Received);
+
+        // Nor do IPv6 forms that carry a private IPv4 address: 6to4, Teredo, local-use NAT64.
+        resolver["hooks.example.com"] = [IPAddress.Parse("2002:7f00:1::1"), IPAddress.Parse("2001:0:4136:e378:8000:63bf:80ff:fffe"), IPAddress.Parse("64:ff9b:1::a00:7")];
+        var tunnelled = await webhooks.SendAsync(client, "evt-3");
+        await webhooks.DispatchAsync();
+        Assert.Contains("Refused", Assert.Single(await webhooks.AttemptsAsync(tunnelled.Id)).Error);
     }
 
     [Fact]
