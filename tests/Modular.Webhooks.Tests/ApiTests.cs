@@ -105,39 +105,40 @@ public sealed class ApiTests(PostgresServer postgres)
         await (await client.PostAsync("/api/v1/webhooks/endpoints", garbage, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
     }
 
-    public static TheoryData<string, string> UnsendableHeaders => new()
+    [Fact]
+    public async Task A_custom_header_that_could_never_be_sent_is_refused_naming_the_header()
     {
-        { "X-Api-Key", "clé-123" }, // non-ASCII: the HTTP client refuses to send it, so every delivery would fail
-        { "X-Api-Key", "k\u0000123" },
-        { "X-Api-Key", "k\r\nInjected: yes" },
-        { "X-Api-Key", " k-123" },
-        { "X-Api-Key", "k-123\t" },
-        { "X-Api-Key", "k\u007f" },
-        { "X-Clé", "k-123" },
-        { "X Api Key", "k-123" },
-        { "X-Api-Key:", "k-123" },
-        { "", "k-123" },
-    };
-
-    [Theory]
-    [MemberData(nameof(UnsendableHeaders))]
-    public async Task A_custom_header_that_could_never_be_sent_is_refused_naming_the_header(string name, string value)
-    {
+        (string Name, string Value)[] unsendable =
+        [
+            ("X-Api-Key", "clé-123"), // non-ASCII: the HTTP client refuses to send it, so every delivery would fail
+            ("X-Api-Key", "k\u0000123"),
+            ("X-Api-Key", "k\r\nInjected: yes"),
+            ("X-Api-Key", " k-123"),
+            ("X-Api-Key", "k-123\t"),
+            ("X-Api-Key", "k\u007f"),
+            ("X-Clé", "k-123"),
+            ("X Api Key", "k-123"),
+            ("X-Api-Key:", "k-123"),
+            ("", "k-123"),
+        ];
         await using var receiver = await Receiver.StartAsync();
         await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Postgres, postgres);
         var tenant = await webhooks.CreateTenantAsync("acme");
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
         var existing = (await webhooks.CreateEndpointAsync(client, receiver.Url)).Endpoint;
-        var headers = new Dictionary<string, string> { [name] = value };
 
-        var created = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, headers }, Ct);
-        var updated = await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{existing.Id}", new { headers }, Ct);
-
-        foreach (var response in new[] { created, updated })
+        foreach (var (name, value) in unsendable)
         {
-            var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
-            problem.AssertNamesField("headers");
-            Assert.Contains($"'{name}'", problem.GetProperty("errors").GetProperty("headers")[0].GetString(), StringComparison.Ordinal);
+            var headers = new Dictionary<string, string> { [name] = value };
+            var created = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, headers }, Ct);
+            var updated = await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{existing.Id}", new { headers }, Ct);
+
+            foreach (var response in new[] { created, updated })
+            {
+                var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+                problem.AssertNamesField("headers");
+                Assert.Contains($"'{name}'", problem.GetProperty("errors").GetProperty("headers")[0].GetString(), StringComparison.Ordinal);
+            }
         }
 
         var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);
