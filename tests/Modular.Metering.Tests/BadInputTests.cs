@@ -151,7 +151,7 @@ public sealed class BadInputTests(PostgresServer postgres)
 
         // The widest range still answers in one window, and the most months allowed come back one row each (Budapest's
         // January 1970 starts in 1969 in UTC, so the range touches 8,761 of its months).
-        Assert.Equal(0, Assert.Single((await QueryAsync(client, "tokens", "from=1970-01-01T00:00:00Z&to=9999-01-01T00:00:00Z")).Rows).Value);
+        Assert.Equal(5, Assert.Single((await QueryAsync(client, "tokens", "from=1970-01-01T00:00:00Z&to=9999-01-01T00:00:00Z")).Rows).Value);
         var months = await QueryAsync(client, "tokens", "from=1970-01-01T00:00:00Z&to=2700-01-01T00:00:00Z&windowSize=MONTH&windowTimeZone=Europe/Budapest");
         Assert.Equal(730 * 12 + 1, months.Rows.Count);
     }
