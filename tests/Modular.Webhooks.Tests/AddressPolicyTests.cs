@@ -33,6 +33,15 @@ public sealed class AddressPolicyTests
     [InlineData("::ffff:169.254.169.254")]
     [InlineData("::127.0.0.1")] // IPv4-compatible
     [InlineData("64:ff9b::a00:1")] // NAT64 of 10.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe")] // NAT64 of 169.254.169.254
+    [InlineData("64:ff9b:1::a00:1")] // local-use NAT64: where the IPv4 address sits is the network's choice
+    [InlineData("64:ff9b:1:808:8:800::")] // ... so even 8.8.8.8 at its /48 position cannot be judged
+    [InlineData("2002:7f00:1::1")] // 6to4 of 127.0.0.1
+    [InlineData("2002:a00:1::")] // 6to4 of 10.0.0.1
+    [InlineData("2002:a9fe:a9fe:1::1")] // 6to4 of 169.254.169.254
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe")] // Teredo, client 127.0.0.1 (obfuscated), public server
+    [InlineData("2001:0:4136:e378:8000:63bf:5601:5601")] // Teredo, client 169.254.169.254 (obfuscated)
+    [InlineData("2001:0:a00:1:8000:63bf:f7f7:f7f7")] // Teredo, server 10.0.0.1, client 8.8.8.8
     public void Refuses(string address) => Assert.False(Policy().IsAllowed(IPAddress.Parse(address)));
 
     [Theory]
@@ -42,6 +51,9 @@ public sealed class AddressPolicyTests
     [InlineData("100.128.0.1")] // just outside 100.64/10
     [InlineData("2606:2800:21f:cb07:6820:80da:af6b:8b2c")]
     [InlineData("::ffff:8.8.8.8")]
+    [InlineData("64:ff9b::808:808")] // NAT64 of 8.8.8.8
+    [InlineData("2002:808:808::1")] // 6to4 of 8.8.8.8
+    [InlineData("2001:0:4136:e378:8000:63bf:f7f7:f7f7")] // Teredo, server 65.54.227.120, client 8.8.8.8
     public void Allows_public_addresses(string address) => Assert.True(Policy().IsAllowed(IPAddress.Parse(address)));
 
     [Fact]

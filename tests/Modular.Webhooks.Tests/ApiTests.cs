@@ -33,6 +33,9 @@ public sealed class ApiTests(PostgresServer postgres)
     [InlineData("https://[fd00:ec2::254]/hook")]
     [InlineData("https://[::ffff:127.0.0.1]/hook")]
     [InlineData("https://[::ffff:169.254.169.254]/hook")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/hook")] // 6to4 of the metadata service
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook")] // Teredo, client 127.0.0.1
+    [InlineData("https://[64:ff9b:1::a00:1]/hook")] // local-use NAT64
     [InlineData("https://localhost/hook")]
     [InlineData("https://api.localhost/hook")]
     [InlineData("http://example.com/hook")] // http is off unless configured
@@ -71,6 +74,12 @@ public sealed class ApiTests(PostgresServer postgres)
         await webhooks.SendAsync(client, "evt-2");
         await webhooks.DispatchAsync();
         Assert.Empty(receiver.Received);
+
+        // Nor do IPv6 forms that carry a private IPv4 address: 6to4, Teredo, local-use NAT64.
+        resolver["hooks.example.com"] = [IPAddress.Parse("2002:7f00:1::1"), IPAddress.Parse("2001:0:4136:e378:8000:63bf:80ff:fffe"), IPAddress.Parse("64:ff9b:1::a00:7")];
+        var tunnelled = await webhooks.SendAsync(client, "evt-3");
+        await webhooks.DispatchAsync();
+        Assert.Contains("Refused", Assert.Single(await webhooks.AttemptsAsync(tunnelled.Id)).Error);
     }
 
     [Fact]
@@ -97,6 +106,64 @@ public sealed class ApiTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_custom_header_that_could_never_be_sent_is_refused_naming_the_header()
+    {
+        (string Name, string Value)[] unsendable =
+        [
+            ("X-Api-Key", "clé-123"), // non-ASCII: the HTTP client refuses to send it, so every delivery would fail
+            ("X-Api-Key", "k\u0000123"),
+            ("X-Api-Key", "k\r\nInjected: yes"),
+            ("X-Api-Key", " k-123"),
+            ("X-Api-Key", "k-123\t"),
+            ("X-Api-Key", "k\u007f"),
+            ("X-Clé", "k-123"),
+            ("X Api Key", "k-123"),
+            ("X-Api-Key:", "k-123"),
+            ("", "k-123"),
+        ];
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        var existing = (await webhooks.CreateEndpointAsync(client, receiver.Url)).Endpoint;
+
+        foreach (var (name, value) in unsendable)
+        {
+            var headers = new Dictionary<string, string> { [name] = value };
+            var created = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, headers }, Ct);
+            var updated = await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{existing.Id}", new { headers }, Ct);
+
+            foreach (var response in new[] { created, updated })
+            {
+                // Named as the field (headers.X-Api-Key) or in the message under "headers".
+                var errors = (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).GetProperty("errors");
+                Assert.True(
+                    errors.TryGetProperty($"headers.{name}", out _)
+                    || (errors.TryGetProperty("headers", out var messages) && messages.EnumerateArray().Any(m => m.GetString()!.Contains($"'{name}'", StringComparison.Ordinal))),
+                    $"errors should name header '{name}': {errors}");
+            }
+        }
+
+        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);
+        Assert.Empty(stored.Headers);
+    }
+
+    [Fact]
+    public async Task A_custom_header_with_inner_spaces_and_tabs_is_delivered_as_given()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        await webhooks.CreateEndpointAsync(client, receiver.Url, new { url = receiver.Url, headers = new Dictionary<string, string> { ["X-Note"] = "a b\tc!~" } });
+
+        await webhooks.SendAsync(client, "evt-1");
+        await webhooks.DispatchAsync();
+
+        Assert.Equal("a b\tc!~", Assert.Single(receiver.Received).Headers["X-Note"].ToString());
+    }
+
+    [Fact]
     public async Task Bad_messages_are_refused()
     {
         await using var webhooks = await WebhooksHost.StartAsync(
@@ -113,6 +180,32 @@ public sealed class ApiTests(PostgresServer postgres)
         await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = "e1", data = "a string" }, "data");
         await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = "e1", data = new { blob = new string('x', 2000) } }, "data");
         await AssertFieldAsync(new { eventType = WebhookEventTypes.Test, eventId = new string('e', 201), data = new { } }, "eventId");
+    }
+
+    [Fact]
+    public async Task Input_that_used_to_fail_on_postgres_is_refused_naming_the_field_and_nothing_is_stored()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var tenant = await webhooks.CreateTenantAsync("acme");
+        var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
+        var endpoint = (await webhooks.CreateEndpointAsync(client, receiver.Url)).Endpoint;
+        var messages = (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!.Total;
+
+        async Task AssertFieldAsync(Task<HttpResponseMessage> sending, string field) =>
+            (await (await sending).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
+
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventId = "e1", data = new { } }, Ct), "eventType");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType = (string?)null, eventId = "e1", data = new { } }, Ct), "eventType");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType = WebhookEventTypes.Test, eventId = "e\01", data = new { } }, Ct), "eventId");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, description = "CR\0M" }, Ct), "description");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url + "\0" }, Ct), "url");
+        await AssertFieldAsync(client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}", new { description = "CR\0M" }, Ct), "description");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, eventTypes = new[] { "a\0b" } }, Ct), "eventTypes[0]");
+
+        Assert.Equal(messages, (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!.Total);
+        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);
+        Assert.Null(stored.Description);
     }
 
     [Theory]

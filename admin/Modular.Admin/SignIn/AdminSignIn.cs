@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -132,9 +133,13 @@ public static class AdminSignIn
         return Results.SignOut(properties, [OpenIddictClientAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    /// <summary>Only a path under the console may be returned to: never another origin (open redirect).</summary>
+    /// <summary>
+    /// Only a path on this site may be returned to: never another origin (open redirect). The framework's own test,
+    /// the one <see cref="Results.LocalRedirect"/> applies, so a path kept through the sign-in never fails the
+    /// redirect at its end (a tab or other control character, which browsers drop, turning "/\t/evil" into "//evil").
+    /// </summary>
     private static string LocalPath(string? url, string fallback = "/admin") =>
-        url is { Length: > 1 } path && path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path : fallback;
+        url is { Length: > 1 } && RedirectHttpResult.IsLocalUrl(url) ? url : fallback;
 }
 
 internal sealed class AdminSignInSettings

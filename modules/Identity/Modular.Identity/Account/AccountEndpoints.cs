@@ -120,9 +120,13 @@ internal static class AccountEndpoints
     private static RazorComponentResult<LoginTwoFactorPage> TwoFactorPage(string returnUrl, bool remember, string? error, int status = StatusCodes.Status200OK) =>
         new(new { ReturnUrl = returnUrl, Remember = remember, Error = error }) { StatusCode = status };
 
-    /// <summary>Only a path on this site may be returned to: never another origin (open redirect).</summary>
+    /// <summary>
+    /// Only a path on this site may be returned to: never another origin (open redirect). The framework's own test,
+    /// the one <see cref="Results.LocalRedirect"/> applies, so a URL that passes here never fails the redirect
+    /// (a tab or other control character, which browsers drop, turning "/\t/evil" into "//evil").
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+        RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
 
     private static RazorComponentResult<LoginPage> Page(string returnUrl, string? userName, string? error, int status = StatusCodes.Status200OK) =>
         new(new { ReturnUrl = returnUrl, UserName = userName, Error = error }) { StatusCode = status };

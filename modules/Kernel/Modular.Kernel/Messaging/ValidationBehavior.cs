@@ -5,8 +5,9 @@ using Modular.Kernel.Errors;
 namespace Modular.Kernel.Messaging;
 
 /// <summary>
-/// Runs every FluentValidation validator registered for the message before its handler; failures
-/// become one <see cref="RequestValidationException"/> (→ 400 problem details naming each field).
+/// Checks the message's shape (<see cref="MessageShape"/>), then runs every FluentValidation validator registered
+/// for it, before its handler; failures become one <see cref="RequestValidationException"/> (→ 400 problem details
+/// naming each field).
 /// </summary>
 public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
     : IPipelineBehavior<TMessage, TResponse>
@@ -14,6 +15,12 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
+        // First what binding let through against the message's own types: validators rightly assume it away.
+        if (MessageShape.Problems(message) is { Count: > 0 } malformed)
+        {
+            throw new RequestValidationException(malformed);
+        }
+
         Dictionary<string, List<string>>? errors = null;
         foreach (var validator in validators)
         {

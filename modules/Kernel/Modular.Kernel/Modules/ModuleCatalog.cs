@@ -1,9 +1,12 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Messaging;
 
 namespace Modular.Kernel.Modules;
 
@@ -61,6 +64,7 @@ public static class ModuleHostingExtensions
     public static RouteGroupBuilder MapModules(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
+        api.AddEndpointFilter(RefuseNulInQuery);
         foreach (var module in app.ServiceProvider.GetRequiredService<ModuleCatalog>().Enabled)
         {
             module.MapEndpoints(api);
@@ -68,5 +72,20 @@ public static class ModuleHostingExtensions
         }
 
         return api;
+    }
+
+    /// <summary>
+    /// A query value holding U+0000 is refused naming the parameter as the caller sent it: PostgreSQL cannot take
+    /// it as a query parameter. (Bodies and route values are checked in the message, by its field names: MessageShape.)
+    /// </summary>
+    private static ValueTask<object?> RefuseNulInQuery(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        var refused = request.QueryString.HasValue
+            ? request.Query.Where(p => p.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)).Select(p => p.Key).ToList()
+            : [];
+        return refused.Count == 0
+            ? next(context)
+            : throw new RequestValidationException(refused.ToDictionary(name => name, _ => new[] { MessageShape.NulCharacter }));
     }
 }

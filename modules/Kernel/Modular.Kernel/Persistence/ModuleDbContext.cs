@@ -206,6 +206,12 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
             configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
             configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         }
+        else
+        {
+            // Npgsql writes timestamptz from UTC values only; a caller's "…+05:30" is the same instant in UTC.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcConverter>();
+        }
     }
 
     /// <summary>The module's own entity configuration.</summary>
@@ -214,6 +220,10 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
         value => value.UtcTicks,
         ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+        value => value.ToUniversalTime(),
+        value => value);
 
     internal static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
 }

@@ -9,8 +9,13 @@ namespace Modular.Metering.Domain;
 /// </summary>
 internal static class JsonValuePath
 {
-    public const string Pattern = @"^(\$\.?)?[A-Za-z_][A-Za-z0-9_-]*(\[[0-9]+\])*(\.[A-Za-z_][A-Za-z0-9_-]*(\[[0-9]+\])*)*$";
+    /// <summary>An index has at most 9 digits, so it is an <c>int</c>: no JSON array holds a billion items.</summary>
+    public const string Pattern = @"^(\$\.?)?[A-Za-z_][A-Za-z0-9_-]*(\[[0-9]{1,9}\])*(\.[A-Za-z_][A-Za-z0-9_-]*(\[[0-9]{1,9}\])*)*$";
 
+    /// <summary>
+    /// The value at <paramref name="path"/>, or false. Never throws, whatever the path: a meter stored with a path
+    /// the pattern would refuse today must not fail the events of every tenant that send its type.
+    /// </summary>
     public static bool TryEvaluate(JsonElement? data, string path, out JsonElement value)
     {
         value = default;
@@ -32,8 +37,9 @@ internal static class JsonValuePath
             while (bracket >= 0)
             {
                 var close = segment.IndexOf(']', bracket);
-                var index = int.Parse(segment.AsSpan(bracket + 1, close - bracket - 1), CultureInfo.InvariantCulture);
-                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
+                if (close < 0
+                    || !int.TryParse(segment.AsSpan(bracket + 1, close - bracket - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                    || current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
                 {
                     return false;
                 }
@@ -47,13 +53,28 @@ internal static class JsonValuePath
         return true;
     }
 
-    /// <summary>A scalar as text (for dimensions and distinct values); null for objects, arrays and null.</summary>
+    /// <summary>
+    /// A scalar as text (for dimensions and distinct values); null for objects, arrays and null, and for a string
+    /// that is not Unicode (JSON lets "\ud800" through; .NET cannot make a string of it).
+    /// </summary>
     public static string? AsText(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => TryGetString(value),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => null,
     };
+
+    private static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

@@ -9,9 +9,21 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
 {
     public bool IsValid => Error is null;
 
+    /// <summary>
+    /// The group-by values of one event, as stored (canonical JSON), are part of the rollup keys: PostgreSQL's index
+    /// takes about 2,700 bytes a row, which the subject, a distinct value and these must share.
+    /// </summary>
+    public const int DimensionsMaxLength = 1000;
+
     public static MeterReading Read(Meter meter, JsonElement? data)
     {
-        var dimensions = DimensionsOf(meter, data);
+        var (dimensions, longest) = DimensionsOf(meter, data);
+        if (dimensions.Length > DimensionsMaxLength)
+        {
+            return new(0, null, "{}", $"Meter '{meter.Key}' cannot group by '{longest}' ({meter.GroupBy[longest!]}): "
+                + $"the group-by values of an event take at most {DimensionsMaxLength} characters together, as JSON.");
+        }
+
         if (!meter.NeedsValue)
         {
             return new(1, null, dimensions, null);
@@ -25,8 +37,8 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
         if (meter.Aggregation == MeterAggregations.UniqueCount)
         {
             var text = JsonValuePath.AsText(value);
-            return text is null or { Length: > MeterDistinctValue.ValueMaxLength }
-                ? Invalid(meter, $"needs a scalar value of at most {MeterDistinctValue.ValueMaxLength} characters at {meter.ValuePath}")
+            return text is null or { Length: > MeterDistinctValue.ValueMaxLength } || text.Contains('\0', StringComparison.Ordinal)
+                ? Invalid(meter, $"needs a scalar value of at most {MeterDistinctValue.ValueMaxLength} characters, without U+0000, at {meter.ValuePath}")
                 : new(1, text, dimensions, null);
         }
 
@@ -50,12 +62,12 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
         };
     }
 
-    /// <summary>The group-by values as canonical JSON (sorted names); a missing dimension is absent.</summary>
-    private static string DimensionsOf(Meter meter, JsonElement? data)
+    /// <summary>The group-by values as canonical JSON (sorted names; a missing dimension is absent), and the longest one's name.</summary>
+    private static (string Json, string? Longest) DimensionsOf(Meter meter, JsonElement? data)
     {
         if (meter.GroupBy.Count == 0)
         {
-            return "{}";
+            return ("{}", null);
         }
 
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -67,7 +79,7 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
             }
         }
 
-        return JsonSerializer.Serialize(values);
+        return (JsonSerializer.Serialize(values), values.MaxBy(v => v.Value.Length).Key);
     }
 
     public static IReadOnlyDictionary<string, string> ParseDimensions(string json) =>

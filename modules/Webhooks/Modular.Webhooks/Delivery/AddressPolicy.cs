@@ -7,8 +7,9 @@ namespace Modular.Webhooks.Delivery;
 /// <summary>
 /// Which addresses a webhook may reach. Loopback, private, link-local (the cloud metadata address
 /// among them), CGNAT, unique-local, multicast and unspecified addresses are refused unless inside an
-/// allow-listed network; IPv4-mapped and IPv4-compatible IPv6 forms are judged as the IPv4 address
-/// they carry, so <c>::ffff:127.0.0.1</c> is loopback too.
+/// allow-listed network. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4,
+/// Teredo) are judged by the IPv4 addresses they carry too, so <c>::ffff:127.0.0.1</c> and
+/// <c>2002:7f00:1::</c> are loopback.
 /// </summary>
 internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
 {
@@ -27,41 +28,68 @@ internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
         IPNetwork.Parse("240.0.0.0/4"), // reserved, and the broadcast address
         IPNetwork.Parse("::/128"),
         IPNetwork.Parse("::1/128"),
-        IPNetwork.Parse("64:ff9b::/96"), // NAT64: would reach any IPv4 address, private ones included
+        // Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the prefix length the network
+        // chose (RFC 6052), which cannot be known from here, so the address cannot be judged.
+        IPNetwork.Parse("64:ff9b:1::/48"),
         IPNetwork.Parse("fc00::/7"), // unique-local, and fd00:ec2::254 the metadata service
         IPNetwork.Parse("fe80::/10"),
         IPNetwork.Parse("ff00::/8"),
     ];
 
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+    private static readonly IPNetwork Teredo = IPNetwork.Parse("2001::/32");
+
     private readonly IPNetwork[] _allowed = [.. options.Value.AllowedNetworks.Select(IPNetwork.Parse)];
 
-    public bool IsAllowed(IPAddress address)
-    {
-        var judged = Unwrap(address);
-        if (_allowed.Any(network => network.Contains(judged) || network.Contains(address)))
-        {
-            return true;
-        }
+    public bool IsAllowed(IPAddress address) =>
+        IsAllowListed(address) || (!IsRefused(address) && Carried(address).All(v4 => IsAllowListed(v4) || !IsRefused(v4)));
 
-        return !Refused.Any(network => network.Contains(judged));
-    }
+    private bool IsAllowListed(IPAddress address) => _allowed.Any(network => network.Contains(address));
 
-    /// <summary>The IPv4 address an IPv4-mapped (<c>::ffff:a.b.c.d</c>) or -compatible (<c>::a.b.c.d</c>) address carries.</summary>
-    private static IPAddress Unwrap(IPAddress address)
+    private static bool IsRefused(IPAddress address) => Refused.Any(network => network.Contains(address));
+
+    /// <summary>
+    /// The IPv4 addresses an IPv6 address carries: IPv4-mapped <c>::ffff:a.b.c.d</c> and -compatible
+    /// <c>::a.b.c.d</c>, NAT64 <c>64:ff9b::a.b.c.d</c> (RFC 6052), 6to4 <c>2002:AABB:CCDD::</c> (RFC 3056, bits
+    /// 16–47), and Teredo's server (bits 32–63) and client (the last 32 bits, inverted; RFC 4380).
+    /// </summary>
+    private static IPAddress[] Carried(IPAddress address)
     {
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            return address;
+            return [];
         }
 
         if (address.IsIPv4MappedToIPv6)
         {
-            return address.MapToIPv4();
+            return [address.MapToIPv4()];
         }
 
         var bytes = address.GetAddressBytes();
         var compatible = bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !(bytes[12] == 0 && bytes[13] == 0 && bytes[14] == 0);
-        return compatible ? new IPAddress(bytes.AsSpan(12, 4)) : address;
+        if (compatible || Nat64.Contains(address))
+        {
+            return [new IPAddress(bytes.AsSpan(12, 4))];
+        }
+
+        if (SixToFour.Contains(address))
+        {
+            return [new IPAddress(bytes.AsSpan(2, 4))];
+        }
+
+        if (Teredo.Contains(address))
+        {
+            var client = bytes.AsSpan(12, 4).ToArray();
+            foreach (ref var b in client.AsSpan())
+            {
+                b = (byte)~b;
+            }
+
+            return [new IPAddress(bytes.AsSpan(4, 4)), new IPAddress(client)];
+        }
+
+        return [];
     }
 }
 

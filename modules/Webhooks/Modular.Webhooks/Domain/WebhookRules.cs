@@ -76,16 +76,48 @@ internal static class WebhookRules
                 return unknown.Count == 0;
             }).WithMessage("Unknown event types: {Unknown}. See GET /api/v1/webhooks/event-types.");
 
-    public static IRuleBuilderOptions<T, IReadOnlyDictionary<string, string>> CustomHeaders<T>(this IRuleBuilder<T, IReadOnlyDictionary<string, string>> rule) =>
-        rule.Must(h => h.Count <= MaxHeaders).WithMessage($"At most {MaxHeaders} headers.")
-            .Must(h => h.All(pair => IsToken(pair.Key) && pair.Key.Length <= 100 && (pair.Value?.Length ?? 0) <= 1000 && pair.Value is not null
-                && pair.Value.All(c => c >= ' ' && c != '\u007f')))
-            .WithMessage("Header names are HTTP tokens of at most 100 characters; values at most 1000 printable characters.")
-            .Must(h => h.Keys.All(name => !ReservedHeaders.Contains(name) && !name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase)))
-            .WithMessage("webhook-*, Host, Content-* and the connection headers are set by the platform.");
+    /// <summary>
+    /// Custom headers must be sendable as written (RFC 9110): a token for a name, visible ASCII with inner
+    /// spaces and tabs for a value. The HTTP client refuses anything else, so such a header would fail every
+    /// delivery; each bad header is named in the answer.
+    /// </summary>
+    public static IRuleBuilderOptionsConditions<T, IReadOnlyDictionary<string, string>> CustomHeaders<T>(this IRuleBuilder<T, IReadOnlyDictionary<string, string>> rule) =>
+        rule.Custom((headers, context) =>
+        {
+            if (headers.Count > MaxHeaders)
+            {
+                context.AddFailure($"At most {MaxHeaders} headers.");
+                return;
+            }
 
-    private static bool IsToken(string name) =>
-        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
+            foreach (var (name, value) in headers)
+            {
+                if (HeaderProblem(name, value) is { } problem)
+                {
+                    context.AddFailure($"Header '{(name.Length > MaxHeaderNameLength ? name[..MaxHeaderNameLength] + "…" : name)}': {problem}");
+                }
+            }
+        });
+
+    private const int MaxHeaderNameLength = 100;
+    private const int MaxHeaderValueLength = 1000;
+
+    private static string? HeaderProblem(string name, string? value)
+    {
+        if (name.Length is 0 or > MaxHeaderNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)))
+        {
+            return $"a name is an HTTP token (letters, digits and !#$%&'*+-.^_`|~) of at most {MaxHeaderNameLength} characters.";
+        }
+
+        if (ReservedHeaders.Contains(name) || name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase))
+        {
+            return "webhook-*, Host, Content-* and the connection headers are set by the platform.";
+        }
+
+        var visible = value is { Length: <= MaxHeaderValueLength } && value.All(c => c is (>= '!' and <= '~') or ' ' or '\t')
+            && !value.StartsWith(' ') && !value.StartsWith('\t') && !value.EndsWith(' ') && !value.EndsWith('\t');
+        return visible ? null : $"a value is at most {MaxHeaderValueLength} visible ASCII characters, with spaces and tabs only between them.";
+    }
 
     /// <summary>
     /// The tenant a request acts for: the scope's tenant (a different <paramref name="requested"/> one is

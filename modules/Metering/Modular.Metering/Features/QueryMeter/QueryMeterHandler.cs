@@ -213,17 +213,33 @@ internal sealed class QueryMeterValidator : AbstractValidator<Contracts.QueryMet
     /// <summary>Bounds the work of one query (a year of hours is 8,784 windows).</summary>
     public const int MaxWindows = 10_000;
 
+    /// <summary>
+    /// Usage lies between these (event ids are time-ordered from 1970); the margins keep window arithmetic in
+    /// every time zone clear of the calendar's ends.
+    /// </summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+
+    public static readonly DateTimeOffset Latest = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public QueryMeterValidator()
     {
         RuleFor(q => q.To).GreaterThan(q => q.From).WithMessage("'to' must be after 'from' (the range is [from, to)).");
         RuleFor(q => q.From).Must(WholeMinute).WithMessage("Usage is kept per minute: 'from' must be a whole minute.");
         RuleFor(q => q.To).Must(WholeMinute).WithMessage("Usage is kept per minute: 'to' must be a whole minute.");
+        RuleFor(q => q.From).InclusiveBetween(Earliest, Latest).WithMessage($"Between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}.");
+        RuleFor(q => q.To).InclusiveBetween(Earliest, Latest).WithMessage($"Between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}.");
+        RuleFor(q => q.GroupBy).Must(g => g!.Distinct().Count() == g!.Count).When(q => q.GroupBy is not null)
+            .WithMessage("Name each group at most once.");
         RuleFor(q => q.WindowSize!).Must(w => WindowSizes.All.Contains(w)).When(q => q.WindowSize is not null)
             .WithMessage($"One of {string.Join(", ", WindowSizes.All)}.");
         RuleFor(q => q.WindowTimeZone).Must(z => TimeZoneInfo.TryFindSystemTimeZoneById(z, out _)).WithMessage("An IANA time zone, e.g. Europe/Budapest.");
         RuleFor(q => q).Must(q => q.WindowSize is not WindowSizes.Minute || (q.To - q.From).TotalMinutes <= MaxWindows)
             .OverridePropertyName("windowSize").WithMessage($"At most {MaxWindows} windows per query.")
             .Must(q => q.WindowSize is not WindowSizes.Hour || (q.To - q.From).TotalHours <= MaxWindows)
+            .OverridePropertyName("windowSize").WithMessage($"At most {MaxWindows} windows per query.")
+            .Must(q => q.WindowSize is not WindowSizes.Day || (q.To - q.From).TotalDays <= MaxWindows)
+            .OverridePropertyName("windowSize").WithMessage($"At most {MaxWindows} windows per query.")
+            .Must(q => q.WindowSize is not WindowSizes.Month || (q.To - q.From).TotalDays / 28 <= MaxWindows)
             .OverridePropertyName("windowSize").WithMessage($"At most {MaxWindows} windows per query.");
     }
 

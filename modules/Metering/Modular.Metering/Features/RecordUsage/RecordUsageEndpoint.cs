@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Metering.Contracts;
+using Modular.Metering.Domain;
 
 namespace Modular.Metering.Features.RecordUsage;
 
@@ -82,7 +83,16 @@ internal static class RecordUsageEndpoint
                 return null;
             }
 
-            return value.GetString();
+            // PostgreSQL cannot store U+0000 in text, nor .NET a lone surrogate escape ("\ud800") as a string: both are
+            // refused here, like any bad attribute, rather than failing the batch later.
+            var text = JsonValuePath.AsText(value);
+            if (text is null || text.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add((name, "Must be Unicode text without the NUL character (U+0000)."));
+                return null;
+            }
+
+            return text;
         }
 
         var time = Text("time");
