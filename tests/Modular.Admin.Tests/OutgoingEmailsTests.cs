@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Modular.Identity.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -81,6 +84,14 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
                     throw new InvalidOperationException($"Registering {email} answered {(int)response.StatusCode}");
                 }
             }
+
+            // Account emails are recorded after the answer (so that answers take alike): wait for both before any page lists them.
+            await Eventually.HoldsAsync(async () =>
+            {
+                await using var scope = Host.Services.CreateAsyncScope();
+                var outbox = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ListOutgoingEmails());
+                return outbox.Total == Registered.Length;
+            }, "both confirmation emails are recorded");
         }
 
         [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

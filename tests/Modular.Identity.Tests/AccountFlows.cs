@@ -27,8 +27,8 @@ internal static partial class AccountFlows
 
     public static Task<string> TextAsync(this HttpResponseMessage response) => response.Content.ReadAsStringAsync(Ct);
 
-    /// <summary>The mailbox once every account email queued so far has been sent (they leave after the answer, in order).</summary>
-    public static async Task<List<OutgoingEmail>> EmailsToAsync(OidcHost oidc, string to)
+    /// <summary>Waits until every account email queued so far has been sent: they leave after the answer, in order.</summary>
+    public static async Task EmailsSentAsync(OidcHost oidc)
     {
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         oidc.Host.Services.GetRequiredService<AccountEmails>().Enqueue("test", _ =>
@@ -37,7 +37,12 @@ internal static partial class AccountFlows
             return Task.CompletedTask;
         });
         await sent.Task.WaitAsync(Ct);
+    }
 
+    /// <summary>The mailbox once the emails queued so far have been sent.</summary>
+    public static async Task<List<OutgoingEmail>> EmailsToAsync(OidcHost oidc, string to)
+    {
+        await EmailsSentAsync(oidc);
         await using var scope = oidc.Host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         return await db.OutgoingEmails.AsNoTracking().Where(e => e.To == to).OrderByDescending(e => e.Id).ToListAsync(Ct);

@@ -72,6 +72,7 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
             await AccountFlows.RegisterAsync(oidc.Browser(), $"{name}@example.com");
         }
 
+        await AccountFlows.EmailsSentAsync(oidc);
         await using var scope = oidc.Host.Services.CreateAsyncScope();
         var sender = scope.ServiceProvider.GetRequiredService<ISender>();
         var first = await sender.Send(new ListOutgoingEmails(1, 2), Ct);
