@@ -64,9 +64,10 @@ public sealed class BadInputTests(PostgresServer postgres)
             Event("nul", "login", new { user = "a\0b" }),
             Event("small", "llm.completion", new { tokens = 5, model = "small" }),
             Event("huge", "llm.completion", new { tokens = 7, model = new string('m', 3000) }),
+            Event("no-object", "llm.completion", "data that is not an object"),
         }, BatchMediaType);
 
-        Assert.Equal(4, recorded.Stored);
+        Assert.Equal(5, recorded.Stored);
         var events = (await ListEventsAsync(client)).ToDictionary(e => e.EventId);
         Assert.Equal(UsageEventStatuses.Counted, events["alice"].Status);
         Assert.Equal(UsageEventStatuses.Invalid, events["nul"].Status);
@@ -74,6 +75,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         Assert.Equal(UsageEventStatuses.Counted, events["small"].Status);
         Assert.Equal(UsageEventStatuses.Invalid, events["huge"].Status);
         Assert.Contains("'model'", events["huge"].ValidationError, StringComparison.Ordinal);
+        Assert.Equal(UsageEventStatuses.Invalid, events["no-object"].Status);
         Assert.Equal(1, Assert.Single((await QueryAsync(client, "users", AroundNow())).Rows).Value);
         Assert.Equal(5, Assert.Single((await QueryAsync(client, "tokens", AroundNow())).Rows).Value);
     }
