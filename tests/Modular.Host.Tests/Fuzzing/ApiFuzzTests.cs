@@ -28,7 +28,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
     private const string Tenant = "acme";
     private const int ShrinkAttempts = 60;
 
-    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_CASES"), out var cases) ? cases : 30;
+    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_CASES"), out var cases) ? cases : 80;
     private static readonly ulong Seed = ulong.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_SEED"), out var seed) ? seed : 20261206;
     private static readonly string? OnlyOperation = Environment.GetEnvironmentVariable("MODULAR_FUZZ_OPERATION");
 
@@ -96,18 +96,25 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
     private static async Task<string?> ProblemWithAsync(HttpClient caller, FuzzRequest request)
     {
         using var message = request.ToMessage();
-        using var response = await caller.SendAsync(message, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        var status = (int)response.StatusCode;
-        var leak = Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal) && !request.Carries(leak));
-        var why = status >= 500 ? $"answered {status}"
-            : leak is not null ? $"answered {status} with \"{leak}\" in the body"
-            // Kestrel refuses some requests before the application sees them (a NUL in the path, a request line
-            // over its limit) with an empty answer; every answer with a body must be problem details.
-            : status >= 400 && body.Length > 0 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
-                ? $"answered {status} without problem details"
-            : null;
-        return why is null ? null : $"{why}: {(body.Length > 1000 ? body[..1000] + "…" : body)}";
+        try
+        {
+            using var response = await caller.SendAsync(message, Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            var status = (int)response.StatusCode;
+            var leak = Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal) && !request.Carries(leak));
+            var why = status >= 500 ? $"answered {status}"
+                : leak is not null ? $"answered {status} with \"{leak}\" in the body"
+                // Kestrel refuses some requests before the application sees them (a NUL in the path, a request line
+                // over its limit) with an empty answer; every answer with a body must be problem details.
+                : status >= 400 && body.Length > 0 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    ? $"answered {status} without problem details"
+                : null;
+            return why is null ? null : $"{why}: {(body.Length > 1000 ? body[..1000] + "…" : body)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !Ct.IsCancellationRequested)
+        {
+            return $"no answer ({e.GetType().Name}: {e.Message} {e.InnerException?.Message})";
+        }
     }
 
     /// <summary>CsCheck starts again from the failing case and looks for a smaller request that fails too.</summary>
