@@ -52,7 +52,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         await CreateMeterAsync(host, new { key = "users", name = "Users", eventType = "login", aggregation = "UNIQUE_COUNT", valuePath = "$.user" });
         await CreateMeterAsync(host, new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         var client = Ingester(host, "acme");
@@ -90,7 +94,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         (await valuePath.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("valuePath");
         var groupBy = await op.PostAsJsonAsync(Meters, new
         {
-            key = "m", name = "M", eventType = "e", aggregation = "COUNT", groupBy = new Dictionary<string, string> { ["x"] = "$.a[99999999999]" },
+            key = "m",
+            name = "M",
+            eventType = "e",
+            aggregation = "COUNT",
+            groupBy = new Dictionary<string, string> { ["x"] = "$.a[99999999999]" },
         }, Ct);
         (await groupBy.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("groupBy");
 
@@ -135,7 +143,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         await CreateTenantAsync(host, "acme");
         await CreateMeterAsync(host, new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         var client = Ingester(host, "acme");
