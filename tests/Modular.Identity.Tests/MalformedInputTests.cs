@@ -40,7 +40,10 @@ public sealed class MalformedInputTests(PostgresServer postgres)
             .AssertNamesField("search");
         var client = await api.PostAsJsonAsync("/api/v1/identity/clients", new
         {
-            clientId = "billing-sync", type = "confidential", grantTypes = (string[]?)null, scopes = new[] { "api" },
+            clientId = "billing-sync",
+            type = "confidential",
+            grantTypes = (string[]?)null,
+            scopes = new[] { "api" },
         }, Ct);
         (await client.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("grantTypes");
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/identity/clients/billing-sync", Ct)).StatusCode);

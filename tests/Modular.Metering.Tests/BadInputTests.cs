@@ -52,7 +52,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         await CreateMeterAsync(host, new { key = "users", name = "Users", eventType = "login", aggregation = "UNIQUE_COUNT", valuePath = "$.user" });
         await CreateMeterAsync(host, new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         var client = Ingester(host, "acme");
@@ -64,9 +68,10 @@ public sealed class BadInputTests(PostgresServer postgres)
             Event("nul", "login", new { user = "a\0b" }),
             Event("small", "llm.completion", new { tokens = 5, model = "small" }),
             Event("huge", "llm.completion", new { tokens = 7, model = new string('m', 3000) }),
+            Event("no-object", "llm.completion", "data that is not an object"),
         }, BatchMediaType);
 
-        Assert.Equal(4, recorded.Stored);
+        Assert.Equal(5, recorded.Stored);
         var events = (await ListEventsAsync(client)).ToDictionary(e => e.EventId);
         Assert.Equal(UsageEventStatuses.Counted, events["alice"].Status);
         Assert.Equal(UsageEventStatuses.Invalid, events["nul"].Status);
@@ -74,6 +79,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         Assert.Equal(UsageEventStatuses.Counted, events["small"].Status);
         Assert.Equal(UsageEventStatuses.Invalid, events["huge"].Status);
         Assert.Contains("'model'", events["huge"].ValidationError, StringComparison.Ordinal);
+        Assert.Equal(UsageEventStatuses.Invalid, events["no-object"].Status);
         Assert.Equal(1, Assert.Single((await QueryAsync(client, "users", AroundNow())).Rows).Value);
         Assert.Equal(5, Assert.Single((await QueryAsync(client, "tokens", AroundNow())).Rows).Value);
     }
@@ -88,7 +94,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         (await valuePath.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("valuePath");
         var groupBy = await op.PostAsJsonAsync(Meters, new
         {
-            key = "m", name = "M", eventType = "e", aggregation = "COUNT", groupBy = new Dictionary<string, string> { ["x"] = "$.a[99999999999]" },
+            key = "m",
+            name = "M",
+            eventType = "e",
+            aggregation = "COUNT",
+            groupBy = new Dictionary<string, string> { ["x"] = "$.a[99999999999]" },
         }, Ct);
         (await groupBy.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("groupBy");
 
@@ -133,7 +143,11 @@ public sealed class BadInputTests(PostgresServer postgres)
         await CreateTenantAsync(host, "acme");
         await CreateMeterAsync(host, new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         var client = Ingester(host, "acme");

@@ -202,6 +202,7 @@ public sealed class ApiTests(PostgresServer postgres)
         await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url + "\0" }, Ct), "url");
         await AssertFieldAsync(client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}", new { description = "CR\0M" }, Ct), "description");
         await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, eventTypes = new[] { "a\0b" } }, Ct), "eventTypes[0]");
+        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, eventTypes = new string?[] { null } }, Ct), "eventTypes[0]");
 
         Assert.Equal(messages, (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!.Total);
         var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);

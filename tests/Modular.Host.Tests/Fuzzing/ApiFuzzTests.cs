@@ -28,7 +28,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
     private const string Tenant = "acme";
     private const int ShrinkAttempts = 60;
 
-    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_CASES"), out var cases) ? cases : 30;
+    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_CASES"), out var cases) ? cases : 80;
     private static readonly ulong Seed = ulong.TryParse(Environment.GetEnvironmentVariable("MODULAR_FUZZ_SEED"), out var seed) ? seed : 20261206;
     private static readonly string? OnlyOperation = Environment.GetEnvironmentVariable("MODULAR_FUZZ_OPERATION");
 
@@ -96,18 +96,25 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
     private static async Task<string?> ProblemWithAsync(HttpClient caller, FuzzRequest request)
     {
         using var message = request.ToMessage();
-        using var response = await caller.SendAsync(message, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        var status = (int)response.StatusCode;
-        var leak = Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal) && !request.Carries(leak));
-        var why = status >= 500 ? $"answered {status}"
-            : leak is not null ? $"answered {status} with \"{leak}\" in the body"
-            // Kestrel refuses some requests before the application sees them (a NUL in the path, a request line
-            // over its limit) with an empty answer; every answer with a body must be problem details.
-            : status >= 400 && body.Length > 0 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
-                ? $"answered {status} without problem details"
-            : null;
-        return why is null ? null : $"{why}: {(body.Length > 1000 ? body[..1000] + "…" : body)}";
+        try
+        {
+            using var response = await caller.SendAsync(message, Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            var status = (int)response.StatusCode;
+            var leak = Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal) && !request.Carries(leak));
+            var why = status >= 500 ? $"answered {status}"
+                : leak is not null ? $"answered {status} with \"{leak}\" in the body"
+                // Kestrel refuses some requests before the application sees them (a NUL in the path, a request line
+                // over its limit) with an empty answer; every answer with a body must be problem details.
+                : status >= 400 && body.Length > 0 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    ? $"answered {status} without problem details"
+                : null;
+            return why is null ? null : $"{why}: {(body.Length > 1000 ? body[..1000] + "…" : body)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !Ct.IsCancellationRequested)
+        {
+            return $"no answer ({e.GetType().Name}: {e.Message} {e.InnerException?.Message})";
+        }
     }
 
     /// <summary>CsCheck starts again from the failing case and looks for a smaller request that fails too.</summary>
@@ -184,8 +191,12 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         // Identity: a client, and the seeded user in both tenants.
         await Send(caller, "POST", "/api/v1/identity/clients", new
         {
-            clientId = "billing-sync", displayName = "Billing sync", type = "confidential",
-            grantTypes = new[] { "client_credentials" }, scopes = new[] { "api" }, permissions = new[] { "tenants.read" },
+            clientId = "billing-sync",
+            displayName = "Billing sync",
+            type = "confidential",
+            grantTypes = new[] { "client_credentials" },
+            scopes = new[] { "api" },
+            permissions = new[] { "tenants.read" },
         });
         var user = Id((await Send(caller, "GET", "/api/v1/identity/users", query: [("search", "admin")]))!["items"]![0]);
         foreach (var tenant in new[] { acme, globex })
@@ -202,7 +213,10 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         var eventType = (await Send(caller, "GET", "/api/v1/webhooks/event-types"))![0]!["name"]!.GetValue<string>();
         var endpoint = await Send(caller, "POST", "/api/v1/webhooks/endpoints", new
         {
-            url = "https://hooks.example.com/modular", description = "CRM", eventTypes = new[] { eventType }, rateLimitPerSecond = 10,
+            url = "https://hooks.example.com/modular",
+            description = "CRM",
+            eventTypes = new[] { eventType },
+            rateLimitPerSecond = 10,
             headers = new Dictionary<string, string> { ["X-Api-Key"] = "k-123" },
         });
         var endpointId = Id(endpoint!["endpoint"]);
@@ -214,14 +228,20 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         // Metering: meters, a plan, the billing profile, usage, and a query of it.
         await Send(caller, "POST", "/api/v1/metering/meters", new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.usage.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.usage.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         await Send(caller, "POST", "/api/v1/metering/meters", new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         await Send(caller, "PUT", "/api/v1/metering/meters/{key}", new { name = "LLM tokens", description = "Tokens used" }, new() { ["key"] = "tokens" });
         await Send(caller, "POST", "/api/v1/metering/plans", new
         {
-            key = "starter", currency = "EUR", name = "Starter",
+            key = "starter",
+            currency = "EUR",
+            name = "Starter",
             charges = new object[] { new { meter = "tokens", model = "PerUnit", unitPrice = 0.001 }, new { meter = "api-calls", model = "Graduated", tiers = new object[] { new { upTo = 100, unitPrice = 0 }, new { unitPrice = 0.01 } } } },
             quotas = new[] { new { meter = "api-calls", limit = 100_000, enforcement = "Soft" } },
         });
@@ -229,8 +249,13 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         var now = DateTimeOffset.UtcNow;
         object Usage(int n) => new
         {
-            specversion = "1.0", id = $"usage-{n}", source = "gateway", type = "llm.completion", subject = "customer-1",
-            time = now.AddMinutes(-n).ToString("O"), data = new { usage = new { tokens = 10 * n }, model = n % 2 == 0 ? "small" : "large" },
+            specversion = "1.0",
+            id = $"usage-{n}",
+            source = "gateway",
+            type = "llm.completion",
+            subject = "customer-1",
+            time = now.AddMinutes(-n).ToString("O"),
+            data = new { usage = new { tokens = 10 * n }, model = n % 2 == 0 ? "small" : "large" },
         };
         await Send(caller, "POST", "/api/v1/metering/events", Usage(1), mediaType: "application/cloudevents+json");
         await Send(caller, "POST", "/api/v1/metering/events", new[] { Usage(2), Usage(3) }, mediaType: "application/cloudevents-batch+json");

@@ -187,7 +187,7 @@ internal sealed class RequestGenerator(JsonElement document, FuzzExamples exampl
     };
 
     private static Gen<JsonNode?> Array(Gen<JsonNode?> item) =>
-        Gen.Frequency<List<JsonNode?>>((9, item.List[0, 3]), (1, item.List[50, 300])).Select(items => (JsonNode?)new JsonArray([.. items]));
+        Gen.Frequency<List<JsonNode?>>((9, item.List[0, 3]), (1, item.List[50, 100])).Select(items => (JsonNode?)new JsonArray([.. items]));
 
     /// <summary>Required properties usually, optional ones sometimes, an unknown one rarely; dictionaries get hostile keys.</summary>
     private Gen<JsonNode?> Object(JsonElement schema, int depth)

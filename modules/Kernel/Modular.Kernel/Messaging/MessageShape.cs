@@ -29,7 +29,8 @@ internal static class MessageShape
         return problems;
     }
 
-    private static void Walk(object? value, string path, Dictionary<string, string[]> problems, int depth)
+    /// <param name="itemsRequired">The declared type of <paramref name="value"/>'s items (a list's, a dictionary's values) rules out null.</param>
+    private static void Walk(object? value, string path, Dictionary<string, string[]> problems, int depth, bool itemsRequired = false)
     {
         switch (value)
         {
@@ -47,7 +48,7 @@ internal static class MessageShape
                 {
                     var key = entry.Key as string ?? "";
                     Walk(key, path, problems, depth + 1);
-                    Walk(entry.Value, key.Contains('\0', StringComparison.Ordinal) ? path : $"{path}.{key}", problems, depth + 1);
+                    Item(entry.Value, key.Contains('\0', StringComparison.Ordinal) ? path : $"{path}.{key}");
                 }
 
                 return;
@@ -55,7 +56,7 @@ internal static class MessageShape
                 var index = 0;
                 foreach (var item in items)
                 {
-                    Walk(item, $"{path}[{index++}]", problems, depth + 1);
+                    Item(item, $"{path}[{index++}]");
                 }
 
                 return;
@@ -77,13 +78,26 @@ internal static class MessageShape
                 problems[field] = [Required];
             }
 
-            Walk(memberValue, field, problems, depth + 1);
+            Walk(memberValue, field, problems, depth + 1, member.ItemsRequired);
+        }
+
+        void Item(object? item, string itemPath)
+        {
+            if (item is null && itemsRequired)
+            {
+                problems[itemPath] = [Required];
+            }
+
+            Walk(item, itemPath, problems, depth + 1);
         }
     }
 
-    private sealed record Member(string Name, Func<object, object?> Get, bool IsRequired);
+    private sealed record Member(string Name, Func<object, object?> Get, bool IsRequired, bool ItemsRequired);
 
-    /// <summary>The type's public properties: JSON (camelCase) name, a compiled getter, and whether null breaks its declared type.</summary>
+    /// <summary>
+    /// The type's public properties: JSON (camelCase) name, a compiled getter, and whether null breaks its declared
+    /// type, or that of its items (a list's elements, a dictionary's values).
+    /// </summary>
     private static Member[] MembersOf(Type type)
     {
         var nullability = new NullabilityInfoContext();
@@ -95,8 +109,13 @@ internal static class MessageShape
                 {
                     var instance = Expression.Parameter(typeof(object));
                     var read = Expression.Convert(Expression.Property(Expression.Convert(instance, type), p), typeof(object));
-                    var required = !p.PropertyType.IsValueType && nullability.Create(p).ReadState == NullabilityState.NotNull;
-                    return new Member(char.ToLowerInvariant(p.Name[0]) + p.Name[1..], Expression.Lambda<Func<object, object?>>(read, instance).Compile(), required);
+                    var info = nullability.Create(p);
+                    var items = info.ElementType ?? info.GenericTypeArguments.LastOrDefault();
+                    return new Member(
+                        char.ToLowerInvariant(p.Name[0]) + p.Name[1..],
+                        Expression.Lambda<Func<object, object?>>(read, instance).Compile(),
+                        IsRequired: !p.PropertyType.IsValueType && info.ReadState == NullabilityState.NotNull,
+                        ItemsRequired: items is { Type.IsValueType: false, ReadState: NullabilityState.NotNull });
                 }),
         ];
     }

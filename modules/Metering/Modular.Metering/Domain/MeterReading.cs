@@ -17,10 +17,11 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
 
     public static MeterReading Read(Meter meter, JsonElement? data)
     {
-        var (dimensions, longest) = DimensionsOf(meter, data);
+        var (dimensions, values) = DimensionsOf(meter, data);
         if (dimensions.Length > DimensionsMaxLength)
         {
-            return new(0, null, "{}", $"Meter '{meter.Key}' cannot group by '{longest}' ({meter.GroupBy[longest!]}): "
+            var longest = values!.MaxBy(v => v.Value.Length).Key;
+            return new(0, null, "{}", $"Meter '{meter.Key}' cannot group by '{longest}' ({meter.GroupBy[longest]}): "
                 + $"the group-by values of an event take at most {DimensionsMaxLength} characters together, as JSON.");
         }
 
@@ -62,8 +63,8 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
         };
     }
 
-    /// <summary>The group-by values as canonical JSON (sorted names; a missing dimension is absent), and the longest one's name.</summary>
-    private static (string Json, string? Longest) DimensionsOf(Meter meter, JsonElement? data)
+    /// <summary>The group-by values as canonical JSON (sorted names; a missing dimension is absent), and by name.</summary>
+    private static (string Json, SortedDictionary<string, string>? Values) DimensionsOf(Meter meter, JsonElement? data)
     {
         if (meter.GroupBy.Count == 0)
         {
@@ -79,7 +80,7 @@ internal readonly record struct MeterReading(double Value, string? DistinctValue
             }
         }
 
-        return (JsonSerializer.Serialize(values), values.MaxBy(v => v.Value.Length).Key);
+        return (JsonSerializer.Serialize(values), values);
     }
 
     public static IReadOnlyDictionary<string, string> ParseDimensions(string json) =>
