@@ -135,7 +135,7 @@ public sealed class IdentityModule : IModule
                     .EnableUserInfoEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableEndUserVerificationEndpointPassthrough()
-                    .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; HTTPS redirection and HSTS guard it
+                    .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; the host refuses plain HTTP (Https:Required)
                 server.AddEventHandler(ProviderRequestLimit.Descriptor);
                 server.LimitFailedClientAuthentication();
             })
