@@ -32,7 +32,9 @@ public sealed class TransportTests(PostgresServer postgres)
 
         var secret = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "client_credentials", ["client_id"] = "service", ["client_secret"] = "sent-in-clear",
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "service",
+            ["client_secret"] = "sent-in-clear",
         }), Ct);
         await secret.AssertProblemAsync(HttpStatusCode.Forbidden, HttpsRequired);
 
@@ -42,7 +44,8 @@ public sealed class TransportTests(PostgresServer postgres)
 
         var password = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["username"] = "alice@example.com", ["password"] = "sent-in-clear",
+            ["username"] = "alice@example.com",
+            ["password"] = "sent-in-clear",
         }), Ct);
         await password.AssertProblemAsync(HttpStatusCode.Forbidden, HttpsRequired);
     }

@@ -97,7 +97,9 @@ public sealed class SecureCookieTests(PostgresServer postgres)
     /// <summary>A browser on the host's public HTTPS address: keeps cookies, follows no redirect.</summary>
     private static HttpClient Browser(ModularHost host) => host.CreateClient(new WebApplicationFactoryClientOptions
     {
-        BaseAddress = new Uri(Origin), AllowAutoRedirect = false, HandleCookies = true,
+        BaseAddress = new Uri(Origin),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
     });
 
     private static async Task<string> TurnOnTwoFactorAsync(OidcHost oidc, string email)
