@@ -22,6 +22,7 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/encrypt
 secret=$(openssl rand -hex 24)
 export ASPNETCORE_ENVIRONMENT=Production
 export Logging__LogLevel__Default=Warning
+export Https__Required=false # plain HTTP on loopback
 export RateLimiting__PermitLimit=100000000
 export Identity__SigningKeys__0="$work/signing.pem" Identity__EncryptionKeys__0="$work/encryption.pem"
 export Identity__Clients__0__ClientId=bench Identity__Clients__0__ClientSecret="$secret"

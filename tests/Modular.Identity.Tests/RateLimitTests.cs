@@ -45,7 +45,10 @@ public sealed class RateLimitTests(PostgresServer postgres)
         // Another client, from another address, is not affected.
         var introspection = await From(oidc, Elsewhere).IntrospectTokenAsync(new TokenIntrospectionRequest
         {
-            Address = "http://localhost/connect/introspect", ClientId = "modular-api", ClientSecret = OidcHost.ApiSecret, Token = "not-a-token",
+            Address = "http://localhost/connect/introspect",
+            ClientId = "modular-api",
+            ClientSecret = OidcHost.ApiSecret,
+            Token = "not-a-token",
         }, Ct);
         Assert.Equal(HttpStatusCode.OK, introspection.HttpStatusCode);
     }
@@ -105,7 +108,10 @@ public sealed class RateLimitTests(PostgresServer postgres)
         var attacker = From(oidc, Attacker);
         var introspect = new TokenIntrospectionRequest
         {
-            Address = "http://localhost/connect/introspect", ClientId = "modular-api", ClientSecret = OidcHost.ApiSecret, Token = token.AccessToken!,
+            Address = "http://localhost/connect/introspect",
+            ClientId = "modular-api",
+            ClientSecret = OidcHost.ApiSecret,
+            Token = token.AccessToken!,
         };
 
         for (var i = 0; i < 4; i++)
@@ -116,7 +122,10 @@ public sealed class RateLimitTests(PostgresServer postgres)
         await AssertRateLimitedAsync((await attacker.IntrospectTokenAsync(introspect, Ct)).HttpResponse!);
         await AssertRateLimitedAsync((await attacker.RevokeTokenAsync(new TokenRevocationRequest
         {
-            Address = "http://localhost/connect/revoke", ClientId = "modular-api", ClientSecret = OidcHost.ApiSecret, Token = token.AccessToken!,
+            Address = "http://localhost/connect/revoke",
+            ClientId = "modular-api",
+            ClientSecret = OidcHost.ApiSecret,
+            Token = token.AccessToken!,
         }, Ct)).HttpResponse!);
         await AssertRateLimitedAsync((await attacker.GetUserInfoAsync(new UserInfoRequest { Address = "http://localhost/connect/userinfo", Token = token.AccessToken! }, Ct)).HttpResponse!);
         await AssertRateLimitedAsync((await ClientCredentialsAsync(attacker, "service", OidcHost.ServiceSecret)).HttpResponse!);

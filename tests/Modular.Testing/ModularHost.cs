@@ -155,6 +155,7 @@ public sealed class ModularHost : WebApplicationFactory<Program>
             ["Database:MigrateOnStartup"] = "true",
             ["Outbox:PollInterval"] = "00:00:00.200",
             ["RateLimiting:PermitLimit"] = "100000",
+            ["Https:Required"] = "false", // the harness talks plain HTTP to the in-memory server or to Kestrel
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

@@ -19,7 +19,7 @@ namespace Modular.Host.Hosting;
 
 /// <summary>
 /// Everything a production host needs around the modules: telemetry, health, problem details,
-/// authentication and deny-by-default authorization, rate limiting, security headers, OpenAPI.
+/// authentication and deny-by-default authorization, rate limiting, HTTPS, security headers, OpenAPI.
 /// </summary>
 internal static partial class PlatformDefaults
 {
@@ -35,6 +35,7 @@ internal static partial class PlatformDefaults
         services.AddAntiforgery();
         builder.AddTelemetry();
         builder.AddRateLimiting();
+        builder.AddTransportSecurity();
 
         // Until the identity module arrives nobody can sign in: a challenge is a bare 401 (→ problem
         // details), never a redirect to a login page that does not exist.
@@ -44,7 +45,6 @@ internal static partial class PlatformDefaults
                 options.Cookie.Name = "modular.session";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
-                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.Events.OnRedirectToLogin = context => SetStatus(context.Response, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => SetStatus(context.Response, StatusCodes.Status403Forbidden);
             });
@@ -56,12 +56,7 @@ internal static partial class PlatformDefaults
     public static WebApplication UsePlatformDefaults(this WebApplication app)
     {
         app.UseModularProblemDetails();
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseHsts();
-            app.UseHttpsRedirection();
-        }
-
+        app.UseTransportSecurity(); // before anything answers or sets a cookie
         app.Use(SecurityHeaders);
         app.UseAuthentication(); // also answers the OpenID provider's own endpoints (discovery, JWKS, token...)
         // The limiter partitions by the caller, so it follows authentication, but precedes every other answer:

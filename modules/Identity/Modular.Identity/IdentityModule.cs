@@ -18,9 +18,9 @@ using Modular.Identity.Domain;
 using Modular.Identity.Features.Clients;
 using Modular.Identity.Features.Memberships;
 using Modular.Identity.Features.Users;
+using Modular.Identity.Limits;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
-using Modular.Identity.Limits;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
@@ -138,7 +138,7 @@ public sealed class IdentityModule : IModule
                     .EnableUserInfoEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableEndUserVerificationEndpointPassthrough()
-                    .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; HTTPS redirection and HSTS guard it
+                    .DisableTransportSecurityRequirement(); // TLS ends at the proxy or Kestrel; the host refuses plain HTTP (Https:Required)
                 server.AddEventHandler(ProviderRequestLimit.Descriptor);
                 server.LimitFailedClientAuthentication();
             })

@@ -21,6 +21,7 @@ public static class ProblemTypes
     public const string QuotaExceeded = "urn:modular:problem:quota-exceeded";
     public const string Internal = "urn:modular:problem:internal";
     public const string Unavailable = "urn:modular:problem:unavailable";
+    public const string HttpsRequired = "urn:modular:problem:https-required";
 
     /// <summary>The type for a status code that carries no more specific problem.</summary>
     public static string ForStatus(int status) => status switch
