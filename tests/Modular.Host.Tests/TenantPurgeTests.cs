@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
 using Npgsql;
@@ -50,6 +51,8 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         (await platform.DeleteAsync($"/api/v1/tenants/{acme.Id}?retentionDays=0", Ct)).EnsureSuccessStatusCode();
         await using (var scope = host.Services.CreateAsyncScope())
         {
+            // What the purge worker does once the retention is over.
+            scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
             await scope.ServiceProvider.GetRequiredService<ISender>().Send(new PurgeTenant(acme.Id), Ct);
         }
 
