@@ -100,6 +100,17 @@ public sealed class ModuleBoundaryTests
         Assert.True(unexpected.Count == 0, $"{project} exposes {string.Join(", ", unexpected)}: make them internal");
     }
 
+    [Theory]
+    [MemberData(nameof(ModuleProjects))]
+    public void A_module_that_keeps_tenant_rows_deletes_them_when_the_tenant_is_purged(string project)
+    {
+        var types = Assembly.Load(project).GetTypes();
+        var tenantOwned = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(Kernel.Tenancy.ITenantOwned).IsAssignableFrom(t)).ToList();
+        var purges = types.Any(t => typeof(INotificationHandler<Tenants.Contracts.TenantPurged>).IsAssignableFrom(t));
+        Assert.True(tenantOwned.Count == 0 || purges,
+            $"{project} keeps tenant rows ({string.Join(", ", tenantOwned.Select(t => t.Name))}) but handles no TenantPurged: a purged tenant's data would stay (ADR 0005).");
+    }
+
     private static bool IsContracts(string project) => project.EndsWith(".Contracts", StringComparison.Ordinal);
 
     private static bool IsKernel(string project) => project == "Modular.Kernel";

@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 
 namespace Modular.Testing;
@@ -88,6 +92,15 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe(name, permissions));
         return client;
     }
+
+    /// <summary>Every permission an <c>/api/</c> endpoint asks for, read from the host's routes: for a caller that may do anything.</summary>
+    public string[] ApiPermissions() => [.. Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+        .SelectMany(e => e.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
+        .SelectMany(p => p.Requirements.OfType<ClaimsAuthorizationRequirement>())
+        .Where(r => r.ClaimType == ModularClaims.Permission)
+        .SelectMany(r => r.AllowedValues ?? [])
+        .Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>A client signed in as a member of <paramref name="tenants"/> (ids or slugs), holding no platform permission.</summary>
     public HttpClient CreateMemberClient(string name, params string[] tenants)

@@ -13,12 +13,13 @@ public sealed class CountTenantMembersHandler(IdentityDbContext db) : IQueryHand
         await db.Memberships.CountAsync(m => m.TenantId == query.TenantId, cancellationToken);
 }
 
-/// <summary>A purged tenant's memberships go with it; the users themselves stay (they may belong elsewhere).</summary>
+/// <summary>A purged tenant's memberships and audit trail go with it; the users themselves stay (they may belong elsewhere).</summary>
 public sealed class RemoveMembershipsOfPurgedTenant(IdentityDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)
     {
         scope.Enter(new TenantInfo(notification.TenantId, Slug: "", Plan: "", IsSuspended: true));
         await db.Memberships.Where(m => m.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        await db.EraseAuditTrailAsync(notification.TenantId, cancellationToken);
     }
 }

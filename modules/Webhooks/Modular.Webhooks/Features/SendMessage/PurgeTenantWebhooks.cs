@@ -6,7 +6,7 @@ using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.Features.SendMessage;
 
-/// <summary>A purged tenant's endpoints, messages, deliveries and attempts go with it.</summary>
+/// <summary>A purged tenant's endpoints, messages, deliveries, attempts and audit trail go with it.</summary>
 public sealed class PurgeTenantWebhooks(WebhooksDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)
@@ -17,5 +17,6 @@ public sealed class PurgeTenantWebhooks(WebhooksDbContext db, TenantScope scope)
         await db.Deliveries.Where(d => d.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
         await db.Messages.Where(m => m.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
         await db.Endpoints.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
+        await db.EraseAuditTrailAsync(tenantId, cancellationToken);
     }
 }
