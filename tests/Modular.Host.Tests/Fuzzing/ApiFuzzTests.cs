@@ -4,13 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Modular.Kernel.Persistence;
-using Modular.Kernel.Security;
 
 namespace Modular.Host.Tests.Fuzzing;
 
@@ -145,13 +141,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
     /// </summary>
     private static async Task<HttpClient> SeedAsync(ModularHost host, IReadOnlyList<ApiOperation> operations, FuzzExamples examples)
     {
-        var permissions = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
-            .SelectMany(e => e.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
-            .SelectMany(p => p.Requirements.OfType<ClaimsAuthorizationRequirement>())
-            .Where(r => r.ClaimType == ModularClaims.Permission)
-            .SelectMany(r => r.AllowedValues ?? [])
-            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        var permissions = host.ApiPermissions();
         var platform = host.CreateClientAs("fuzz-operator", permissions);
         var caller = host.CreateClient();
         caller.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("fuzz-caller", permissions, Tenant));
