@@ -99,10 +99,10 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
     [Fact]
     public async Task A_flag_opened_again_in_the_same_session_shows_and_changes_what_the_database_holds_now()
     {
-        await console.CreateFlagAsync(new { key = "stale.checkout" });
+        await console.CreateFlagAsync(new { key = "stale.banner" });
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/features/stale.checkout");
+        await page.GotoAsync("/admin/features/stale.banner");
         await admin.WaitForCircuitAsync();
         await Expect(page.GetByTestId("flag-rollout")).ToHaveAttributeAsync("data-interactive", "true");
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
@@ -110,14 +110,14 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         // Someone kills it through the API while the console is open.
         using (var api = console.FlagsApi())
         {
-            using var killed = await api.PutAsJsonAsync("/api/v1/features/stale.checkout/enabled", new { enabled = false, reason = "incident" }, TestContext.Current.CancellationToken);
+            using var killed = await api.PutAsJsonAsync("/api/v1/features/stale.banner/enabled", new { enabled = false, reason = "incident" }, TestContext.Current.CancellationToken);
             Assert.True(killed.IsSuccessStatusCode, await killed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
         // The operator opens the flag again from the list, in the same console session (the same circuit).
         await admin.FollowMenuLinkAsync("Feature flags");
-        await Rows(page).Filter(new() { HasText = "stale.checkout" }).GetByTestId("flag-key").ClickAsync();
-        await Expect(page.GetByTestId("flag-name")).ToHaveTextAsync("stale.checkout");
+        await Rows(page).Filter(new() { HasText = "stale.banner" }).GetByTestId("flag-key").ClickAsync();
+        await Expect(page.GetByTestId("flag-name")).ToHaveTextAsync("stale.banner");
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("killed");
 
         // Turning it on again acts on the flag as it is, under the operator's name.
@@ -126,8 +126,8 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await page.GetByTestId("kill-switch-confirm").ClickAsync();
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
         await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.enabled", "flag.killed", "flag.created"]);
-        await Expect(page.GetByTestId("flag-history")).ToContainTextAsync(" · operator · stale.checkout");
-        var flag = await console.GetFlagAsync("stale.checkout");
+        await Expect(page.GetByTestId("flag-history")).ToContainTextAsync(" · operator · stale.banner");
+        var flag = await console.GetFlagAsync("stale.banner");
         Assert.Equal((true, 3), (flag.Enabled, flag.Version));
         Assert.Empty(admin.Errors);
     }
