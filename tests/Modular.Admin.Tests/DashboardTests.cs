@@ -75,6 +75,33 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         Assert.Empty(admin.Errors);
     }
 
+    [Fact]
+    public async Task After_a_reload_the_page_counts_as_interactive_only_once_its_own_circuit_is()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.GotoAsync("/admin");
+        await admin.WaitForCircuitAsync();
+
+        // The reloaded document's circuit cannot start while its negotiation is held back.
+        var negotiation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await negotiation.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync(); // prerendered
+
+        var interactive = admin.WaitForCircuitAsync();
+        Assert.False(interactive.IsCompleted, "the wait answered for the document before the reload: this one has no circuit yet");
+        negotiation.SetResult();
+        await interactive;
+        await admin.FollowMenuLinkAsync("Tenants");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tenants", Exact = true })).ToBeVisibleAsync();
+        Assert.Empty(admin.Errors);
+    }
+
     [Theory]
     [InlineData("/admin", "Dashboard")]
     [InlineData("/admin/tenants", "Tenants")]
