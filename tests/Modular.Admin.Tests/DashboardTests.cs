@@ -11,9 +11,8 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
 
-        var response = await page.GotoAsync("/admin");
+        var response = await admin.GotoAsync("/admin");
         Assert.Equal(200, response?.Status);
-        await admin.WaitForCircuitAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Dashboard · Modular admin");
@@ -47,8 +46,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
             }
         };
 
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
         await Expect(page.GetByTestId("health")).ToContainTextAsync("Healthy");
 
         // MudBlazor's stylesheet and script and Blazor's script are all served.
@@ -80,8 +78,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
 
         // The reloaded document's circuit cannot start while its negotiation is held back.
         var negotiation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +90,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync(); // prerendered
 
-        var interactive = admin.WaitForCircuitAsync();
+        var interactive = admin.WaitUntilInteractiveAsync();
         Assert.False(interactive.IsCompleted, "the wait answered for the document before the reload: this one has no circuit yet");
         negotiation.SetResult();
         await interactive;
@@ -109,8 +106,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync(path);
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync(path);
 
         var title = page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true });
         await Expect(title).ToBeVisibleAsync();

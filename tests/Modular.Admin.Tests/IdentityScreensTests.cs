@@ -13,8 +13,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/clients/new");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/clients/new");
 
         await SubmitClientAsync(page, "reporting", "https://reports.example.com/callback", page.GetByTestId("client-secret"));
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/clients/reporting$"));
@@ -28,8 +27,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
 
         // Reopened, the page shows no secret any more.
-        await page.ReloadAsync();
-        await admin.WaitForCircuitAsync();
+        await admin.ReloadAsync();
         await Expect(page.GetByTestId("client-secret")).ToHaveCountAsync(0);
 
         await page.GetByTestId("toggle-client").ClickAsync();
@@ -45,8 +43,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/clients/new");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/clients/new");
 
         await SubmitClientAsync(page, "sloppy", "http://not-loopback.example.com/cb", page.GetByTestId("client-errors").GetByText("redirectUris[0]"));
         var api = console.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage);
@@ -59,12 +56,11 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/users");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/users");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync("No users match.");
 
-        await page.GotoAsync($"/admin/identity/users/{Guid.NewGuid()}");
+        await admin.GotoAsync($"/admin/identity/users/{Guid.NewGuid()}");
         await Expect(page.GetByTestId("user-missing")).ToBeVisibleAsync();
     }
 

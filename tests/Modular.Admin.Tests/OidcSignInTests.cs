@@ -48,7 +48,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/users$"));
         Assert.Contains(admin.Requests, url => url.Contains("/admin/signin-oidc?code=", StringComparison.Ordinal));
-        await admin.WaitForCircuitAsync();
+        await admin.WaitUntilInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync(OidcConsoleFixture.AdminEmail);
         await Expect(page.GetByTestId("operator")).ToHaveTextAsync(OidcConsoleFixture.AdminEmail);
