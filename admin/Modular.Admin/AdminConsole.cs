@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Admin.Components;
 using Modular.Admin.SignIn;
+using Modular.Kernel.Messaging;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Security;
 using MudBlazor.Services;
@@ -18,6 +19,9 @@ public static class AdminConsole
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
+
+        // A circuit lives as long as the browser tab: pages send through a scope per operation, never the circuit's.
+        services.AddScoped<ScopedSender>();
         return services;
     }
 

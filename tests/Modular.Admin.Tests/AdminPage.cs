@@ -1,21 +1,17 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Microsoft.Playwright;
 
 namespace Modular.Admin.Tests;
 
 /// <summary>
 /// One test's page in its own browser context, recording what the browser reports: console errors,
-/// uncaught exceptions, the requests it made, and whether the Blazor Server circuit has rendered.
+/// uncaught exceptions and the requests it made; and the way to wait until the page is interactive.
 /// </summary>
 public sealed class AdminPage : IAsyncDisposable
 {
-    private static readonly byte[] RenderBatch = Encoding.UTF8.GetBytes("JS.RenderBatch");
-
     private readonly IBrowserContext _context;
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly ConcurrentQueue<string> _requests = new();
-    private readonly TaskCompletionSource _circuitRendered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal AdminPage(IBrowserContext context, IPage page)
     {
@@ -31,20 +27,6 @@ public sealed class AdminPage : IAsyncDisposable
         };
         page.PageError += (_, error) => _errors.Enqueue("Uncaught: " + error);
         page.Request += (_, request) => _requests.Enqueue(request.Url);
-        page.WebSocket += (_, socket) =>
-        {
-            if (socket.Url.Contains("/_blazor", StringComparison.Ordinal))
-            {
-                // The server sends a render batch only once the circuit runs the components interactively.
-                socket.FrameReceived += (_, frame) =>
-                {
-                    if (frame.Binary is { } payload && payload.AsSpan().IndexOf(RenderBatch) >= 0)
-                    {
-                        _circuitRendered.TrySetResult();
-                    }
-                };
-            }
-        };
     }
 
     public IPage Page { get; }
@@ -55,45 +37,46 @@ public sealed class AdminPage : IAsyncDisposable
     /// <summary>The URL of every request the page made so far, documents, scripts and fetches alike.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
 
+    /// <summary>Opens <paramref name="path"/> as a new document and waits until it is interactive.</summary>
+    public async Task<IResponse?> GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(path);
+        await WaitUntilInteractiveAsync();
+        return response;
+    }
+
+    /// <summary>Reloads the page (a new document, a new circuit) and waits until it is interactive.</summary>
+    public async Task ReloadAsync()
+    {
+        await Page.ReloadAsync();
+        await WaitUntilInteractiveAsync();
+    }
+
     /// <summary>
-    /// Waits until the page is interactive: blazor.web.js loaded, the circuit connected over its
-    /// WebSocket, and the server rendered into the page through it. A prerendered page that never gets
-    /// there looks right but does nothing: that fails here, with what the browser reported.
+    /// Waits until the current document is interactive: the console's layout sets <c>data-interactive</c> once
+    /// its circuit's first render has reached the page, which a prerendered document never has. A page that
+    /// never gets there looks right but does nothing: that fails here, with what the browser reported.
     /// </summary>
-    public async Task WaitForCircuitAsync()
+    public async Task WaitUntilInteractiveAsync()
     {
         try
         {
-            await _circuitRendered.Task.WaitAsync(TimeSpan.FromMilliseconds(AdminConsoleFixture.Timeout), TestContext.Current.CancellationToken);
+            await Assertions.Expect(Page.GetByTestId("admin-layout")).ToHaveAttributeAsync("data-interactive", "true");
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
-            Assert.Fail("The page never became interactive (no Blazor circuit render). Browser errors: " +
+            Assert.Fail("The page never became interactive (its circuit never rendered). Browser errors: " +
                 (Errors.Count == 0 ? "none" : string.Join(" | ", Errors)));
         }
     }
 
-    /// <summary>
-    /// Follows the navigation menu's link named <paramref name="name"/>. A click that lands while the circuit
-    /// re-renders the page (the dashboard fills in its health checks, for one) can go unanswered, so it is
-    /// repeated until the address is the link's.
-    /// </summary>
+    /// <summary>Follows the navigation menu's link named <paramref name="name"/>, and waits until the address is the link's.</summary>
     public async Task FollowMenuLinkAsync(string name)
     {
         var link = Page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
         var path = await link.GetAttributeAsync("href") ?? throw new InvalidOperationException($"The menu link {name} has no address.");
-        for (var attempt = 1; ; attempt++)
-        {
-            await link.ClickAsync();
-            try
-            {
-                await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path, new() { Timeout = 5_000 });
-                return;
-            }
-            catch (TimeoutException) when (attempt < 4)
-            {
-            }
-        }
+        await link.ClickAsync();
+        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
     }
 
     public async ValueTask DisposeAsync() => await _context.CloseAsync();

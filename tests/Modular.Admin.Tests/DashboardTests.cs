@@ -11,9 +11,8 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
 
-        var response = await page.GotoAsync("/admin");
+        var response = await admin.GotoAsync("/admin");
         Assert.Equal(200, response?.Status);
-        await admin.WaitForCircuitAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Dashboard · Modular admin");
@@ -47,8 +46,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
             }
         };
 
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
         await Expect(page.GetByTestId("health")).ToContainTextAsync("Healthy");
 
         // MudBlazor's stylesheet and script and Blazor's script are all served.
@@ -75,6 +73,32 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         Assert.Empty(admin.Errors);
     }
 
+    [Fact]
+    public async Task After_a_reload_the_page_counts_as_interactive_only_once_its_own_circuit_is()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync("/admin");
+
+        // The reloaded document's circuit cannot start while its negotiation is held back.
+        var negotiation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await negotiation.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Exact = true })).ToBeVisibleAsync(); // prerendered
+
+        var interactive = admin.WaitUntilInteractiveAsync();
+        Assert.False(interactive.IsCompleted, "the wait answered for the document before the reload: this one has no circuit yet");
+        negotiation.SetResult();
+        await interactive;
+        await admin.FollowMenuLinkAsync("Tenants");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tenants", Exact = true })).ToBeVisibleAsync();
+        Assert.Empty(admin.Errors);
+    }
+
     [Theory]
     [InlineData("/admin", "Dashboard")]
     [InlineData("/admin/tenants", "Tenants")]
@@ -82,8 +106,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync(path);
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync(path);
 
         var title = page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true });
         await Expect(title).ToBeVisibleAsync();

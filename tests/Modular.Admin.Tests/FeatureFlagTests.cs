@@ -21,8 +21,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await console.CreateFlagAsync(new { key = "list.blue-button", description = "Button colour test", type = "experiment", owner = "growth" });
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Feature flags");
 
@@ -55,9 +54,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await console.CreateFlagAsync(new { key = "kill.payments-v2", filters = new[] { new { name = "Rollout", parameters = new { percentage = 100 } } } });
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/features/kill.payments-v2");
-        await admin.WaitForCircuitAsync();
-        await Expect(page.GetByTestId("flag-rollout")).ToHaveAttributeAsync("data-interactive", "true");
+        await admin.GotoAsync("/admin/features/kill.payments-v2");
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
 
         // Backing out changes nothing.
@@ -84,15 +81,47 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         Assert.DoesNotContain("kill.payments-v2", evaluation!.Enabled);
 
         // And from the list, the switch in the row asks too.
-        await page.GotoAsync("/admin/features");
-        await admin.WaitForCircuitAsync();
-        await Expect(page.GetByTestId("flag-table")).ToHaveAttributeAsync("data-interactive", "true");
+        await admin.GotoAsync("/admin/features");
         var row = Rows(page).Filter(new() { HasText = "kill.payments-v2" });
         await row.Locator("input[type=checkbox]").ClickAsync();
         await page.GetByTestId("kill-switch-reason").FillAsync("incident over");
         await page.GetByTestId("kill-switch-confirm").ClickAsync();
         await Expect(row.Locator("input[type=checkbox]")).ToBeCheckedAsync();
         Assert.True((await console.GetFlagAsync("kill.payments-v2")).Enabled);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task A_flag_opened_again_in_the_same_session_shows_and_changes_what_the_database_holds_now()
+    {
+        await console.CreateFlagAsync(new { key = "stale.banner" });
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync("/admin/features/stale.banner");
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
+
+        // Someone kills it through the API while the console is open.
+        using (var api = console.FlagsApi())
+        {
+            using var killed = await api.PutAsJsonAsync("/api/v1/features/stale.banner/enabled", new { enabled = false, reason = "incident" }, TestContext.Current.CancellationToken);
+            Assert.True(killed.IsSuccessStatusCode, await killed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        // The operator opens the flag again from the list, in the same console session (the same circuit).
+        await admin.FollowMenuLinkAsync("Feature flags");
+        await Rows(page).Filter(new() { HasText = "stale.banner" }).GetByTestId("flag-key").ClickAsync();
+        await Expect(page.GetByTestId("flag-name")).ToHaveTextAsync("stale.banner");
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("killed");
+
+        // Turning it on again acts on the flag as it is, under the operator's name.
+        await page.GetByTestId("flag-kill-switch").ClickAsync();
+        await page.GetByTestId("kill-switch-reason").FillAsync("incident over");
+        await page.GetByTestId("kill-switch-confirm").ClickAsync();
+        await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
+        await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.enabled", "flag.killed", "flag.created"]);
+        await Expect(page.GetByTestId("flag-history")).ToContainTextAsync(" · operator · stale.banner");
+        var flag = await console.GetFlagAsync("stale.banner");
+        Assert.Equal((true, 3), (flag.Enabled, flag.Version));
         Assert.Empty(admin.Errors);
     }
 
@@ -105,10 +134,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(TestContext.Current.CancellationToken))!;
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/features/slide.reports");
-        await admin.WaitForCircuitAsync();
-
-        await Expect(page.GetByTestId("flag-rollout")).ToHaveAttributeAsync("data-interactive", "true");
+        await admin.GotoAsync("/admin/features/slide.reports");
         await page.Locator("input[type=range]").FillAsync("40");
         await Expect(page.GetByTestId("rollout-percentage")).ToHaveTextAsync("40");
         await page.GetByTestId("rollout-save").ClickAsync();
@@ -118,12 +144,10 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         Assert.Equal(40, rollout.Parameters!.Value.GetProperty("percentage").GetDouble());
 
         // From the tenant's own page: the features module contributes a link there (IModule.TenantAdminLinks).
-        await page.GotoAsync($"/admin/tenants/{tenant.Id}");
+        await admin.GotoAsync($"/admin/tenants/{tenant.Id}");
         await page.GetByTestId("tenant-module-link").Filter(new() { HasText = "Feature flags" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/features/tenants/{tenant.Id}$"));
-        await admin.WaitForCircuitAsync();
         await Expect(page.GetByTestId("tenant-features-title")).ToHaveTextAsync("Feature flags of Slide Acme");
-        await Expect(page.GetByTestId("tenant-overrides")).ToHaveAttributeAsync("data-interactive", "true");
         await page.GetByTestId("tenant-override-flag").FillAsync("slide.reports");
         await page.GetByTestId("tenant-override-save").ClickAsync();
 

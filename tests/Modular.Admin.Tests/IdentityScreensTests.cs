@@ -13,8 +13,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/clients/new");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/clients/new");
 
         await SubmitClientAsync(page, "reporting", "https://reports.example.com/callback", page.GetByTestId("client-secret"));
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/clients/reporting$"));
@@ -28,27 +27,11 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
 
         // Reopened, the page shows no secret any more.
-        await page.ReloadAsync();
-        await admin.WaitForCircuitAsync();
+        await admin.ReloadAsync();
         await Expect(page.GetByTestId("client-secret")).ToHaveCountAsync(0);
 
-        // WaitForCircuitAsync answered for the page before the reload, so this page's circuit may not be
-        // interactive yet and a click on the prerendered button does nothing: click until the confirmation opens.
-        var disable = TenantScreens.DialogButton(page, "Disable");
-        for (var attempt = 1; !await disable.IsVisibleAsync(); attempt++)
-        {
-            Assert.True(attempt <= 4, "the confirmation to disable the client never opened");
-            await page.GetByTestId("toggle-client").ClickAsync();
-            try
-            {
-                await disable.WaitForAsync(new() { Timeout = 5_000 });
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
-
-        await disable.ClickAsync();
+        await page.GetByTestId("toggle-client").ClickAsync();
+        await TenantScreens.DialogButton(page, "Disable").ClickAsync();
         await Expect(page.GetByTestId("client-disabled")).ToBeVisibleAsync();
         var client = await api.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/reporting", TestContext.Current.CancellationToken);
         Assert.False(client!.Enabled);
@@ -60,8 +43,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/clients/new");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/clients/new");
 
         await SubmitClientAsync(page, "sloppy", "http://not-loopback.example.com/cb", page.GetByTestId("client-errors").GetByText("redirectUris[0]"));
         var api = console.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage);
@@ -74,35 +56,20 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/users");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/users");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync("No users match.");
 
-        await page.GotoAsync($"/admin/identity/users/{Guid.NewGuid()}");
+        await admin.GotoAsync($"/admin/identity/users/{Guid.NewGuid()}");
         await Expect(page.GetByTestId("user-missing")).ToBeVisibleAsync();
     }
 
-    /// <summary>
-    /// Fills the new-client form and saves it until <paramref name="outcome"/> shows. Typing into a prerendered
-    /// field in the instant before the circuit has wired its events loses the text (a person cannot type that
-    /// fast); the form then answers "client id must not be empty", and the test types again.
-    /// </summary>
+    /// <summary>Fills the new-client form, saves it, and waits until <paramref name="outcome"/> shows.</summary>
     private static async Task SubmitClientAsync(IPage page, string clientId, string redirectUri, ILocator outcome)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            await page.GetByTestId("client-id").FillAsync(clientId);
-            await page.GetByTestId("client-redirect-uris").FillAsync(redirectUri);
-            await page.GetByTestId("save-client").ClickAsync();
-            try
-            {
-                await Expect(outcome).ToBeVisibleAsync(new() { Timeout = 5_000 });
-                return;
-            }
-            catch (PlaywrightException) when (attempt < 3)
-            {
-            }
-        }
+        await page.GetByTestId("client-id").FillAsync(clientId);
+        await page.GetByTestId("client-redirect-uris").FillAsync(redirectUri);
+        await page.GetByTestId("save-client").ClickAsync();
+        await Expect(outcome).ToBeVisibleAsync();
     }
 }

@@ -48,13 +48,15 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/users$"));
         Assert.Contains(admin.Requests, url => url.Contains("/admin/signin-oidc?code=", StringComparison.Ordinal));
-        await admin.WaitForCircuitAsync();
+        await admin.WaitUntilInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync(OidcConsoleFixture.AdminEmail);
         await Expect(page.GetByTestId("operator")).ToHaveTextAsync(OidcConsoleFixture.AdminEmail);
 
         // Signing out ends the console's session and the provider's: the console asks for a login again.
+        // The sign-out's redirects end at the provider's login page, asked for by the console; only then is it done.
         await page.GetByTestId("sign-out").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
         await page.GotoAsync("/admin/identity/users");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
         Assert.True(admin.Errors.Count == 0, string.Join(" | ", admin.Errors));

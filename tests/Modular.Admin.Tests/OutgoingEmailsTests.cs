@@ -18,8 +18,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
     {
         await using var admin = await console.OpenAsync(UserReader);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Outgoing emails");
 
@@ -45,8 +44,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/identity/emails");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/identity/emails");
 
         await Expect(page.GetByTestId("emails-forbidden")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("email-table")).ToHaveCountAsync(0);

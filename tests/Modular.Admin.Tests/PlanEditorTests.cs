@@ -16,13 +16,11 @@ public sealed class PlanEditorTests(AdminConsoleFixture console) : IClassFixture
         (await api.PostAsJsonAsync("/api/v1/metering/meters", new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" }, ct)).EnsureSuccessStatusCode();
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Plans");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Plans", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Plans · Modular admin");
-        await Expect(page.GetByTestId("plan-table")).ToHaveAttributeAsync("data-interactive", "true");
         await Expect(page.GetByTestId("plan-table")).ToContainTextAsync("No plans yet.");
 
         // An unknown currency is refused by the same validation as the API, named on its field.

@@ -10,8 +10,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
         var requestsBeforeClick = admin.Requests.Count;
 
         await admin.FollowMenuLinkAsync("Tenants");
@@ -39,8 +38,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin/tenants");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/tenants");
         var table = page.GetByTestId("tenant-table");
         var rows = Rows(page);
         await Expect(rows).ToHaveCountAsync(2);

@@ -218,8 +218,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
     private async Task<AdminPage> OpenListAsync()
     {
         var admin = await console.OpenAsync(Users.PlatformAdmin);
-        await admin.Page.GotoAsync("/admin/tenants");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin/tenants");
         await Expect(Rows(admin.Page)).Not.ToHaveCountAsync(0);
         return admin;
     }
@@ -227,8 +226,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
     private async Task<AdminPage> OpenDetailAsync(Guid id, string name)
     {
         var admin = await console.OpenAsync(Users.PlatformAdmin);
-        await admin.Page.GotoAsync($"/admin/tenants/{id}");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync($"/admin/tenants/{id}");
         await Expect(admin.Page.GetByTestId("tenant-name")).ToHaveTextAsync(name);
         return admin;
     }

@@ -10,8 +10,7 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await page.GotoAsync("/admin");
-        await admin.WaitForCircuitAsync();
+        await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Webhooks");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Exact = true })).ToBeVisibleAsync();
@@ -41,8 +40,7 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
         // The secret is shown once: a fresh visit does not show it again.
-        await page.ReloadAsync();
-        await admin.WaitForCircuitAsync();
+        await admin.ReloadAsync();
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("https://hooks.acme.example/webhooks");
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Messaging;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Admin;
@@ -8,9 +9,9 @@ using static Modular.Metering.Tests.MeteringApi;
 namespace Modular.Metering.Tests;
 
 /// <summary>
-/// How the console's pages read one tenant's usage from its all-tenants circuit: a child scope entered
-/// into that tenant (<see cref="TenantScopedRequests"/>) sees that tenant only, on SQLite and under
-/// PostgreSQL's row-level security alike.
+/// How the console's pages read one tenant's usage from its all-tenants circuit: the console's sender sends
+/// into a scope of its own entered into that tenant (<see cref="ScopedSender.SendForTenant{TResponse}"/>),
+/// which sees that tenant only, on SQLite and under PostgreSQL's row-level security alike.
 /// </summary>
 public sealed class ConsoleTenantScopeTests(PostgresServer postgres)
 {
@@ -29,20 +30,20 @@ public sealed class ConsoleTenantScopeTests(PostgresServer postgres)
         // The console's circuit: a platform scope, as MainLayout enters it.
         await using var circuit = host.Services.CreateAsyncScope();
         circuit.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        var scopes = circuit.ServiceProvider.GetRequiredService<IServiceScopeFactory>();
+        var sender = circuit.ServiceProvider.GetRequiredService<ScopedSender>();
         var tenant = await circuit.ServiceProvider.FindTenantAsync(acme, Ct);
         Assert.Equal("acme", tenant?.Slug);
         Assert.Null(await circuit.ServiceProvider.FindTenantAsync(Guid.NewGuid(), Ct));
 
-        var events = await scopes.SendForTenantAsync(tenant!, new ListUsageEvents(), Ct);
+        var events = await sender.SendForTenant(tenant!, new ListUsageEvents(), Ct);
         Assert.Equal(["a-1", "a-2"], events.Select(e => e.EventId).Order());
         var from = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddDays(-1);
-        var usage = await scopes.SendForTenantAsync(tenant!, new QueryMeter("api-calls", from, from.AddDays(3)), Ct);
+        var usage = await sender.SendForTenant(tenant!, new QueryMeter("api-calls", from, from.AddDays(3)), Ct);
         Assert.Equal(2, Assert.Single(usage.Rows).Value);
 
         // The circuit itself stays platform-wide for the other pages.
         Assert.True(circuit.ServiceProvider.GetRequiredService<ITenantContext>().IsAllTenants);
         var globexInfo = (await circuit.ServiceProvider.FindTenantAsync(globex, Ct))!;
-        Assert.Equal(3, Assert.Single((await scopes.SendForTenantAsync(globexInfo, new QueryMeter("api-calls", from, from.AddDays(3)), Ct)).Rows).Value);
+        Assert.Equal(3, Assert.Single((await sender.SendForTenant(globexInfo, new QueryMeter("api-calls", from, from.AddDays(3)), Ct)).Rows).Value);
     }
 }

@@ -1,6 +1,6 @@
-using Mediator;
 using Modular.Features.Contracts;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Messaging;
 using MudBlazor;
 
 namespace Modular.Features.Admin;
@@ -16,7 +16,7 @@ internal static class KillSwitch
         return await dialog.Result is { Canceled: false, Data: string reason } ? reason : null;
     }
 
-    public static async Task<FlagDto?> RunAsync(ISender sender, ISnackbar snackbar, SetFlagEnabled command)
+    public static async Task<FlagDto?> RunAsync(ScopedSender sender, ISnackbar snackbar, SetFlagEnabled command)
     {
         try
         {
