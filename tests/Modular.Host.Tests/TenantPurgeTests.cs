@@ -80,13 +80,19 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
     {
         await Send(platform, HttpMethod.Post, "/api/v1/metering/meters", new
         {
-            key = "tokens", name = "Tokens", eventType = "llm.completion", aggregation = "SUM", valuePath = "$.usage.tokens",
+            key = "tokens",
+            name = "Tokens",
+            eventType = "llm.completion",
+            aggregation = "SUM",
+            valuePath = "$.usage.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         await Send(platform, HttpMethod.Post, "/api/v1/metering/meters", new { key = "users", name = "Active users", eventType = "llm.completion", aggregation = "UNIQUE_COUNT", valuePath = "$.user" });
         await Send(platform, HttpMethod.Post, "/api/v1/metering/plans", new
         {
-            key = "starter", currency = "EUR", name = "Starter",
+            key = "starter",
+            currency = "EUR",
+            name = "Starter",
             charges = new object[] { new { meter = "tokens", model = "PerUnit", unitPrice = 0.001 } },
         });
         await Send(platform, HttpMethod.Post, "/api/v1/features", new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
@@ -111,8 +117,13 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         await Send(member, HttpMethod.Put, "/api/v1/metering/billing-profile", new { timeZone = "Europe/Budapest" });
         var usage = Enumerable.Range(1, 3).Select(n => new
         {
-            specversion = "1.0", id = $"usage-{n}", source = "gateway", type = "llm.completion", subject = "customer-1",
-            time = DateTimeOffset.UtcNow.AddMonths(-1).ToString("O"), data = new { usage = new { tokens = 10 * n }, model = "small", user = $"user-{n}" },
+            specversion = "1.0",
+            id = $"usage-{n}",
+            source = "gateway",
+            type = "llm.completion",
+            subject = "customer-1",
+            time = DateTimeOffset.UtcNow.AddMonths(-1).ToString("O"),
+            data = new { usage = new { tokens = 10 * n }, model = "small", user = $"user-{n}" },
         });
         await Send(member, HttpMethod.Post, "/api/v1/metering/events", usage, "application/cloudevents-batch+json");
         await Send(member, HttpMethod.Post, "/api/v1/metering/statements", new { });
