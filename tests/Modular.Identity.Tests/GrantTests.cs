@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Duende.IdentityModel.Client;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
@@ -43,7 +42,7 @@ public sealed class GrantTests(PostgresServer postgres)
 
         Assert.DoesNotContain("escalate", await setup.GetStringAsync("/api/v1/identity/clients", Ct), StringComparison.Ordinal);
         Assert.Equal([TenantsPermissions.Read], (await setup.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/reporting", Ct))!.Client.Permissions);
-        Assert.Null(await TokenErrorAsync(host, "root", root.ClientSecret!)); // the secret was not rotated
+        Assert.Null(await OidcHost.TokenErrorAsync(host, "root", root.ClientSecret!)); // the secret was not rotated
 
         // What it holds, it may grant.
         var own = await attacker.PostAsJsonAsync("/api/v1/identity/clients", Client("helper", [IdentityPermissions.ClientsManage]), Ct);
@@ -137,17 +136,5 @@ public sealed class GrantTests(PostgresServer postgres)
         }
 
         return (await CreateAsync(first), await CreateAsync(second));
-    }
-
-    private static async Task<string?> TokenErrorAsync(ModularHost host, string clientId, string secret)
-    {
-        var response = await host.CreateClient().RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = "/connect/token",
-            ClientId = clientId,
-            ClientSecret = secret,
-            Scope = "api",
-        }, Ct);
-        return response.IsError ? response.Error : null;
     }
 }

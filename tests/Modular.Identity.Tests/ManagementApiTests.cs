@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Duende.IdentityModel.Client;
-using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,21 +60,21 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         Assert.DoesNotContain(first.ClientSecret!, read, StringComparison.Ordinal);
         Assert.Contains("billing-sync", (await api.GetStringAsync("/api/v1/identity/clients", Ct)), StringComparison.Ordinal);
 
-        Assert.Null(await TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
+        Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
 
         var rotated = (await (await api.PostAsync("/api/v1/identity/clients/billing-sync/rotate-secret", null, Ct)).Content.ReadFromJsonAsync<ClientWithSecret>(Ct))!;
         Assert.NotEqual(first.ClientSecret, rotated.ClientSecret);
-        Assert.Equal("invalid_client", await TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
-        Assert.Null(await TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
+        Assert.Equal("invalid_client", await OidcHost.TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
+        Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
 
         var disabled = await (await api.PostAsync("/api/v1/identity/clients/billing-sync/disable", null, Ct)).Content.ReadFromJsonAsync<ClientDto>(Ct);
         Assert.False(disabled!.Enabled);
-        Assert.NotNull(await TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
+        Assert.NotNull(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
         // Disabled, it still reads back as what it was, so enabling restores it exactly.
         Assert.Equal(["client_credentials"], disabled.Client.GrantTypes);
 
         await api.PostAsync("/api/v1/identity/clients/billing-sync/enable", null, Ct);
-        Assert.Null(await TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
+        Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
 
         var updated = await api.PutAsJsonAsync("/api/v1/identity/clients/billing-sync", new
         {
@@ -85,11 +84,11 @@ public sealed class ManagementApiTests(PostgresServer postgres)
             scopes = new[] { "api" },
         }, Ct);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        Assert.Null(await TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!)); // an update keeps the secret
+        Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!)); // an update keeps the secret
 
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("/api/v1/identity/clients/billing-sync", Ct)).StatusCode);
         await (await api.GetAsync("/api/v1/identity/clients/billing-sync", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        Assert.Equal("invalid_client", await TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
+        Assert.Equal("invalid_client", await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
     }
 
     [Fact]
@@ -244,25 +243,25 @@ public sealed class ManagementApiTests(PostgresServer postgres)
     public async Task A_revoked_session_or_a_locked_account_ends_the_clients_refresh_tokens(DatabaseProvider provider)
     {
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
-        var alice = await SendAsync(oidc, new ListUsers(Search: "alice"));
+        var alice = await oidc.SendAsync(new ListUsers(Search: "alice"));
         var aliceId = Assert.Single(alice.Items).Id;
 
         var first = await SignInAtSpaAsync(oidc);
         var second = await SignInAtSpaAsync(oidc);
-        var sessions = await SendAsync(oidc, new ListUserSessions(aliceId));
+        var sessions = await oidc.SendAsync(new ListUserSessions(aliceId));
         Assert.Equal(2, sessions.Count);
         Assert.All(sessions, s => Assert.Equal("spa", s.ClientId));
         Assert.All(sessions, s => Assert.Contains(s.Tokens, t => t.Type == "refresh_token" && t.Status == "valid"));
 
         // Revoke one session: its refresh token stops working, the other session's does not.
-        Assert.Equal(1, await SendAsync(oidc, new RevokeUserSessions(aliceId, sessions[0].Id)));
+        Assert.Equal(1, await oidc.SendAsync(new RevokeUserSessions(aliceId, sessions[0].Id)));
         var results = new[] { await RefreshErrorAsync(oidc, first), await RefreshErrorAsync(oidc, second) };
         Assert.Single(results, r => r == "invalid_grant");
         Assert.Single(results, r => r is null);
 
         // Locking the account revokes everything left and refuses new sign-ins.
         var third = await SignInAtSpaAsync(oidc);
-        await SendAsync(oidc, new LockUser(aliceId));
+        await oidc.SendAsync(new LockUser(aliceId));
         Assert.Equal("invalid_grant", await RefreshErrorAsync(oidc, third));
         var browser = oidc.Browser();
         var refused = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password);
@@ -291,33 +290,6 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         var response = await oidc.Backchannel().RequestRefreshTokenAsync(
             new RefreshTokenRequest { Address = "/connect/token", ClientId = "spa", RefreshToken = refreshToken }, Ct);
         return response.IsError ? response.Error : null;
-    }
-
-    private static async Task<T> SendAsync<T>(OidcHost oidc, IQuery<T> query)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
-    }
-
-    private static async Task<T> SendAsync<T>(OidcHost oidc, ICommand<T> command)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
-    }
-
-    /// <summary>The OAuth error of a client-credentials grant (null when a token was issued).</summary>
-    private static async Task<string?> TokenErrorAsync(ModularHost host, string clientId, string secret)
-    {
-        var response = await host.CreateClient().RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = "/connect/token",
-            ClientId = clientId,
-            ClientSecret = secret,
-            Scope = "api",
-        }, Ct);
-        return response.IsError ? response.TryGet("error") ?? response.Error : null;
     }
 
     internal static async Task<Guid> CreateUserAsync(ModularHost host, string email)

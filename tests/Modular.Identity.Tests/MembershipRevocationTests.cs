@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Duende.IdentityModel.Client;
-using Mediator;
-using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
-using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Identity.Tests;
@@ -26,12 +23,12 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
     {
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var alice = await AliceAsync(oidc);
-        await SendAsync(oidc, new SetMembership(alice, oidc.Globex.Id, ["member"]));
+        await oidc.SendAsync(new SetMembership(alice, oidc.Globex.Id, ["member"]));
         var atAcme = await SignInAsync(oidc, "acme");
         var atGlobex = await SignInAsync(oidc, "globex");
         Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc, atAcme.AccessToken!)); // now cached as a member
 
-        await SendAsync(oidc, new RemoveMembership(alice, oidc.Acme.Id));
+        await oidc.SendAsync(new RemoveMembership(alice, oidc.Acme.Id));
 
         Assert.Equal(HttpStatusCode.Forbidden, await CurrentTenantAsync(oidc, atAcme.AccessToken!));
         Assert.Equal("invalid_grant", (await RefreshAsync(oidc, atAcme.RefreshToken!)).Error);
@@ -47,10 +44,10 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
     {
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var alice = await AliceAsync(oidc);
-        await SendAsync(oidc, new SetMembership(alice, oidc.Acme.Id, ["member", "tenant-admin"]));
+        await oidc.SendAsync(new SetMembership(alice, oidc.Acme.Id, ["member", "tenant-admin"]));
         var asAdmin = await SignInAsync(oidc, "acme");
 
-        await SendAsync(oidc, new SetMembership(alice, oidc.Acme.Id, ["member"]));
+        await oidc.SendAsync(new SetMembership(alice, oidc.Acme.Id, ["member"]));
 
         Assert.Equal("invalid_grant", (await RefreshAsync(oidc, asAdmin.RefreshToken!)).Error);
         Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc, asAdmin.AccessToken!)); // still a member
@@ -65,18 +62,18 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         var atAcme = await ServiceTokenAsync(oidc);
         Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc, atAcme));
 
-        await SendAsync(oidc, ServiceClient(tenant: "globex"));
+        await oidc.SendAsync(ServiceClient(tenant: "globex"));
         Assert.Equal(HttpStatusCode.Forbidden, await CurrentTenantAsync(oidc, atAcme));
         var atGlobex = await ServiceTokenAsync(oidc);
         Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc, atGlobex));
 
-        await SendAsync(oidc, ServiceClient(tenant: null));
+        await oidc.SendAsync(ServiceClient(tenant: null));
         Assert.Equal(HttpStatusCode.Forbidden, await CurrentTenantAsync(oidc, atGlobex));
 
-        await SendAsync(oidc, ServiceClient(tenant: oidc.Acme.Id.ToString()));
+        await oidc.SendAsync(ServiceClient(tenant: oidc.Acme.Id.ToString()));
         var again = await ServiceTokenAsync(oidc);
         Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc, again));
-        await SendAsync(oidc, new SetClientEnabled("service", false));
+        await oidc.SendAsync(new SetClientEnabled("service", false));
         Assert.Equal(HttpStatusCode.Forbidden, await CurrentTenantAsync(oidc, again));
     }
 
@@ -130,20 +127,5 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         return response.AccessToken!;
     }
 
-    private static async Task<Guid> AliceAsync(OidcHost oidc) => Assert.Single((await SendAsync(oidc, new ListUsers(Search: "alice"))).Items).Id;
-
-    /// <summary>As an operator's console would: through the mediator, across tenants.</summary>
-    private static async Task<T> SendAsync<T>(OidcHost oidc, ICommand<T> command)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
-    }
-
-    private static async Task<T> SendAsync<T>(OidcHost oidc, IQuery<T> query)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
-    }
+    private static async Task<Guid> AliceAsync(OidcHost oidc) => Assert.Single((await oidc.SendAsync(new ListUsers(Search: "alice"))).Items).Id;
 }

@@ -186,6 +186,35 @@ internal sealed partial class OidcHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
+    /// <summary>The OAuth error of a client-credentials grant (null when a token was issued).</summary>
+    public static async Task<string?> TokenErrorAsync(ModularHost host, string clientId, string secret)
+    {
+        var response = await host.CreateClient().RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = "api",
+        }, Ct);
+        return response.IsError ? response.TryGet("error") ?? response.Error : null;
+    }
+
+    /// <summary>As an operator's console would: through the mediator, in a scope of its own, across tenants.</summary>
+    public async Task<T> SendAsync<T>(ICommand<T> command)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
+    }
+
+    /// <inheritdoc cref="SendAsync{T}(ICommand{T})"/>
+    public async Task<T> SendAsync<T>(IQuery<T> query)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Every hidden field of a page's form, decoded.</summary>

@@ -1,8 +1,5 @@
-using Mediator;
-using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
-using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Identity.Tests;
@@ -18,26 +15,12 @@ public sealed class TenantEventTests(PostgresServer postgres)
     public async Task A_purged_tenant_loses_its_memberships_and_no_other_does(DatabaseProvider provider)
     {
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
-        Assert.Equal(1, await SendAsync(oidc, new CountTenantMembers(oidc.Acme.Id)));
+        Assert.Equal(1, await oidc.SendAsync(new CountTenantMembers(oidc.Acme.Id)));
 
-        await SendAsync(oidc, new ScheduleTenantDeletion(oidc.Acme.Id, RetentionDays: 0));
-        await SendAsync(oidc, new PurgeTenant(oidc.Acme.Id));
+        await oidc.SendAsync(new ScheduleTenantDeletion(oidc.Acme.Id, RetentionDays: 0));
+        await oidc.SendAsync(new PurgeTenant(oidc.Acme.Id));
 
-        await Eventually.HoldsAsync(async () => await SendAsync(oidc, new CountTenantMembers(oidc.Acme.Id)) == 0, "memberships removed after TenantPurged");
-        Assert.Equal(0, await SendAsync(oidc, new CountTenantMembers(oidc.Globex.Id)));
-    }
-
-    private static async Task<T> SendAsync<T>(OidcHost oidc, IQuery<T> query)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
-    }
-
-    private static async Task<T> SendAsync<T>(OidcHost oidc, ICommand<T> command)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
+        await Eventually.HoldsAsync(async () => await oidc.SendAsync(new CountTenantMembers(oidc.Acme.Id)) == 0, "memberships removed after TenantPurged");
+        Assert.Equal(0, await oidc.SendAsync(new CountTenantMembers(oidc.Globex.Id)));
     }
 }
