@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Xml.Linq;
 using Mediator;
+using Mono.Cecil;
 
 namespace Modular.Architecture.Tests;
 
@@ -109,6 +110,25 @@ public sealed class ModuleBoundaryTests
         var purges = types.Any(t => typeof(INotificationHandler<Tenants.Contracts.TenantPurged>).IsAssignableFrom(t));
         Assert.True(tenantOwned.Count == 0 || purges,
             $"{project} keeps tenant rows ({string.Join(", ", tenantOwned.Select(t => t.Name))}) but handles no TenantPurged: a purged tenant's data would stay (ADR 0005).");
+    }
+
+    [Theory]
+    [MemberData(nameof(ModuleProjects))]
+    public void Module_code_commits_through_CommitAsync_and_never_calls_SaveChanges_itself(string project)
+    {
+        // Read from the IL, where an async method's body sits in its compiler-made state machine.
+        using var module = ModuleDefinition.ReadModule(Assembly.Load(project).Location);
+        var savers = module.GetTypes()
+            .Where(type => !type.FullName.Contains("<SaveChanges", StringComparison.Ordinal)) // an async override of SaveChanges calls its base
+            .SelectMany(type => type.Methods.Where(m => m.HasBody && !m.Name.StartsWith("SaveChanges", StringComparison.Ordinal)).Select(method => (type, method)))
+            .Where(found => found.method.Body.Instructions.Any(i => i.Operand is MethodReference called
+                && called.Name is "SaveChanges" or "SaveChangesAsync"
+                && called.DeclaringType.Name.EndsWith("DbContext", StringComparison.Ordinal)))
+            .Select(found => $"{found.type.FullName}.{found.method.Name}")
+            .Distinct()
+            .ToList();
+        Assert.True(savers.Count == 0,
+            $"{project} saves with SaveChanges in {string.Join(", ", savers)}: a handler's changes are committed by the unit of work, or early with ModuleDbContext.CommitAsync (ADR 0001).");
     }
 
     private static bool IsContracts(string project) => project.EndsWith(".Contracts", StringComparison.Ordinal);
