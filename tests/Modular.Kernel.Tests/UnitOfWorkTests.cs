@@ -29,7 +29,7 @@ public sealed class UnitOfWorkTests(PostgresServer postgres)
 
         await using (var scope = services.CreateAsyncScope())
         {
-            var behavior = new UnitOfWorkBehavior<MakeWidget, Guid>(scope.ServiceProvider, signal);
+            var behavior = new UnitOfWorkBehavior<MakeWidget, Guid>(scope.ServiceProvider);
             await behavior.Handle(new MakeWidget("gear"), (command, _) => MakeAsync(scope, command), Ct);
         }
 
@@ -46,7 +46,7 @@ public sealed class UnitOfWorkTests(PostgresServer postgres)
         await using var services = await StartAsync();
         await using (var scope = services.CreateAsyncScope())
         {
-            var behavior = new UnitOfWorkBehavior<MakeWidget, Guid>(scope.ServiceProvider, services.GetRequiredService<OutboxSignal>());
+            var behavior = new UnitOfWorkBehavior<MakeWidget, Guid>(scope.ServiceProvider);
             await Assert.ThrowsAsync<ConflictException>(async () => await behavior.Handle(new MakeWidget("gear"), async (command, _) =>
             {
                 await MakeAsync(scope, command);

@@ -44,7 +44,7 @@ internal sealed partial class OutboxEmailSender(
 
         var email = OutgoingEmail.Create(to, subject, htmlBody, kind, now);
         db.OutgoingEmails.Add(email);
-        await db.SaveChangesAsync();
+        await db.CommitAsync(CancellationToken.None);
         try
         {
             await delivery.DeliverAsync(email, CancellationToken.None);
@@ -55,7 +55,7 @@ internal sealed partial class OutboxEmailSender(
             LogDeliveryFailed(logger, e, email.Id, email.Kind);
         }
 
-        await db.SaveChangesAsync();
+        await db.CommitAsync(CancellationToken.None);
     }
 
     private static string Greeting(User user) => user.DisplayName.Length > 0 ? " " + Encode(user.DisplayName) : "";

@@ -23,10 +23,15 @@ public static class ModuleDatabase
         where TContext : ModuleDbContext
     {
         services.AddDbContext<TContext>(
-            (sp, options) => Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, schema),
+            (sp, options) =>
+            {
+                Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, schema);
+                options.AddInterceptors(sp.GetRequiredService<OutboxWakeUp>());
+            },
             optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<ModuleDbContext>(sp => sp.GetRequiredService<TContext>());
         services.AddKernelCore();
+        services.TryAddSingleton<OutboxWakeUp>();
         services.AddSingleton<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxWorker<TContext>>();
 

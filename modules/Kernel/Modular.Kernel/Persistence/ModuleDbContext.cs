@@ -37,6 +37,16 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     internal bool HasPendingIntegrationEvents =>
         ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
 
+    /// <summary>Kept by <see cref="Outbox.OutboxWakeUp"/>.</summary>
+    internal OutboxWakeUpState OutboxWakeUp { get; set; }
+
+    /// <summary>
+    /// The one way module code saves: the unit of work calls it when a command's handler returns, and a handler
+    /// that must commit before it goes on (to learn of a conflict, or before an outside effect) calls it itself.
+    /// Integration events saved with it wake the outbox as soon as they are committed.
+    /// </summary>
+    public Task<int> CommitAsync(CancellationToken cancellationToken) => SaveChangesAsync(cancellationToken);
+
     /// <summary>Records an integration event; it is published after this context's changes commit.</summary>
     public void Publish<TEvent>(TEvent integrationEvent, DateTimeOffset now)
         where TEvent : INotification

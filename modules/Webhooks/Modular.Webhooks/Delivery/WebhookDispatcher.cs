@@ -45,15 +45,10 @@ internal sealed partial class WebhookDispatcher(
         var secrets = scope.ServiceProvider.GetRequiredService<EndpointSecrets>();
         // On PostgreSQL the claim holds its rows until the outcomes are saved; a transient database failure
         // replays the batch (at least once, as after a crash). SQLite saves nothing until the end anyway.
-        var taken = db.Database.IsNpgsql()
+        // Events the outcomes publish wake the outbox once committed (the kernel's OutboxWakeUp).
+        return db.Database.IsNpgsql()
             ? await db.Database.InTransactionAsync(DispatchAsync, cancellationToken)
             : await DispatchAsync(cancellationToken);
-        if (db.ChangeTracker.Entries<Kernel.Outbox.OutboxMessage>().Any())
-        {
-            scope.ServiceProvider.GetRequiredService<Kernel.Outbox.OutboxSignal>().Notify();
-        }
-
-        return taken;
 
         async Task<int> DispatchAsync(CancellationToken cancellationToken)
         {
@@ -96,7 +91,7 @@ internal sealed partial class WebhookDispatcher(
                 Record(db, delivery, endpoints[delivery.EndpointId], messages[delivery.MessageId], outcome.Result, settings);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await db.CommitAsync(cancellationToken);
             return batch.Count;
         }
     }

@@ -48,7 +48,7 @@ public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, T
         db.Deliveries.AddRange(deliveries);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {

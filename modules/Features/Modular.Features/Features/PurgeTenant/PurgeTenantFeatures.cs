@@ -18,7 +18,7 @@ public sealed class PurgeTenantFeatures(FeaturesDbContext db, TenantScope scope)
         scope.Enter(new TenantInfo(notification.TenantId, Slug: "", Plan: "", IsSuspended: true));
         var tenantId = notification.TenantId;
         db.Overrides.RemoveRange(await db.Overrides.Where(o => o.TenantId == tenantId).ToListAsync(cancellationToken));
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         await db.Changes.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
         await db.EraseAuditTrailAsync(tenantId, cancellationToken);
     }

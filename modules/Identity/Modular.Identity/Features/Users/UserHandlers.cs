@@ -122,7 +122,7 @@ public sealed class SetMembershipHandler(
         }
 
         db.Audit(command.TenantId, caller, "membership.set", $"user:{user.Id}", new { roles = command.Roles }, now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         if (roleTakenAway)
         {
             // Tokens carry the roles' permissions: the sessions in this tenant end, and the next sign-in has the new roles.
@@ -157,7 +157,7 @@ public sealed class RemoveMembershipHandler(
             ?? throw new NotFoundException("Membership", command.TenantId);
         db.Memberships.Remove(membership);
         db.Audit(command.TenantId, caller, "membership.removed", $"user:{user.Id}", null, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         // Out at once: the sessions in this tenant end, and this instance stops believing the tokens already out.
         await authorizations.RevokeInTenantAsync(tokens, user.Id, command.TenantId, cancellationToken);
         await MembershipDirectory.ForgetUserAsync(cache, user.Id, cancellationToken);

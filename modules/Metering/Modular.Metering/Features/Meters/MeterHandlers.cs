@@ -45,7 +45,7 @@ public sealed class DeleteMeterHandler(MeteringDbContext db) : ICommandHandler<D
             await db.Rollups.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
             await db.DistinctValues.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
             db.Meters.Remove(meter);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.CommitAsync(cancellationToken);
         }, cancellationToken);
         return meter.ToDto();
     }

@@ -44,7 +44,7 @@ internal sealed partial class PlanSeeder(IServiceScopeFactory scopes, IOptions<M
 
         // Its shape was checked when the options were bound; its meters may be defined after start-up.
         db.Plans.Add(Plan.Create(seed.ToCreatePlan(key), clock.GetUtcNow()));
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seeding plan {Plan} from configuration failed; it is tried again at the next start")]

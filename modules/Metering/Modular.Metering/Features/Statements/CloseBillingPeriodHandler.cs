@@ -57,7 +57,7 @@ public sealed class CloseBillingPeriodHandler(ITenantContext scope, MeteringDbCo
 
                 var statement = await PriceAsync(tenant, period, now, cancellationToken);
                 db.Statements.Add(statement);
-                await db.SaveChangesAsync(cancellationToken);
+                await db.CommitAsync(cancellationToken);
                 return statement.ToDto();
             }, cancellationToken);
         }

@@ -43,7 +43,7 @@ public sealed class CreateTenantHandler(
             db.Tenants.Add(tenant);
             db.Publish(new TenantCreated(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan, now), now);
             db.Audit(tenant.Id, caller, "tenant.created", tenant.AuditTarget(), new { tenant.Slug, tenant.Name, tenant.Plan }, now);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.CommitAsync(cancellationToken);
         }
         catch (Exception failure) when (done.Count > 0)
         {

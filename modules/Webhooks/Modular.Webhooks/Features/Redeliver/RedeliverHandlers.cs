@@ -36,7 +36,7 @@ public sealed class ResendWebhookMessageHandler(WebhooksDbContext db, DeliverySi
         }
 
         delivery.Redeliver(now);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         signal.Notify();
         return delivery.ToDto([]);
     }
@@ -65,7 +65,7 @@ public sealed class RecoverWebhookEndpointHandler(WebhooksDbContext db, Delivery
             delivery.Redeliver(now);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         signal.Notify();
         return new WebhookRecoveryDto(endpoint.Id, failed.Count);
     }
