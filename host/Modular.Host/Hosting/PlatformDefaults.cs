@@ -37,8 +37,8 @@ internal static partial class PlatformDefaults
         builder.AddRateLimiting();
         builder.AddTransportSecurity();
 
-        // Until the identity module arrives nobody can sign in: a challenge is a bare 401 (→ problem
-        // details), never a redirect to a login page that does not exist.
+        // The host's own default scheme, for whatever no module's scheme answers: a challenge is a bare 401
+        // (→ problem details), never a redirect to a login page; the identity module adds its own schemes.
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
