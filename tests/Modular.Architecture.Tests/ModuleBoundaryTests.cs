@@ -1,6 +1,9 @@
 using System.Reflection;
 using System.Xml.Linq;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Modular.Kernel.Persistence;
+using Modular.Kernel.Tenancy;
 using Mono.Cecil;
 
 namespace Modular.Architecture.Tests;
@@ -106,7 +109,7 @@ public sealed class ModuleBoundaryTests
     public void A_module_that_keeps_tenant_rows_deletes_them_when_the_tenant_is_purged(string project)
     {
         var types = Assembly.Load(project).GetTypes();
-        var tenantOwned = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(Kernel.Tenancy.ITenantOwned).IsAssignableFrom(t)).ToList();
+        var tenantOwned = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ITenantOwned).IsAssignableFrom(t)).ToList();
         var purges = types.Any(t => typeof(INotificationHandler<Tenants.Contracts.TenantPurged>).IsAssignableFrom(t));
         Assert.True(tenantOwned.Count == 0 || purges,
             $"{project} keeps tenant rows ({string.Join(", ", tenantOwned.Select(t => t.Name))}) but handles no TenantPurged: a purged tenant's data would stay (ADR 0005).");
@@ -129,6 +132,32 @@ public sealed class ModuleBoundaryTests
             .ToList();
         Assert.True(savers.Count == 0,
             $"{project} saves with SaveChanges in {string.Join(", ", savers)}: a handler's changes are committed by the unit of work, or early with ModuleDbContext.CommitAsync (ADR 0001).");
+    }
+
+    [Theory]
+    [MemberData(nameof(ModuleProjects))]
+    public void Every_entity_a_module_keeps_belongs_to_a_tenant_or_says_why_it_is_the_platforms(string project)
+    {
+        // Building each context's model applies the rule (ModuleDbContext refuses an entity that is neither); the
+        // platform-wide ones are listed here, each with its reason, for the reader of the test output.
+        var contexts = Assembly.Load(project).GetTypes().Where(t => t is { IsAbstract: false } && typeof(ModuleDbContext).IsAssignableFrom(t)).ToList();
+        foreach (var contextType in contexts)
+        {
+            var options = (DbContextOptionsBuilder)Activator.CreateInstance(typeof(DbContextOptionsBuilder<>).MakeGenericType(contextType))!;
+            using var db = (DbContext)Activator.CreateInstance(contextType, options.UseSqlite("Data Source=:memory:").Options, new TenantScope())!;
+            foreach (var entity in db.Model.GetEntityTypes().Select(e => e.ClrType).Where(t => t.Assembly == contextType.Assembly))
+            {
+                var platformWide = entity.GetCustomAttribute<PlatformWideAttribute>();
+                Assert.False(platformWide is not null && typeof(ITenantOwned).IsAssignableFrom(entity), $"{entity.Name} is tenant-owned and marked platform-wide");
+                if (platformWide is not null)
+                {
+                    Assert.True(platformWide.Reason.Length >= 20, $"{entity.Name}: say why every tenant shares it");
+                    TestContext.Current.TestOutputHelper?.WriteLine($"platform-wide: {project} {entity.Name}: {platformWide.Reason}");
+                }
+            }
+        }
+
+        Assert.True(contexts.Count <= 1, $"{project} has {contexts.Count} module contexts; a module owns one schema");
     }
 
     private static bool IsContracts(string project) => project.EndsWith(".Contracts", StringComparison.Ordinal);

@@ -20,6 +20,7 @@ public sealed class WidgetsDbContext(DbContextOptions<WidgetsDbContext> options,
     protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<Widget>().HasKey(w => w.Id);
 }
 
+[PlatformWide("A test entity: the kernel's behaviour does not depend on tenancy here.")]
 public sealed class Widget
 {
     public Guid Id { get; set; } = Guid.NewGuid();

@@ -1,9 +1,12 @@
+using Modular.Kernel.Tenancy;
+
 namespace Modular.Features.Domain;
 
 /// <summary>
 /// A flag definition: platform-wide, not tenant-owned. Filters, variants and allocation are kept as
 /// the JSON of their contracts: they are read whole, validated whole, and never queried into.
 /// </summary>
+[PlatformWide("The operator defines flags for every tenant.")]
 public sealed class FeatureFlag
 {
     public const int KeyMaxLength = 100;
@@ -124,6 +127,7 @@ public sealed record FlagDefinition(
     DateTimeOffset? StaleAfter);
 
 /// <summary>One tenant's fixed answer for one flag; evaluated after the kill switch, before the filters.</summary>
+[PlatformWide("The operator's setting of a platform flag for one tenant, read across tenants by the flag catalog; deleted with the tenant.")]
 public sealed class TenantOverride
 {
     internal TenantOverride(Guid flagId, Guid tenantId)
@@ -151,6 +155,7 @@ public sealed class TenantOverride
 }
 
 /// <summary>An append-only history entry: who changed what, from which value to which, and why.</summary>
+[PlatformWide("The operator's history of platform flags; lines about one tenant are deleted with the tenant.")]
 public sealed class FlagChange
 {
     private FlagChange()

@@ -1,9 +1,12 @@
+using Modular.Kernel.Tenancy;
+
 namespace Modular.Identity.Domain;
 
 /// <summary>
 /// An email the platform sent (or, without an SMTP server, only recorded): the local outbox an
 /// operator reads in the admin console to answer "did the confirmation mail go out?".
 /// </summary>
+[PlatformWide("Account emails go to people, not tenants: sign-up, confirmation and password reset come before any membership.")]
 public sealed class OutgoingEmail
 {
     public const int AddressMaxLength = 256;

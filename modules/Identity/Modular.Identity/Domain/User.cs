@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Identity;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Identity.Domain;
 
 /// <summary>A person who signs in. Belongs to tenants through <see cref="Membership"/>s.</summary>
+[PlatformWide("A person signs in once and may belong to many tenants; memberships are the tenant-owned part.")]
 public sealed class User : IdentityUser<Guid>
 {
     public const int DisplayNameMaxLength = 200;
@@ -13,6 +15,7 @@ public sealed class User : IdentityUser<Guid>
 }
 
 /// <summary>Platform-wide roles (e.g. platform-admin), held by users; tenant roles live on memberships.</summary>
+[PlatformWide("Roles are defined once for the platform and granted per tenant through memberships.")]
 public sealed class Role : IdentityRole<Guid>
 {
 }

@@ -1,7 +1,9 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Outbox;
@@ -79,6 +81,7 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
         modelBuilder.Entity<OutboxMessage>(OutboxMessage.Configure);
         modelBuilder.Entity<AuditEntry>(AuditEntry.Configure);
         ConfigureModel(modelBuilder);
+        RequireTenantOwnership(modelBuilder.Model);
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))
         {
@@ -117,6 +120,27 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
         }
 
         return saved;
+    }
+
+    /// <summary>
+    /// Every entity the module declares belongs to a tenant unless it says why it is the platform's
+    /// (<see cref="PlatformWideAttribute"/>); the kernel's and the libraries' own entities are theirs to judge.
+    /// </summary>
+    private void RequireTenantOwnership(IMutableModel model)
+    {
+        var unclaimed = model.GetEntityTypes()
+            .Select(e => e.ClrType)
+            .Where(type => type.Assembly == GetType().Assembly
+                && !typeof(ITenantOwned).IsAssignableFrom(type)
+                && type.GetCustomAttribute<PlatformWideAttribute>() is null)
+            .Select(type => type.Name)
+            .ToList();
+        if (unclaimed.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{GetType().Name}: {string.Join(", ", unclaimed)} belong to no tenant. Implement ITenantOwned, or mark the entity " +
+                "[PlatformWide(\"why every tenant shares it\")].");
+        }
     }
 
     /// <summary>

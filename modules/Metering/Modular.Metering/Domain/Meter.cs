@@ -1,8 +1,10 @@
+using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 
 namespace Modular.Metering.Domain;
 
 /// <summary>A platform-wide definition of what to count: which events, which value, how combined, grouped by what.</summary>
+[PlatformWide("The operator defines what is metered, for every tenant.")]
 internal sealed class Meter
 {
     public const int KeyMaxLength = 64;

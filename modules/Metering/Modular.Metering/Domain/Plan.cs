@@ -1,3 +1,4 @@
+using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 
 namespace Modular.Metering.Domain;
@@ -7,6 +8,7 @@ namespace Modular.Metering.Domain;
 /// tenant (<c>TenantInfo.Plan</c>). Charges and quotas are stored with the plan as JSON: they are always
 /// read and replaced together.
 /// </summary>
+[PlatformWide("The operator defines plans; a tenant is on one of them.")]
 internal sealed class Plan
 {
     public const int KeyMaxLength = 64;

@@ -1,4 +1,5 @@
 using Modular.Kernel.Errors;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Tenants.Domain;
 
@@ -15,6 +16,7 @@ public enum TenantStatus
 /// Each change bumps <see cref="Version"/>, the optimistic concurrency token: of two concurrent
 /// changes, one commits and the other gets 409.
 /// </summary>
+[PlatformWide("The tenant itself: the directory every module resolves tenants from.")]
 public sealed class Tenant
 {
     public const int SlugMaxLength = 63; // a DNS label, so the slug can be a subdomain

@@ -1,6 +1,9 @@
+using Modular.Kernel.Tenancy;
+
 namespace Modular.Orders.Domain;
 
 /// <summary>The sample entity of the module.</summary>
+[PlatformWide("The sample is shared by every tenant; a real entity of a SaaS module is usually ITenantOwned.")]
 public sealed class Order
 {
     public const int NameMaxLength = 200;
