@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.FeatureManagement;
+using Modular.Features.Contracts;
 using Modular.Features.Evaluation;
 using Modular.Features.Features.CreateFlag;
 using Modular.Features.Features.DeleteFlag;
@@ -23,6 +24,7 @@ using Modular.Features.Features.UpdateFlag;
 using Modular.Features.Persistence;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 
 namespace Modular.Features;
 
@@ -43,6 +45,7 @@ public sealed class FeaturesModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<FeaturesDbContext>(FeaturesDbContext.SchemaName);
+        services.AddDefaultGrants(new DefaultGrants(Operators: [FeaturesPermissions.Read, FeaturesPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<FeaturesModule>(includeInternalTypes: true);
 
         services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));

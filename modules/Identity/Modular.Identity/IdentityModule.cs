@@ -14,6 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 using Modular.Identity.Account;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Features.Clients;
 using Modular.Identity.Features.Memberships;
@@ -23,6 +24,7 @@ using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
@@ -52,9 +54,11 @@ public sealed class IdentityModule : IModule
     {
         var settings = configuration.GetSection(IdentitySettings.Section);
         services.Configure<IdentitySettings>(settings);
-        services.PostConfigure<IdentitySettings>(identity =>
+        services.AddDefaultGrants(new DefaultGrants(
+            Operators: [IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage]));
+        services.AddOptions<IdentitySettings>().PostConfigure<IEnumerable<DefaultGrants>>((identity, grants) =>
         {
-            foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions())
+            foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions(grants))
             {
                 identity.RolePermissions.TryAdd(role, permissions);
             }

@@ -7,8 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Kernel.Usage;
+using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 using Modular.Metering.Features.BillingProfiles;
 using Modular.Metering.Features.Entitlements;
@@ -46,6 +48,7 @@ public sealed class MeteringModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);
+        services.AddDefaultGrants(new DefaultGrants(Operators: [MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.Ingest]));
         services.AddValidatorsFromAssemblyContaining<MeteringModule>(includeInternalTypes: true);
         services.AddHostedService<UsageEventRetention>();
         services.AddOptions<MeteringOptions>()

@@ -6,7 +6,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
 using Modular.Tenants.Directory;
 using Modular.Tenants.Features.CreateTenant;
 using Modular.Tenants.Features.GetAuditEntry;
@@ -34,6 +36,7 @@ public sealed class TenantsModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<TenantsDbContext>(TenantsDbContext.SchemaName);
+        services.AddDefaultGrants(new DefaultGrants(Operators: [TenantsPermissions.Read, TenantsPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<TenantsModule>(includeInternalTypes: true);
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
         services.Configure<TenantsOptions>(configuration.GetSection(TenantsOptions.Section));

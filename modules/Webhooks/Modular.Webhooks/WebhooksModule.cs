@@ -10,6 +10,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
@@ -38,6 +39,10 @@ public sealed class WebhooksModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<WebhooksDbContext>(WebhooksDbContext.SchemaName);
+        // Webhook permissions act inside the caller's tenant only (the tenant filter and RLS see to it).
+        services.AddDefaultGrants(new DefaultGrants(
+            Operators: [WebhooksPermissions.Read, WebhooksPermissions.Manage],
+            TenantAdmins: [WebhooksPermissions.Read, WebhooksPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<WebhooksModule>(includeInternalTypes: true);
         services.Configure<WebhooksOptions>(configuration.GetSection(WebhooksOptions.Section));
 

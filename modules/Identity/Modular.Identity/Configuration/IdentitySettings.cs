@@ -1,9 +1,5 @@
-using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
-using Modular.Metering.Contracts;
-using Modular.Tenants.Contracts;
-using Modular.Webhooks.Contracts;
 
 namespace Modular.Identity.Configuration;
 
@@ -43,22 +39,17 @@ internal sealed class IdentitySettings
     /// </summary>
     public Dictionary<string, List<string>> RolePermissions { get; set; } = [];
 
-    /// <summary>What each role grants when configuration does not say.</summary>
-    public static Dictionary<string, List<string>> DefaultRolePermissions() => new()
+    /// <summary>What each role grants when configuration does not say: what every module contributed for it.</summary>
+    public static Dictionary<string, List<string>> DefaultRolePermissions(IEnumerable<DefaultGrants> grants)
     {
-        [IdentityRoles.PlatformAdmin] =
-        [
-            PlatformPermissions.Admin, TenantsPermissions.Read, TenantsPermissions.Manage,
-            IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
-            FeaturesPermissions.Read, FeaturesPermissions.Manage,
-            WebhooksPermissions.Read, WebhooksPermissions.Manage,
-            MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.Ingest,
-        ],
-
-        // Webhook permissions act inside the caller's tenant only (the tenant filter and RLS see to it).
-        [IdentityRoles.TenantAdmin] = [WebhooksPermissions.Read, WebhooksPermissions.Manage],
-        [IdentityRoles.Member] = [],
-    };
+        var all = grants.ToList();
+        return new()
+        {
+            [IdentityRoles.PlatformAdmin] = [PlatformPermissions.Admin, .. all.SelectMany(g => g.Operators).Distinct()],
+            [IdentityRoles.TenantAdmin] = [.. all.SelectMany(g => g.TenantAdmins ?? []).Distinct()],
+            [IdentityRoles.Member] = [.. all.SelectMany(g => g.Members ?? []).Distinct()],
+        };
+    }
 }
 
 internal sealed class SeedAdminSettings

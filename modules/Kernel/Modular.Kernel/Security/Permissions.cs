@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Modular.Kernel.Security;
 
@@ -23,6 +24,13 @@ public static class PlatformPermissions
     public const string Prefix = "platform.";
 }
 
+/// <summary>
+/// What a module's permissions grant the platform's standard roles unless configuration says otherwise: the
+/// platform's operators, a tenant's admins, a tenant's members. Each module contributes its own
+/// (<see cref="PermissionExtensions.AddDefaultGrants"/>); the identity module gathers them into its roles.
+/// </summary>
+public sealed record DefaultGrants(IReadOnlyList<string> Operators, IReadOnlyList<string>? TenantAdmins = null, IReadOnlyList<string>? Members = null);
+
 public static class PermissionExtensions
 {
     /// <summary>Requires an authenticated caller holding <paramref name="permission"/>.</summary>
@@ -32,4 +40,8 @@ public static class PermissionExtensions
 
     public static bool HasPermission(this ClaimsPrincipal user, string permission)
         => user.HasClaim(ModularClaims.Permission, permission);
+
+    /// <summary>Contributes what this module's permissions grant the standard roles by default.</summary>
+    public static IServiceCollection AddDefaultGrants(this IServiceCollection services, DefaultGrants grants)
+        => services.AddSingleton(grants);
 }

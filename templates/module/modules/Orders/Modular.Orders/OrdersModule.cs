@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
+using Modular.Kernel.Security;
+using Modular.Orders.Contracts;
 using Modular.Orders.Features.CreateOrder;
 using Modular.Orders.Persistence;
 
@@ -19,6 +21,7 @@ public sealed class OrdersModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<OrdersDbContext>(OrdersDbContext.SchemaName);
+        services.AddDefaultGrants(new DefaultGrants(Operators: [OrdersPermissions.Read, OrdersPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<OrdersModule>(includeInternalTypes: true);
     }
 
