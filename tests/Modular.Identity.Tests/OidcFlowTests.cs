@@ -250,9 +250,11 @@ public sealed class OidcFlowTests(PostgresServer postgres)
         var protocolRelative = await OidcHost.SignInAsync(oidc.Browser(), "/account/login?returnUrl=//evil.example/", "alice@example.com", OidcHost.Password);
         Assert.Equal("/", protocolRelative.Headers.Location?.OriginalString);
 
-        for (var attempt = 0; attempt < 5; attempt++)
+        // Five counted failures (the lockout threshold), not retries: each must be refused as such.
+        for (var failure = 0; failure < 5; failure++)
         {
-            await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", "wrong-password");
+            var refused = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", "wrong-password");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
 
         var lockedOut = await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password);
