@@ -122,7 +122,7 @@ step "module template: dotnet new modular-module -n Orders --root $name (in the 
 out="$work/module-output.txt"
 (cd "$default" && dotnet new modular-module -n Orders --root "$name" --no-update-check --debug:custom-hive "$hive") | tee "$out"
 for f in modules/Orders/$name.Orders/Persistence/OrdersDbContext.cs \
-  modules/Orders/$name.Orders/Features/CreateOrder/CreateOrderHandler.cs \
+  modules/Orders/$name.Orders/UseCases/CreateOrder/CreateOrderHandler.cs \
   modules/Orders/$name.Orders.Contracts/OrderRequests.cs \
   tests/$name.Orders.Tests/OrdersApiTests.cs; do
   [ -f "$default/$f" ] || fail "module template did not create $f"

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using Modular.Metering.Features.Statements;
+using Modular.Metering.UseCases.Statements;
 using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;

@@ -15,11 +15,11 @@ using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
-using Modular.Webhooks.Features.ManageEndpoints;
-using Modular.Webhooks.Features.ReadEndpoints;
-using Modular.Webhooks.Features.ReadMessages;
-using Modular.Webhooks.Features.Redeliver;
-using Modular.Webhooks.Features.SendMessage;
+using Modular.Webhooks.UseCases.ManageEndpoints;
+using Modular.Webhooks.UseCases.ReadEndpoints;
+using Modular.Webhooks.UseCases.ReadMessages;
+using Modular.Webhooks.UseCases.Redeliver;
+using Modular.Webhooks.UseCases.SendMessage;
 using Modular.Webhooks.Persistence;
 using Polly;
 

@@ -8,7 +8,7 @@ using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Orders.Contracts;
-using Modular.Orders.Features.CreateOrder;
+using Modular.Orders.UseCases.CreateOrder;
 using Modular.Orders.Persistence;
 
 namespace Modular.Orders;
