@@ -7,6 +7,7 @@ using Modular.Metering.Contracts;
 using Modular.Testing;
 using Npgsql;
 using NpgsqlTypes;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Bench;
 
@@ -46,7 +47,7 @@ internal static class MeteringLoad
         host.StartServer();
 
         var admin = host.CreateClientAs("operator", "tenants.manage", MeteringPermissions.Manage);
-        var tenant = await (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "bench", name = "Bench" })).EnsureSuccessStatusCode()
+        var tenant = await (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "bench", name = "Bench" })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
         var tenantId = tenant.GetProperty("id").GetGuid();
         var meter = await (await admin.PostAsJsonAsync("/api/v1/metering/meters", new

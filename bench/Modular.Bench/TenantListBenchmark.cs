@@ -53,7 +53,7 @@ public class TenantListBenchmark
     [Benchmark(Description = "GET /api/v1/tenants (page 1)")]
     public async Task<int> ListApi()
     {
-        var page = await _client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=1&pageSize=20");
+        var page = await _client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?page=1&pageSize=20");
         return page!.Total + page.Items.Count;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -8,7 +9,7 @@ public sealed class AccessTests(AdminConsoleFixture console) : IClassFixture<Adm
 {
     [Theory]
     [InlineData("/admin")]
-    [InlineData("/admin/tenants")]
+    [InlineData(TenantsRoutes.ConsoleTenants)]
     public async Task An_anonymous_visitor_gets_401_and_no_admin_page(string path)
     {
         await using var visitor = await console.OpenAsync(user: null);
@@ -21,7 +22,7 @@ public sealed class AccessTests(AdminConsoleFixture console) : IClassFixture<Adm
 
     [Theory]
     [InlineData("/admin")]
-    [InlineData("/admin/tenants")]
+    [InlineData(TenantsRoutes.ConsoleTenants)]
     public async Task A_signed_in_user_without_platform_admin_gets_403_and_no_admin_page(string path)
     {
         await using var reader = await console.OpenAsync(Users.TenantReader);

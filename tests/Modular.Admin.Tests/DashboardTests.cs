@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -27,7 +28,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
 
         var nav = page.GetByTestId("admin-nav");
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true })).ToHaveAttributeAsync("href", "/admin");
-        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveAttributeAsync("href", "/admin/tenants");
+        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveAttributeAsync("href", TenantsRoutes.ConsoleTenants);
 
         Assert.Empty(admin.Errors);
     }
@@ -101,7 +102,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
 
     [Theory]
     [InlineData("/admin", "Dashboard")]
-    [InlineData("/admin/tenants", "Tenants")]
+    [InlineData(TenantsRoutes.ConsoleTenants, "Tenants")]
     public async Task The_page_heading_is_not_hidden_under_the_app_bar(string path, string heading)
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);

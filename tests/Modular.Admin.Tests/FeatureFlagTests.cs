@@ -130,7 +130,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
     {
         await console.CreateFlagAsync(new { key = "slide.reports", filters = new[] { new { name = "Rollout", parameters = new { percentage = 0 } } } });
         using var api = console.FlagsApi();
-        using var created = await api.PostAsJsonAsync("/api/v1/tenants", new { slug = "slide-acme", name = "Slide Acme" }, TestContext.Current.CancellationToken);
+        using var created = await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "slide-acme", name = "Slide Acme" }, TestContext.Current.CancellationToken);
         var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(TestContext.Current.CancellationToken))!;
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
@@ -144,7 +144,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         Assert.Equal(40, rollout.Parameters!.Value.GetProperty("percentage").GetDouble());
 
         // From the tenant's own page: the features module contributes a link there (IModule.TenantAdminLinks).
-        await admin.GotoAsync($"/admin/tenants/{tenant.Id}");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenant(tenant.Id));
         await page.GetByTestId("tenant-module-link").Filter(new() { HasText = "Feature flags" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/features/tenants/{tenant.Id}$"));
         await Expect(page.GetByTestId("tenant-features-title")).ToHaveTextAsync("Feature flags of Slide Acme");

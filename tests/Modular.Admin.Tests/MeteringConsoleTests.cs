@@ -2,6 +2,7 @@ using Microsoft.Playwright;
 using Modular.Admin.Tests;
 using static Microsoft.Playwright.Assertions;
 using static Modular.Admin.Tests.MeteringScreens;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -146,7 +147,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.SendEventsAsync("usage-acme", Enumerable.Range(0, 150).Select(i => (object)MeteringConsole.Event($"call-{i}", "usage.call")).ToArray());
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await admin.GotoAsync($"/admin/tenants/{tenant.Id}");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenant(tenant.Id));
 
         // From the tenant's own page: the metering module contributes the link (IModule.TenantAdminLinks).
         await page.GetByTestId("tenant-module-link").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Usage$") }).ClickAsync();

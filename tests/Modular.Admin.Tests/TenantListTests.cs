@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -15,7 +16,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
 
         await admin.FollowMenuLinkAsync("Tenants");
 
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/tenants").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenants).ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tenants", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Tenants · Modular admin");
         var rows = Rows(page);
@@ -29,7 +30,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
         }
 
         // The circuit's router took the click: no page load, no fetch of /admin/tenants.
-        Assert.DoesNotContain(admin.Requests.Skip(requestsBeforeClick), url => new Uri(url).AbsolutePath == "/admin/tenants");
+        Assert.DoesNotContain(admin.Requests.Skip(requestsBeforeClick), url => new Uri(url).AbsolutePath == TenantsRoutes.ConsoleTenants);
         Assert.Empty(admin.Errors);
     }
 
@@ -38,7 +39,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/tenants");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenants);
         var table = page.GetByTestId("tenant-table");
         var rows = Rows(page);
         await Expect(rows).ToHaveCountAsync(2);

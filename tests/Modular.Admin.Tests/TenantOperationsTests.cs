@@ -35,7 +35,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
         await Expect(slug).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByTestId("new-tenant-name")).ToHaveAttributeAsync("aria-invalid", "false");
         await Expect(page.GetByTestId("create-tenant-error")).ToHaveCountAsync(0);
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/tenants").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenants).ToString());
         Assert.Equal(before, await api.TotalAsync());
 
         await slug.FillAsync("initech");
@@ -46,7 +46,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
         await Expect(dialog).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Initech");
         var created = await api.FindAsync("initech");
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, $"/admin/tenants/{created.Id}").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenant(created.Id)).ToString());
         await Expect(page.GetByTestId("tenant-status")).ToHaveTextAsync(TenantStatuses.Active);
         await Expect(Fact(page, "Slug")).ToHaveTextAsync("initech");
         await Expect(Fact(page, "Plan")).ToHaveTextAsync("pro");
@@ -75,7 +75,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
         await Expect(page.GetByTestId("create-tenant-error")).ToHaveTextAsync("A tenant with slug 'umbrella' already exists.");
         await Expect(Dialog(page)).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("new-tenant-slug")).ToHaveAttributeAsync("aria-invalid", "false"); // a conflict, not a bad field
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/tenants").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenants).ToString());
         Assert.Equal(before, await api.TotalAsync());
         Assert.Equal("Umbrella Corp", (await api.FindAsync("umbrella")).Name);
 
@@ -218,7 +218,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
     private async Task<AdminPage> OpenListAsync()
     {
         var admin = await console.OpenAsync(Users.PlatformAdmin);
-        await admin.GotoAsync("/admin/tenants");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenants);
         await Expect(Rows(admin.Page)).Not.ToHaveCountAsync(0);
         return admin;
     }
@@ -226,7 +226,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
     private async Task<AdminPage> OpenDetailAsync(Guid id, string name)
     {
         var admin = await console.OpenAsync(Users.PlatformAdmin);
-        await admin.GotoAsync($"/admin/tenants/{id}");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenant(id));
         await Expect(admin.Page.GetByTestId("tenant-name")).ToHaveTextAsync(name);
         return admin;
     }

@@ -16,31 +16,31 @@ public sealed class TenantsApi(AdminConsoleFixture console, string actor = "seed
 
     public async Task<TenantDto> CreateAsync(string slug, string name, string? plan = null)
     {
-        using var response = await _client.PostAsJsonAsync("/api/v1/tenants", new { slug, name, plan }, Cancellation);
+        using var response = await _client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name, plan }, Cancellation);
         return await ReadAsync<TenantDto>(response, HttpStatusCode.Created);
     }
 
     public async Task<TenantDto> SuspendAsync(Guid id, string reason)
     {
-        using var response = await _client.PostAsJsonAsync($"/api/v1/tenants/{id}/suspend", new { reason }, Cancellation);
+        using var response = await _client.PostAsJsonAsync(TenantsRoutes.Suspend(id), new { reason }, Cancellation);
         return await ReadAsync<TenantDto>(response, HttpStatusCode.OK);
     }
 
     public async Task<TenantDto> GetAsync(Guid id)
     {
-        using var response = await _client.GetAsync($"/api/v1/tenants/{id}", Cancellation);
+        using var response = await _client.GetAsync(TenantsRoutes.Tenant(id), Cancellation);
         return await ReadAsync<TenantDto>(response, HttpStatusCode.OK);
     }
 
     public async Task<AuditTrailDto> AuditAsync(Guid id)
     {
-        using var response = await _client.GetAsync($"/api/v1/tenants/{id}/audit", Cancellation);
+        using var response = await _client.GetAsync(TenantsRoutes.AuditTrail(id), Cancellation);
         return await ReadAsync<AuditTrailDto>(response, HttpStatusCode.OK);
     }
 
     public async Task<TenantPage> ListAsync(int page = 1, int pageSize = 20, string? search = null, string? status = null)
     {
-        var query = $"/api/v1/tenants?page={page}&pageSize={pageSize}";
+        var query = $"{TenantsRoutes.Tenants}?page={page}&pageSize={pageSize}";
         query += search is null ? "" : "&search=" + Uri.EscapeDataString(search);
         query += status is null ? "" : "&status=" + Uri.EscapeDataString(status);
         using var response = await _client.GetAsync(query, Cancellation);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -19,7 +20,7 @@ public sealed class TenantsSeeded : AdminConsoleFixture
         using var api = Host.CreateClientAs("seed", "tenants.manage", "tenants.read");
         foreach (var (slug, name) in Tenants)
         {
-            using var response = await api.PostAsJsonAsync("/api/v1/tenants", new { slug, name });
+            using var response = await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name });
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 throw new InvalidOperationException($"Creating tenant '{slug}' answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");

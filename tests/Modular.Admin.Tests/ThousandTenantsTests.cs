@@ -20,7 +20,7 @@ public sealed class ThousandTenantsTests(ThousandTenants console) : IClassFixtur
         Assert.Equal(ThousandTenants.Count, firstPage.Total);
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/tenants");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenants);
 
         // Page 1: 20 rows, the server's total in the pager, the API's first page in the API's order.
         await Expect(PagerInfo(page)).ToHaveTextAsync("1-20 of 1,000");
@@ -46,7 +46,7 @@ public sealed class ThousandTenantsTests(ThousandTenants console) : IClassFixtur
 
         // Its row opens its page.
         await Rows(page).First.ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, $"/admin/tenants/{tenant.Id}").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenant(tenant.Id)).ToString());
         await Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Tenant 0421");
         await Expect(page.GetByTestId("tenant-status")).ToHaveTextAsync(TenantStatuses.Active);
         await Expect(Fact(page, "Slug")).ToHaveTextAsync(slug);
@@ -97,7 +97,7 @@ public sealed class ThousandTenantsTests(ThousandTenants console) : IClassFixtur
         Assert.Equal(TenantStatuses.Active, tenant.Status);
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync($"/admin/tenants/{tenant.Id}");
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenant(tenant.Id));
         await Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Tenant 0777");
 
         await page.GetByTestId("suspend-tenant").ClickAsync();

@@ -20,7 +20,7 @@ internal static class FlagsApi
 
     public static async Task<TenantInfo> CreateTenantAsync(this ModularHost host, string slug, string plan = "free")
     {
-        var response = await host.Operate().PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug, plan }, Ct);
+        var response = await host.Operate().PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug, plan }, Ct);
         response.EnsureSuccessStatusCode();
         var tenant = (await response.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
         return new TenantInfo(tenant.Id, tenant.Slug, tenant.Plan, IsSuspended: false);

@@ -27,7 +27,7 @@ public sealed class DatabaseOutageTests(PostgresServer postgres)
         });
         var client = host.CreateClientAs("operator", TenantsPermissions.Read);
 
-        await AssertUnavailableAsync(await client.GetAsync("/api/v1/tenants", Ct));
+        await AssertUnavailableAsync(await client.GetAsync(TenantsRoutes.Tenants, Ct));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready", Ct)).StatusCode);
     }
 
@@ -36,16 +36,16 @@ public sealed class DatabaseOutageTests(PostgresServer postgres)
     {
         await using var host = await ModularHost.OnPostgresAsync(postgres);
         var client = host.CreateClientAs("operator", TenantsPermissions.Read, TenantsPermissions.Manage);
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme" }, Ct)).StatusCode);
 
         await AllowConnectionsAsync(host, false);
-        await AssertUnavailableAsync(await client.GetAsync("/api/v1/tenants", Ct));
-        await AssertUnavailableAsync(await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex" }, Ct));
+        await AssertUnavailableAsync(await client.GetAsync(TenantsRoutes.Tenants, Ct));
+        await AssertUnavailableAsync(await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex" }, Ct));
 
         await AllowConnectionsAsync(host, true);
-        var page = await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct);
+        var page = await client.GetFromJsonAsync<TenantPage>(TenantsRoutes.Tenants, Ct);
         Assert.Equal(["acme"], page!.Items.Select(t => t.Slug)); // the command refused during the outage did not happen
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex" }, Ct)).StatusCode);
     }
 
     [Fact]
@@ -59,14 +59,14 @@ public sealed class DatabaseOutageTests(PostgresServer postgres)
             ["Modules:Features:Enabled"] = "false", // its change listener reconnects at once
         });
         var client = host.CreateClientAs("operator", TenantsPermissions.Read, TenantsPermissions.Manage);
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme" }, Ct)).StatusCode);
 
         // The pool now holds connections whose server processes are gone (a restart or failover does the same).
         await TerminateConnectionsAsync(host);
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/tenants", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(TenantsRoutes.Tenants, Ct)).StatusCode);
         await TerminateConnectionsAsync(host);
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex" }, Ct)).StatusCode);
     }
 
     private static async Task AssertUnavailableAsync(HttpResponseMessage response)

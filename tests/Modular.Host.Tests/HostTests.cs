@@ -52,7 +52,7 @@ public sealed class HostTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
 
-        await (await client.DeleteAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.MethodNotAllowed, ProblemTypes.MethodNotAllowed);
+        await (await client.DeleteAsync(TenantsRoutes.Tenants, Ct)).AssertProblemAsync(HttpStatusCode.MethodNotAllowed, ProblemTypes.MethodNotAllowed);
     }
 
     [Fact]
@@ -64,10 +64,10 @@ public sealed class HostTests(PostgresServer postgres)
         var client = host.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
 
         var huge = JsonSerializer.Serialize(new { slug = "acme", name = new string('x', 10_000) });
-        var response = await client.PostAsync("/api/v1/tenants", new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
+        var response = await client.PostAsync(TenantsRoutes.Tenants, new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
-        Assert.Equal(0, (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!.Total);
+        Assert.Equal(0, (await client.GetFromJsonAsync<TenantPage>(TenantsRoutes.Tenants, Ct))!.Total);
     }
 
     [Fact]
@@ -79,15 +79,15 @@ public sealed class HostTests(PostgresServer postgres)
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/tenants", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(TenantsRoutes.Tenants, Ct)).StatusCode);
         }
 
-        var limited = await client.GetAsync("/api/v1/tenants", Ct);
+        var limited = await client.GetAsync(TenantsRoutes.Tenants, Ct);
         await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
         // The window is per caller, and health probes are never limited.
-        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/v1/tenants", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync(TenantsRoutes.Tenants, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live", Ct)).StatusCode);
     }
 
@@ -112,7 +112,7 @@ public sealed class HostTests(PostgresServer postgres)
 
         var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
         var paths = document.GetProperty("paths");
-        Assert.True(paths.TryGetProperty("/api/v1/tenants", out var tenants));
+        Assert.True(paths.TryGetProperty(TenantsRoutes.Tenants, out var tenants));
         Assert.True(tenants.TryGetProperty("post", out _));
         Assert.True(paths.TryGetProperty("/api/v1/tenants/{id}", out _));
 
@@ -128,7 +128,7 @@ public sealed class HostTests(PostgresServer postgres)
         var client = host.CreateClientAs("operator", TenantsPermissions.Read);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Ct)).StatusCode);
-        await (await client.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync(TenantsRoutes.Tenants, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]

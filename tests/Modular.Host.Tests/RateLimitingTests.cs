@@ -1,6 +1,7 @@
 using System.Net;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Host.Tests;
 
@@ -48,7 +49,7 @@ public sealed class RateLimitingTests(PostgresServer postgres)
 
     private static Task<HttpResponseMessage> RequestTenantAsync(HttpClient client, string tenant)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tenant");
+        var request = new HttpRequestMessage(HttpMethod.Get, TenantsRoutes.CurrentTenant);
         request.Headers.Add(TenantResolution.Header, tenant);
         return client.SendAsync(request, Ct);
     }

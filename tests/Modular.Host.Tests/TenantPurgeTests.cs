@@ -48,7 +48,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var before = await RowsCarryingAsync(host, acme);
         Assert.True(before.Keys.Count(t => !IsKept(t)) >= 10, $"the seeding should reach every module: {Describe(before)}");
 
-        (await platform.DeleteAsync($"/api/v1/tenants/{acme.Id}?retentionDays=0", Ct)).EnsureSuccessStatusCode();
+        (await platform.DeleteAsync($"{TenantsRoutes.Tenant(acme.Id)}?retentionDays=0", Ct)).EnsureSuccessStatusCode();
         await using (var scope = host.Services.CreateAsyncScope())
         {
             // What the purge worker does once the retention is over.
@@ -71,7 +71,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
 
     private static async Task<TenantDto> CreateTenantAsync(HttpClient platform, string slug)
     {
-        var response = await platform.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug, plan = "starter" }, Ct);
+        var response = await platform.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug, plan = "starter" }, Ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
     }

@@ -24,7 +24,7 @@ public sealed class TransportTests(PostgresServer postgres)
         await using var host = await ProductionLikeAsync();
         var client = Client(host, "http://localhost");
 
-        var api = await client.GetAsync("/api/v1/tenants", Ct);
+        var api = await client.GetAsync(TenantsRoutes.Tenants, Ct);
         var problem = await api.AssertProblemAsync(HttpStatusCode.Forbidden, HttpsRequired);
         Assert.Contains("HTTPS", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Null(api.Headers.Location);
@@ -71,7 +71,7 @@ public sealed class TransportTests(PostgresServer postgres)
         await using var host = await ProductionLikeAsync();
         var client = Client(host, "https://platform.example");
 
-        var response = await client.GetAsync("/api/v1/tenants", Ct);
+        var response = await client.GetAsync(TenantsRoutes.Tenants, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("max-age=31536000; includeSubDomains", response.Headers.GetValues("Strict-Transport-Security").Single());
@@ -97,11 +97,11 @@ public sealed class TransportTests(PostgresServer postgres)
         await using var host = await ProductionLikeAsync(new() { ["FORWARDEDHEADERS_ENABLED"] = "true" });
         var client = Client(host, "http://localhost");
 
-        var viaTls = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tenants");
+        var viaTls = new HttpRequestMessage(HttpMethod.Get, TenantsRoutes.Tenants);
         viaTls.Headers.Add("X-Forwarded-Proto", "https");
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(viaTls, Ct)).StatusCode);
 
-        var inClear = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tenants");
+        var inClear = new HttpRequestMessage(HttpMethod.Get, TenantsRoutes.Tenants);
         inClear.Headers.Add("X-Forwarded-Proto", "http");
         await (await client.SendAsync(inClear, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, HttpsRequired);
     }

@@ -27,7 +27,7 @@ public sealed class UnitOfWorkTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres, new Dictionary<string, string?> { ["Outbox:PollInterval"] = "01:00:00" });
         var operatorClient = host.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
 
-        (await operatorClient.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme" }, Ct)).EnsureSuccessStatusCode();
+        (await operatorClient.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme" }, Ct)).EnsureSuccessStatusCode();
 
         await Eventually.HoldsAsync(async () =>
         {

@@ -130,7 +130,7 @@ public sealed class GrantTests(PostgresServer postgres)
     {
         async Task<Guid> CreateAsync(string slug)
         {
-            var response = await api.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug }, Ct);
+            var response = await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug }, Ct);
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
         }

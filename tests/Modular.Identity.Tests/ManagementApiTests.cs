@@ -175,7 +175,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         var api = host.CreateClientAs("operator", Operator);
         var dave = await CreateUserAsync(host, "dave@example.com");
         await CreateUserAsync(host, "erin@example.com");
-        var tenant = (await (await api.PostAsJsonAsync("/api/v1/tenants", new { slug = "initech", name = "Initech" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
+        var tenant = (await (await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "initech", name = "Initech" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
 
         var found = (await api.GetFromJsonAsync<UserPage>("/api/v1/identity/users?search=DAVE", Ct))!;
         Assert.Equal([dave], found.Items.Select(u => u.Id));
@@ -215,7 +215,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var api = host.CreateClientAs("operator", Operator);
         var frank = await CreateUserAsync(host, "frank@example.com");
-        var tenant = (await (await api.PostAsJsonAsync("/api/v1/tenants", new { slug = "umbrella", name = "Umbrella" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
+        var tenant = (await (await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "umbrella", name = "Umbrella" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
 
         (await (await api.GetAsync("/api/v1/identity/users?pageSize=1000", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("pageSize");
         (await (await api.PostAsJsonAsync($"/api/v1/identity/users/{frank}/lock", new { until = DateTimeOffset.UtcNow.AddDays(-1) }, Ct))

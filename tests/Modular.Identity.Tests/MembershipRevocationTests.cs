@@ -91,7 +91,7 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
     {
         using var api = oidc.Backchannel();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return (await api.GetAsync("/api/v1/tenant", Ct)).StatusCode;
+        return (await api.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode;
     }
 
     private static async Task<TokenResponse> SignInAsync(OidcHost oidc, string tenant)

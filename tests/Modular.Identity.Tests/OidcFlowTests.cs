@@ -55,12 +55,12 @@ public sealed class OidcFlowTests(PostgresServer postgres)
 
         var api = oidc.Backchannel();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-        Assert.Equal(oidc.Acme.Id, (await api.GetFromJsonAsync<TenantDto>("/api/v1/tenant", Ct))!.Id);
-        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/tenants", Ct)).StatusCode); // it holds tenants.read
-        await (await api.PostAsJsonAsync("/api/v1/tenants", new { slug = "nope", name = "Nope" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        Assert.Equal(oidc.Acme.Id, (await api.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(TenantsRoutes.Tenants, Ct)).StatusCode); // it holds tenants.read
+        await (await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "nope", name = "Nope" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
 
         // Its token is for acme: asking for globex's data is refused.
-        var other = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tenant");
+        var other = new HttpRequestMessage(HttpMethod.Get, TenantsRoutes.CurrentTenant);
         other.Headers.Add(TenantResolution.Header, "globex");
         await (await api.SendAsync(other, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
     }
@@ -100,7 +100,7 @@ public sealed class OidcFlowTests(PostgresServer postgres)
         Assert.True(publicClient.IsError);
         Assert.Contains(publicClient.Error, new[] { "unauthorized_client", "invalid_client", "invalid_request" });
 
-        var anonymous = await oidc.Backchannel().GetAsync("/api/v1/tenants", Ct);
+        var anonymous = await oidc.Backchannel().GetAsync(TenantsRoutes.Tenants, Ct);
         await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
     }
 
@@ -141,7 +141,7 @@ public sealed class OidcFlowTests(PostgresServer postgres)
 
         var api = oidc.Backchannel();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
-        Assert.Equal(oidc.Acme.Id, (await api.GetFromJsonAsync<TenantDto>("/api/v1/tenant", Ct))!.Id);
+        Assert.Equal(oidc.Acme.Id, (await api.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
 
         // Rotation: the new refresh token works, the old one is refused (and, replayed, revokes the chain).
         var refreshed = await http.RequestRefreshTokenAsync(new RefreshTokenRequest { Address = disco.TokenEndpoint, ClientId = "spa", RefreshToken = tokens.RefreshToken! }, Ct);

@@ -8,6 +8,7 @@ using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using static Modular.Metering.Tests.MeteringApi;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Metering.Tests;
 
@@ -30,8 +31,8 @@ public sealed class EntitlementTests(PostgresServer postgres)
     {
         var host = await ModularHost.StartAsync(provider, postgres, settings);
         var admin = host.CreateClientAs("operator", "tenants.manage");
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         return host;
     }
@@ -105,7 +106,7 @@ public sealed class EntitlementTests(PostgresServer postgres)
         await using var host = (await ModularHost.StartAsync(provider, postgres, Settings(ttl: "01:00:00", limit: 2)))
             .WithServices(services => services.AddSingleton<TimeProvider>(clock));
         var admin = host.CreateClientAs("operator", "tenants.manage");
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var acme = Ingester(host, "acme");
         await SendOkAsync(acme, new[] { Event("a", time: clock.GetUtcNow()), Event("b", time: clock.GetUtcNow()) }, BatchMediaType);

@@ -4,6 +4,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
 using static Modular.Metering.Tests.MeteringApi;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Metering.Tests;
 
@@ -31,7 +32,7 @@ public sealed class InvoicePreviewTests(PostgresServer postgres)
     {
         await using var host = await ModularHost.StartAsync(provider, postgres, ProPlan);
         var admin = host.CreateClientAs("operator", "tenants.manage");
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         await CreateTenantAsync(host, "globex"); // on the free plan, which has no prices
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var client = Ingester(host, "acme");

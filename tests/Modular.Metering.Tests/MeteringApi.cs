@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Modular.Metering.Contracts;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Metering.Tests;
 
@@ -19,7 +20,7 @@ internal static class MeteringApi
     public static async Task<Guid> CreateTenantAsync(ModularHost host, string slug)
     {
         var admin = host.CreateClientAs("operator", "tenants.manage");
-        var response = await admin.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug }, Ct);
+        var response = await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug }, Ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
     }

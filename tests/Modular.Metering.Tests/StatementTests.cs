@@ -7,6 +7,7 @@ using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
 using Modular.Metering.UseCases.Statements;
 using static Modular.Metering.Tests.MeteringApi;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Metering.Tests;
 
@@ -40,8 +41,8 @@ public sealed class StatementTests(PostgresServer postgres)
     {
         var host = await ModularHost.StartAsync(provider, postgres, ProPlan);
         var admin = host.CreateClientAs("operator", "tenants.manage");
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
-        (await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var acme = Member(host, "acme", MeteringPermissions.Ingest, MeteringPermissions.Read, MeteringPermissions.Manage);
         var lastMonth = ThisMonthUtc.AddHours(-1);
@@ -161,7 +162,7 @@ public sealed class StatementTests(PostgresServer postgres)
         await (await acme.GetAsync($"{Statements}/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
         // A tenant whose plan has no prices has nothing to bill.
-        (await host.CreateClientAs("operator", "tenants.manage").PostAsJsonAsync("/api/v1/tenants", new { slug = "initech", name = "Initech" }, Ct)).EnsureSuccessStatusCode();
+        (await host.CreateClientAs("operator", "tenants.manage").PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "initech", name = "Initech" }, Ct)).EnsureSuccessStatusCode();
         await (await Member(host, "initech", MeteringPermissions.Manage).PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 

@@ -57,7 +57,7 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
             await AssertRefusedAsync(session, $"TRUNCATE {table.Name}");
         }
 
-        var trail = (await host.CreateClientAs("operator", Operator).GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{a.Id}/audit", Ct))!;
+        var trail = (await host.CreateClientAs("operator", Operator).GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(a.Id), Ct))!;
         Assert.True(trail.ChainIntact);
         Assert.Equal(["tenant.created"], trail.Entries.Select(e => e.Action));
     }
@@ -126,8 +126,8 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
         Assert.Equal(0, await EraseAsync(host, b, a.Id)); // another tenant's scope reaches nothing
         Assert.Equal(1, await EraseAsync(host, a, a.Id));
 
-        Assert.Empty((await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{a.Id}/audit", Ct))!.Entries);
-        var untouched = (await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{b.Id}/audit", Ct))!;
+        Assert.Empty((await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(a.Id), Ct))!.Entries);
+        var untouched = (await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(b.Id), Ct))!;
         Assert.True(untouched.ChainIntact);
         Assert.Equal(["tenant.created"], untouched.Entries.Select(e => e.Action));
         if (provider != DatabaseProvider.Postgres)
@@ -157,7 +157,7 @@ public sealed class RuntimeRoleTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite(new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = owner });
 
         var (a, _) = await TwoTenantsAsync(host);
-        var trail = (await host.CreateClientAs("operator", Operator).GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{a.Id}/audit", Ct))!;
+        var trail = (await host.CreateClientAs("operator", Operator).GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(a.Id), Ct))!;
         Assert.Equal(["tenant.created"], trail.Entries.Select(e => e.Action));
         Assert.Equal(1, await EraseAsync(host, a, a.Id));
     }

@@ -29,19 +29,19 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
         var alice = host.CreateMemberClient("alice", a.Id.ToString());
         var bob = host.CreateMemberClient("bob", b.Slug);
 
-        Assert.Equal(a.Id, (await alice.GetFromJsonAsync<TenantDto>("/api/v1/tenant", Ct))!.Id);
-        Assert.Equal(b.Id, (await bob.GetFromJsonAsync<TenantDto>("/api/v1/tenant", Ct))!.Id);
-        var aliceTrail = (await alice.GetFromJsonAsync<AuditTrailDto>("/api/v1/tenant/audit", Ct))!;
-        var bobsEntry = (await bob.GetFromJsonAsync<AuditTrailDto>("/api/v1/tenant/audit", Ct))!.Entries[0];
+        Assert.Equal(a.Id, (await alice.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
+        Assert.Equal(b.Id, (await bob.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
+        var aliceTrail = (await alice.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.CurrentAuditTrail, Ct))!;
+        var bobsEntry = (await bob.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.CurrentAuditTrail, Ct))!.Entries[0];
         Assert.All(aliceTrail.Entries, e => Assert.Contains(a.Id.ToString(), e.Target));
 
         // Alice knows the id of one of Bob's tenant's rows: she still cannot read it.
-        await (await alice.GetAsync($"/api/v1/tenant/audit/{bobsEntry.Id}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync($"/api/v1/tenant/audit/{bobsEntry.Id}", Ct)).StatusCode);
+        await (await alice.GetAsync(TenantsRoutes.CurrentAuditEntry(bobsEntry.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync(TenantsRoutes.CurrentAuditEntry(bobsEntry.Id), Ct)).StatusCode);
 
         // ...nor reach the platform API with a member's token.
-        await (await alice.GetAsync($"/api/v1/tenants/{b.Id}", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await alice.GetAsync($"/api/v1/tenants/{b.Id}/audit", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await alice.GetAsync(TenantsRoutes.Tenant(b.Id), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await alice.GetAsync(TenantsRoutes.AuditTrail(b.Id), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
     }
 
     [Fact]
@@ -169,9 +169,9 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var admin = host.CreateClientAs("operator", Operator);
         var tenant = await TenantLifecycleTests.CreateAsync(admin, "acme");
-        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/suspend", new { reason = "fraud" }, Ct)).EnsureSuccessStatusCode();
-        (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/reactivate", null, Ct)).EnsureSuccessStatusCode();
-        Assert.True((await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{tenant.Id}/audit", Ct))!.ChainIntact);
+        (await admin.PostAsJsonAsync(TenantsRoutes.Suspend(tenant.Id), new { reason = "fraud" }, Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsync(TenantsRoutes.Reactivate(tenant.Id), null, Ct)).EnsureSuccessStatusCode();
+        Assert.True((await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(tenant.Id), Ct))!.ChainIntact);
 
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -179,7 +179,7 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
             await db.Database.ExecuteSqlAsync($"UPDATE audit_entries SET data = '{{\"reason\":\"none\"}}' WHERE sequence = 2", Ct);
         }
 
-        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{tenant.Id}/audit", Ct))!;
+        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(tenant.Id), Ct))!;
         Assert.False(trail.ChainIntact);
         Assert.Equal(2, trail.FirstBrokenSequence);
     }
@@ -194,7 +194,7 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string? header, string? host)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tenant");
+        var request = new HttpRequestMessage(HttpMethod.Get, TenantsRoutes.CurrentTenant);
         if (header is not null)
         {
             request.Headers.Add(TenantResolution.Header, header);

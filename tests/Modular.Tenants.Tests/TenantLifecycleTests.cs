@@ -25,20 +25,20 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         var admin = host.CreateClientAs("operator", Operator);
         var tenant = await CreateAsync(admin, "acme");
         var member = host.CreateMemberClient("alice", tenant.Id.ToString());
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api/v1/tenant", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode);
 
-        var suspended = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/suspend", new { reason = "unpaid invoices" }, Ct);
+        var suspended = await admin.PostAsJsonAsync(TenantsRoutes.Suspend(tenant.Id), new { reason = "unpaid invoices" }, Ct);
         Assert.Equal(HttpStatusCode.OK, suspended.StatusCode);
         Assert.Equal(TenantStatuses.Suspended, (await suspended.Content.ReadFromJsonAsync<TenantDto>(Ct))!.Status);
 
         // Refused as soon as this instance has seen the committed change (other instances: one cache period).
-        await Eventually.HoldsAsync(async () => (await member.GetAsync("/api/v1/tenant", Ct)).StatusCode == HttpStatusCode.Forbidden, "member refused");
-        await (await member.GetAsync("/api/v1/tenant", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.TenantSuspended);
+        await Eventually.HoldsAsync(async () => (await member.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode == HttpStatusCode.Forbidden, "member refused");
+        await (await member.GetAsync(TenantsRoutes.CurrentTenant, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.TenantSuspended);
 
-        (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/reactivate", null, Ct)).EnsureSuccessStatusCode();
-        await Eventually.HoldsAsync(async () => (await member.GetAsync("/api/v1/tenant", Ct)).StatusCode == HttpStatusCode.OK, "member served again");
+        (await admin.PostAsync(TenantsRoutes.Reactivate(tenant.Id), null, Ct)).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(async () => (await member.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode == HttpStatusCode.OK, "member served again");
 
-        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{tenant.Id}/audit", Ct))!;
+        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(tenant.Id), Ct))!;
         Assert.True(trail.ChainIntact);
         Assert.Equal(["tenant.created", "tenant.suspended", "tenant.reactivated"], trail.Entries.Select(e => e.Action));
         Assert.Equal([1L, 2L, 3L], trail.Entries.Select(e => e.Sequence));
@@ -53,14 +53,14 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         var admin = host.CreateClientAs("operator", Operator);
         var tenant = await CreateAsync(admin, "acme");
 
-        await (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/reactivate", null, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
-        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/suspend", new { reason = "x" }, Ct)).EnsureSuccessStatusCode();
-        await (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/suspend", new { reason = "again" }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
-        var problem = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/suspend", new { reason = "" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        await (await admin.PostAsync(TenantsRoutes.Reactivate(tenant.Id), null, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        (await admin.PostAsJsonAsync(TenantsRoutes.Suspend(tenant.Id), new { reason = "x" }, Ct)).EnsureSuccessStatusCode();
+        await (await admin.PostAsJsonAsync(TenantsRoutes.Suspend(tenant.Id), new { reason = "again" }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        var problem = await (await admin.PostAsJsonAsync(TenantsRoutes.Suspend(tenant.Id), new { reason = "" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
         problem.AssertNamesField("reason");
-        await (await admin.PostAsJsonAsync($"/api/v1/tenants/{Guid.NewGuid()}/suspend", new { reason = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await admin.PostAsJsonAsync(TenantsRoutes.Suspend(Guid.NewGuid()), new { reason = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
-        var now = (await admin.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{tenant.Id}", Ct))!;
+        var now = (await admin.GetFromJsonAsync<TenantDto>(TenantsRoutes.Tenant(tenant.Id), Ct))!;
         Assert.Equal((TenantStatuses.Suspended, "x", 2), (now.Status, now.SuspensionReason, now.Version));
     }
 
@@ -74,14 +74,14 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         var tenant = await CreateAsync(admin, "acme");
 
         var responses = await Task.WhenAll(
-            admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { name = "Acme One", version = tenant.Version }, Ct),
-            admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { name = "Acme Two", version = tenant.Version }, Ct));
+            admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { name = "Acme One", version = tenant.Version }, Ct),
+            admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { name = "Acme Two", version = tenant.Version }, Ct));
 
         var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         var loser = Assert.Single(responses, r => r.StatusCode != HttpStatusCode.OK);
         await loser.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
         var renamed = (await winner.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
-        var stored = (await admin.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{tenant.Id}", Ct))!;
+        var stored = (await admin.GetFromJsonAsync<TenantDto>(TenantsRoutes.Tenant(tenant.Id), Ct))!;
         Assert.Equal((renamed.Name, 2), (stored.Name, stored.Version));
     }
 
@@ -92,22 +92,22 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         var admin = host.CreateClientAs("operator", Operator);
         var tenant = await CreateAsync(admin, "acme");
 
-        var updated = await admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}",
+        var updated = await admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id),
             new { name = "Acme Inc", plan = "enterprise", metadata = new Dictionary<string, string> { ["region"] = "eu" } }, Ct);
         var dto = (await updated.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
         Assert.Equal(("Acme Inc", "enterprise", "eu"), (dto.Name, dto.Plan, dto.Metadata["region"]));
 
-        var empty = await admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { }, Ct);
+        var empty = await admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { }, Ct);
         (await empty.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
-        var tooLong = await admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { name = new string('n', 201) }, Ct);
+        var tooLong = await admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { name = new string('n', 201) }, Ct);
         (await tooLong.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("name");
         var tooMany = Enumerable.Range(0, 51).ToDictionary(i => $"k{i}", i => "v");
-        var metadata = await admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { metadata = tooMany }, Ct);
+        var metadata = await admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { metadata = tooMany }, Ct);
         (await metadata.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("metadata");
-        var stale = await admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant.Id}", new { name = "Late", version = 1 }, Ct);
+        var stale = await admin.PatchAsJsonAsync(TenantsRoutes.Tenant(tenant.Id), new { name = "Late", version = 1 }, Ct);
         await stale.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
 
-        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>($"/api/v1/tenants/{tenant.Id}/audit", Ct))!;
+        var trail = (await admin.GetFromJsonAsync<AuditTrailDto>(TenantsRoutes.AuditTrail(tenant.Id), Ct))!;
         Assert.Equal(["tenant.created", "tenant.renamed", "tenant.plan_changed", "tenant.metadata_changed"], trail.Entries.Select(e => e.Action));
     }
 
@@ -121,18 +121,18 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         var tenant = await CreateAsync(admin, "acme");
         var keep = await CreateAsync(admin, "globex");
 
-        var deleting = await admin.DeleteAsync($"/api/v1/tenants/{tenant.Id}?retentionDays=0", Ct);
+        var deleting = await admin.DeleteAsync($"{TenantsRoutes.Tenant(tenant.Id)}?retentionDays=0", Ct);
         Assert.Equal(HttpStatusCode.Accepted, deleting.StatusCode);
         Assert.Equal(TenantStatuses.PendingDeletion, (await deleting.Content.ReadFromJsonAsync<TenantDto>(Ct))!.Status);
-        var later = await admin.DeleteAsync($"/api/v1/tenants/{keep.Id}?retentionDays=30", Ct);
+        var later = await admin.DeleteAsync($"{TenantsRoutes.Tenant(keep.Id)}?retentionDays=30", Ct);
         Assert.Equal(HttpStatusCode.Accepted, later.StatusCode);
 
-        var purged = await host.Services.GetRequiredService<Features.PurgeTenant.PurgeWorker>().PurgeDueAsync(Ct);
+        var purged = await host.Services.GetRequiredService<UseCases.PurgeTenant.PurgeWorker>().PurgeDueAsync(Ct);
 
         Assert.Equal(1, purged);
-        var gone = (await admin.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{tenant.Id}", Ct))!;
+        var gone = (await admin.GetFromJsonAsync<TenantDto>(TenantsRoutes.Tenant(tenant.Id), Ct))!;
         Assert.Equal((TenantStatuses.Deleted, "(deleted)"), (gone.Status, gone.Name));
-        Assert.Equal(TenantStatuses.PendingDeletion, (await admin.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{keep.Id}", Ct))!.Status);
+        Assert.Equal(TenantStatuses.PendingDeletion, (await admin.GetFromJsonAsync<TenantDto>(TenantsRoutes.Tenant(keep.Id), Ct))!.Status);
         await Eventually.HoldsAsync(async () =>
         {
             await using var scope = host.Services.CreateAsyncScope();
@@ -141,9 +141,9 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         }, "TenantPurged published");
 
         // Deleted is final; a pending deletion can be cancelled.
-        await (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/reactivate", null, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
-        (await admin.PostAsync($"/api/v1/tenants/{keep.Id}/reactivate", null, Ct)).EnsureSuccessStatusCode();
-        var retention = await admin.DeleteAsync($"/api/v1/tenants/{keep.Id}?retentionDays=-1", Ct);
+        await (await admin.PostAsync(TenantsRoutes.Reactivate(tenant.Id), null, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        (await admin.PostAsync(TenantsRoutes.Reactivate(keep.Id), null, Ct)).EnsureSuccessStatusCode();
+        var retention = await admin.DeleteAsync($"{TenantsRoutes.Tenant(keep.Id)}?retentionDays=-1", Ct);
         (await retention.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("retentionDays");
     }
 
@@ -158,12 +158,12 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
         });
         var admin = host.CreateClientAs("operator", Operator);
 
-        var response = await admin.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme" }, Ct);
+        var response = await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme" }, Ct);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "urn:modular:problem:tenant-provisioning-failed");
         Assert.DoesNotContain("quota service", problem.ToString()); // the step's own error stays in the log
         Assert.Equal(["provision acme", "undo acme"], first.Calls);
-        Assert.Equal(0, (await admin.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!.Total);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<TenantPage>(TenantsRoutes.Tenants, Ct))!.Total);
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TenantsDbContext>();
         Assert.False(await db.OutboxMessages.AnyAsync(Ct));
@@ -172,7 +172,7 @@ public sealed class TenantLifecycleTests(PostgresServer postgres)
 
     internal static async Task<TenantDto> CreateAsync(HttpClient admin, string slug)
     {
-        var response = await admin.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug.ToUpperInvariant() }, Ct);
+        var response = await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug.ToUpperInvariant() }, Ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
     }

@@ -27,15 +27,15 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres);
         var client = host.CreateClientAs("operator", Manage);
 
-        var created = await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Acme Corp", plan = "pro" }, Ct);
+        var created = await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme Corp", plan = "pro" }, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
         Assert.Equal(("acme", "Acme Corp", "pro", "Active"), (tenant.Slug, tenant.Name, tenant.Plan, tenant.Status));
-        Assert.Equal($"/api/v1/tenants/{tenant.Id}", created.Headers.Location?.OriginalString);
+        Assert.Equal(TenantsRoutes.Tenant(tenant.Id), created.Headers.Location?.OriginalString);
 
-        var fetched = (await client.GetFromJsonAsync<TenantDto>($"/api/v1/tenants/{tenant.Id}", Ct))!;
+        var fetched = (await client.GetFromJsonAsync<TenantDto>(TenantsRoutes.Tenant(tenant.Id), Ct))!;
         Assert.Equal(tenant, fetched with { Metadata = tenant.Metadata });
-        var page = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?search=ACME", Ct))!;
+        var page = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?search=ACME", Ct))!;
         Assert.Equal(1, page.Total);
         Assert.Equal(tenant.Id, Assert.Single(page.Items).Id);
 
@@ -57,11 +57,11 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         var client = host.CreateClientAs("operator", Manage);
         foreach (var slug in new[] { "one", "two", "three" })
         {
-            (await client.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug }, Ct)).EnsureSuccessStatusCode();
+            (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug }, Ct)).EnsureSuccessStatusCode();
         }
 
-        var first = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=1&pageSize=2", Ct))!;
-        var second = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=2&pageSize=2", Ct))!;
+        var first = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?page=1&pageSize=2", Ct))!;
+        var second = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?page=2&pageSize=2", Ct))!;
 
         Assert.Equal(3, first.Total);
         Assert.Equal(["three", "two"], first.Items.Select(t => t.Slug));
@@ -95,7 +95,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         var seen = new List<TenantDto>();
         for (var page = 1; page <= 10; page++)
         {
-            var result = (await client.GetFromJsonAsync<TenantPage>($"/api/v1/tenants?page={page}&pageSize=100", Ct))!;
+            var result = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?page={page}&pageSize=100", Ct))!;
             Assert.Equal(1000, result.Total);
             Assert.Equal(100, result.Items.Count);
             seen.AddRange(result.Items);
@@ -103,14 +103,14 @@ public sealed class TenantsApiTests(PostgresServer postgres)
 
         Assert.Equal(1000, seen.Select(t => t.Id).Distinct().Count());
         Assert.Equal("tenant-0999", seen[0].Slug); // newest first
-        Assert.Empty((await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?page=11&pageSize=100", Ct))!.Items);
+        Assert.Empty((await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?page=11&pageSize=100", Ct))!.Items);
 
-        var search = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?search=tenant-012", Ct))!;
+        var search = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?search=tenant-012", Ct))!;
         Assert.Equal(10, search.Total);
-        var suspended = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants?status=suspended&pageSize=100", Ct))!;
+        var suspended = (await client.GetFromJsonAsync<TenantPage>($"{TenantsRoutes.Tenants}?status=suspended&pageSize=100", Ct))!;
         Assert.Equal(10, suspended.Total);
         Assert.All(suspended.Items, t => Assert.Equal(TenantStatuses.Suspended, t.Status));
-        var badStatus = await client.GetAsync("/api/v1/tenants?status=sleeping", Ct);
+        var badStatus = await client.GetAsync($"{TenantsRoutes.Tenants}?status=sleeping", Ct);
         (await badStatus.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("status");
     }
 
@@ -121,13 +121,13 @@ public sealed class TenantsApiTests(PostgresServer postgres)
     {
         await using var host = await ModularHost.StartAsync(provider, postgres);
         var client = host.CreateClientAs("operator", Manage);
-        (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "First" }, Ct)).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "First" }, Ct)).EnsureSuccessStatusCode();
 
-        var duplicate = await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "acme", name = "Second" }, Ct);
+        var duplicate = await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Second" }, Ct);
 
         var problem = await duplicate.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
         Assert.Contains("acme", problem.GetProperty("detail").GetString());
-        var page = (await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct))!;
+        var page = (await client.GetFromJsonAsync<TenantPage>(TenantsRoutes.Tenants, Ct))!;
         Assert.Equal("First", Assert.Single(page.Items).Name);
     }
 
@@ -138,7 +138,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         var client = host.CreateClientAs("operator", Manage);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            client.PostAsJsonAsync("/api/v1/tenants", new { slug = "race", name = $"Racer {i}" }, Ct)));
+            client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "race", name = $"Racer {i}" }, Ct)));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
@@ -156,7 +156,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
+        var response = await client.PostAsync(TenantsRoutes.Tenants, Json(body), Ct);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
         problem.AssertNamesField(field);
@@ -173,7 +173,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        var response = await client.PostAsync("/api/v1/tenants", Json(body), Ct);
+        var response = await client.PostAsync(TenantsRoutes.Tenants, Json(body), Ct);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
         problem.AssertNamesField(field);
@@ -188,14 +188,14 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        await (await client.PostAsync("/api/v1/tenants", Json(""), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await client.PostAsync(TenantsRoutes.Tenants, Json(""), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
         var text = new StringContent("slug=acme", Encoding.UTF8, "text/plain");
-        await (await client.PostAsync("/api/v1/tenants", text, Ct)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
+        await (await client.PostAsync(TenantsRoutes.Tenants, text, Ct)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
     }
 
     [Theory]
-    [InlineData("/api/v1/tenants?pageSize=1000", "pageSize")]
-    [InlineData("/api/v1/tenants?page=0", "page")]
+    [InlineData($"{TenantsRoutes.Tenants}?pageSize=1000", "pageSize")]
+    [InlineData($"{TenantsRoutes.Tenants}?page=0", "page")]
     public async Task Out_of_range_paging_is_a_validation_problem(string url, string field)
     {
         await using var host = ModularHost.OnSqlite();
@@ -211,7 +211,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClientAs("operator", Manage);
 
-        await (await client.GetAsync($"/api/v1/tenants/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync(TenantsRoutes.Tenant(Guid.NewGuid()), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         await (await client.GetAsync("/api/v1/tenants/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
@@ -224,10 +224,10 @@ public sealed class TenantsApiTests(PostgresServer postgres)
         var stranger = host.CreateClientAs("stranger", "features.manage");
         var body = new { slug = "acme", name = "Acme" };
 
-        await (await anonymous.PostAsJsonAsync("/api/v1/tenants", body, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await anonymous.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await reader.PostAsJsonAsync("/api/v1/tenants", body, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await stranger.GetAsync("/api/v1/tenants", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await anonymous.PostAsJsonAsync(TenantsRoutes.Tenants, body, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.GetAsync(TenantsRoutes.Tenants, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await reader.PostAsJsonAsync(TenantsRoutes.Tenants, body, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await stranger.GetAsync(TenantsRoutes.Tenants, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
         await AssertNoTenantsAsync(reader);
     }
 
@@ -235,7 +235,7 @@ public sealed class TenantsApiTests(PostgresServer postgres)
 
     private static async Task AssertNoTenantsAsync(HttpClient client)
     {
-        var page = await client.GetFromJsonAsync<TenantPage>("/api/v1/tenants", Ct);
+        var page = await client.GetFromJsonAsync<TenantPage>(TenantsRoutes.Tenants, Ct);
         Assert.Equal(0, page!.Total);
     }
 

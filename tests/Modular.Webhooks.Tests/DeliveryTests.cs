@@ -6,6 +6,7 @@ using Modular.Kernel.Persistence;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Webhooks.Tests;
 
@@ -365,7 +366,7 @@ public sealed class DeliveryTests(PostgresServer postgres)
         await webhooks.CreateEndpointAsync(webhooks.ClientFor(globex, WebhooksHost.Admin), globexReceiver.Url);
 
         var operatorClient = webhooks.Host.CreateClientAs("operator", Tenants.Contracts.TenantsPermissions.Manage);
-        (await operatorClient.PatchAsJsonAsync($"/api/v1/tenants/{acme.Id}", new { name = "Acme Inc." }, Ct)).EnsureSuccessStatusCode();
+        (await operatorClient.PatchAsJsonAsync(TenantsRoutes.Tenant(acme.Id), new { name = "Acme Inc." }, Ct)).EnsureSuccessStatusCode();
 
         await Eventually.HoldsAsync(
             () => webhooks.ReadAsync(db => db.Messages.AnyAsync(m => m.EventType == WebhookEventTypes.TenantRenamed, Ct)),

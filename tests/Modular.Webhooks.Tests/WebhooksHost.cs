@@ -74,7 +74,7 @@ public sealed class WebhooksHost : IAsyncDisposable
     public async Task<TenantDto> CreateTenantAsync(string slug)
     {
         var client = Host.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
-        var response = await client.PostAsJsonAsync("/api/v1/tenants", new { slug, name = slug }, Ct);
+        var response = await client.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug, name = slug }, Ct);
         response.EnsureSuccessStatusCode();
         var tenant = (await response.Content.ReadFromJsonAsync<TenantDto>(Ct))!;
         await Eventually.HoldsAsync(

@@ -72,7 +72,7 @@ public sealed class FeaturesModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Platform operators: the definitions, overrides and history, guarded by features.*.
-        var flags = api.MapGroup("/features").WithTags("Feature flags");
+        var flags = api.MapGroup("/api/v1/features").WithTags("Feature flags");
         flags.MapEvaluateFeatures();
         flags.MapGetFlagHistory();
         flags.MapGetTenantOverrides();

@@ -170,7 +170,7 @@ public sealed class IdentityModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var identity = api.MapGroup("/identity");
+        var identity = api.MapGroup("/api/v1/identity");
         identity.MapUsers();
         identity.MapClients();
     }

@@ -91,7 +91,7 @@ public sealed class MeteringModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Usage is per tenant: the tenant comes from the caller's token, never from the request body.
-        var metering = api.MapGroup("/metering").WithTags("Metering");
+        var metering = api.MapGroup("/api/v1/metering").WithTags("Metering");
         metering.MapRecordUsage();
         metering.MapUsageEvents();
         metering.MapGetInvoicePreview();

@@ -31,7 +31,7 @@ public sealed class TenantsModule : IModule
     public string Name => "Tenants";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Tenants", "/admin/tenants", MudBlazor.Icons.Material.Filled.Apartment)];
+        [new("Tenants", TenantsRoutes.ConsoleTenants, MudBlazor.Icons.Material.Filled.Apartment)];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -47,7 +47,7 @@ public sealed class TenantsModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Platform operators: every tenant, guarded by the tenants.* permissions.
-        var tenants = api.MapGroup("/tenants").WithTags("Tenants").AcrossAllTenants();
+        var tenants = api.MapGroup(TenantsRoutes.Tenants).WithTags("Tenants").AcrossAllTenants();
         tenants.MapListTenants();
         tenants.MapGetTenant();
         tenants.MapCreateTenant();
@@ -58,7 +58,7 @@ public sealed class TenantsModule : IModule
         tenants.MapGetTenantAuditTrail();
 
         // A tenant's members: their own tenant only, as resolved from their token.
-        var tenant = api.MapGroup("/tenant").WithTags("Current tenant");
+        var tenant = api.MapGroup(TenantsRoutes.CurrentTenant).WithTags("Current tenant");
         tenant.MapGetCurrentTenant();
         tenant.MapGetCurrentTenantAuditTrail();
         tenant.MapGetAuditEntry();

@@ -82,7 +82,7 @@ public sealed class WebhooksModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // A tenant's own endpoints and messages, as resolved from the caller's token (or X-Tenant).
-        var webhooks = api.MapGroup("/webhooks").WithTags("Webhooks");
+        var webhooks = api.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
         webhooks.MapReadEndpoints();
         webhooks.MapManageEndpoints();
         webhooks.MapSendMessage();
@@ -90,7 +90,7 @@ public sealed class WebhooksModule : IModule
         webhooks.MapRedeliver();
 
         // Platform operators: across tenants.
-        var platform = api.MapGroup("/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
+        var platform = api.MapGroup("/api/v1/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
         platform.MapPlatformEndpoints();
     }
 }

@@ -7,6 +7,7 @@ using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Modular.Kernel.Persistence;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Host.Tests.Fuzzing;
 
@@ -172,11 +173,11 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         string Id(JsonNode? node, string property = "id") => node![property]!.GetValue<string>();
 
         // Tenants: the caller's own and another one.
-        var acme = await Send(platform, "POST", "/api/v1/tenants", new { slug = Tenant, name = "Acme", plan = "starter", metadata = new Dictionary<string, string> { ["region"] = "eu" } });
-        var globex = await Send(platform, "POST", "/api/v1/tenants", new { slug = "globex", name = "Globex" });
+        var acme = await Send(platform, "POST", TenantsRoutes.Tenants, new { slug = Tenant, name = "Acme", plan = "starter", metadata = new Dictionary<string, string> { ["region"] = "eu" } });
+        var globex = await Send(platform, "POST", TenantsRoutes.Tenants, new { slug = "globex", name = "Globex" });
         await Send(caller, "POST", "/api/v1/tenants/{id}/suspend", new { reason = "unpaid" }, new() { ["id"] = Id(globex) });
         await Send(caller, "POST", "/api/v1/tenants/{id}/reactivate", null, new() { ["id"] = Id(globex) });
-        await Send(caller, "GET", "/api/v1/tenants", query: [("page", "1"), ("pageSize", "10"), ("search", "ac"), ("status", "Active")]);
+        await Send(caller, "GET", TenantsRoutes.Tenants, query: [("page", "1"), ("pageSize", "10"), ("search", "ac"), ("status", "Active")]);
 
         // Identity: a client, and the seeded user in both tenants.
         await Send(caller, "POST", "/api/v1/identity/clients", new

@@ -16,7 +16,10 @@ public interface IModule
     /// <summary>Registers the module's services, its <c>DbContext</c> (and so its migrations and outbox).</summary>
     void AddServices(IServiceCollection services, IConfiguration configuration);
 
-    /// <summary>Maps the module's endpoints; <paramref name="api"/> is the <c>/api/v1</c> group.</summary>
+    /// <summary>
+    /// Maps the module's API endpoints under <c>/api/v1/</c>, at the paths of its contracts' routes class (the one
+    /// place tests and console links take them from); <paramref name="api"/> carries the filters every API endpoint has.
+    /// </summary>
     void MapEndpoints(IEndpointRouteBuilder api);
 
     /// <summary>

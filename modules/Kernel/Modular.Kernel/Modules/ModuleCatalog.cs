@@ -60,10 +60,13 @@ public static class ModuleHostingExtensions
         return catalog;
     }
 
-    /// <summary>Maps every enabled module's endpoints under <c>/api/v1</c>, and its protocol endpoints at the root.</summary>
+    /// <summary>
+    /// Maps every enabled module's API endpoints (each module maps them under <c>/api/v1</c>, at the paths its
+    /// contracts' routes class names) behind the API's filters, and its protocol endpoints at the root.
+    /// </summary>
     public static RouteGroupBuilder MapModules(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup(string.Empty);
         api.AddEndpointFilter(RefuseNulInQuery);
         foreach (var module in app.ServiceProvider.GetRequiredService<ModuleCatalog>().Enabled)
         {

@@ -93,7 +93,7 @@ internal static class CreateTenantEndpoint
         tenants.MapPost("/", async (Contracts.CreateTenant command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var tenant = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", tenant);
+                return TypedResults.Created(TenantsRoutes.Tenant(tenant.Id), tenant);
             })
             .WithName("CreateTenant")
             .WithSummary("Create a tenant")

@@ -36,7 +36,7 @@ internal static class ScheduleTenantDeletionEndpoint
 {
     public static void MapScheduleTenantDeletion(this IEndpointRouteBuilder tenants) =>
         tenants.MapDelete("/{id:guid}", async (Guid id, ISender sender, CancellationToken cancellationToken, int retentionDays = 30) =>
-                TypedResults.Accepted($"/api/v1/tenants/{id}", await sender.Send(new Contracts.ScheduleTenantDeletion(id, retentionDays), cancellationToken)))
+                TypedResults.Accepted(TenantsRoutes.Tenant(id), await sender.Send(new Contracts.ScheduleTenantDeletion(id, retentionDays), cancellationToken)))
             .WithName("DeleteTenant")
             .WithSummary("Schedule a tenant's deletion: suspended now, purged after the retention period")
             .ProducesValidationProblem()

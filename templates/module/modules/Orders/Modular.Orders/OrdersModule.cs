@@ -27,7 +27,7 @@ public sealed class OrdersModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/orders").WithTags("Orders");
+        var group = api.MapGroup("/api/v1/orders").WithTags("Orders");
         group.MapCreateOrder();
     }
 }

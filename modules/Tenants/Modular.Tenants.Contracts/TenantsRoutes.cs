@@ -1,0 +1,31 @@
+namespace Modular.Tenants.Contracts;
+
+/// <summary>
+/// The module's paths, written once: its endpoints map their groups from these, and tests, other modules'
+/// console pages and <c>Location</c> headers build their links with them.
+/// </summary>
+public static class TenantsRoutes
+{
+    /// <summary>Platform operators' API: every tenant.</summary>
+    public const string Tenants = "/api/v1/tenants";
+
+    /// <summary>A tenant's members' API: their own tenant, as resolved from their token.</summary>
+    public const string CurrentTenant = "/api/v1/tenant";
+
+    /// <summary>The console's tenant list.</summary>
+    public const string ConsoleTenants = "/admin/tenants";
+
+    public static string Tenant(Guid id) => $"{Tenants}/{id}";
+
+    public static string Suspend(Guid id) => $"{Tenant(id)}/suspend";
+
+    public static string Reactivate(Guid id) => $"{Tenant(id)}/reactivate";
+
+    public static string AuditTrail(Guid id) => $"{Tenant(id)}/audit";
+
+    public const string CurrentAuditTrail = CurrentTenant + "/audit";
+
+    public static string CurrentAuditEntry(Guid id) => $"{CurrentAuditTrail}/{id}";
+
+    public static string ConsoleTenant(Guid id) => $"{ConsoleTenants}/{id}";
+}
