@@ -14,8 +14,8 @@ public class AdminConsoleFixture : IAsyncLifetime
     public static string ChromiumPath { get; } =
         Environment.GetEnvironmentVariable("MODULAR_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    /// <summary>How long a page or an assertion waits for the console: the first circuit on 2 busy cores is slow.</summary>
-    public const float Timeout = 20_000;
+    /// <summary>How long a page or an assertion waits for the console before calling it "never": a first circuit on 2 busy cores can take many seconds.</summary>
+    public const float Timeout = 60_000;
 
     // No sandbox (root in a container), no GPU, and nothing that reaches for the network: the machine has none.
     private static readonly string[] ChromiumArguments =
