@@ -7,6 +7,7 @@ using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Domain;
 using Modular.Tenants.Persistence;
+using Modular.Tenants.UseCases;
 
 namespace Modular.Tenants.Directory;
 

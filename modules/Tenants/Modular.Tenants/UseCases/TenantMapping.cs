@@ -1,8 +1,9 @@
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
+using Modular.Tenants.Domain;
 
-namespace Modular.Tenants.Domain;
+namespace Modular.Tenants.UseCases;
 
 internal static class TenantMapping
 {

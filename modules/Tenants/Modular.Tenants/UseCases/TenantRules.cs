@@ -1,6 +1,7 @@
 using FluentValidation;
+using Modular.Tenants.Domain;
 
-namespace Modular.Tenants.Domain;
+namespace Modular.Tenants.UseCases;
 
 /// <summary>Validation rules shared by the commands that set a plan or metadata.</summary>
 internal static class TenantRules
