@@ -24,7 +24,7 @@ public sealed class OrdersApiTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres);
         var client = host.CreateClientAs("operator", OrdersPermissions.Manage);
 
-        var response = await client.PostAsJsonAsync("/api/v1/orders", new { name = "  First  " }, Ct);
+        var response = await client.PostAsJsonAsync(OrdersRoutes.Orders, new { name = "  First  " }, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = (await response.Content.ReadFromJsonAsync<OrderDto>(Ct))!;
@@ -46,13 +46,13 @@ public sealed class OrdersApiTests(PostgresServer postgres)
     {
         await using var host = ModularHost.OnSqlite();
 
-        var invalid = await host.CreateClientAs("operator", OrdersPermissions.Manage).PostAsJsonAsync("/api/v1/orders", new { name = " " }, Ct);
+        var invalid = await host.CreateClientAs("operator", OrdersPermissions.Manage).PostAsJsonAsync(OrdersRoutes.Orders, new { name = " " }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var problem = await invalid.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(ProblemTypes.Validation, problem.GetProperty("type").GetString());
         Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), $"errors should name 'name': {problem}");
 
-        var forbidden = await host.CreateClientAs("reader", OrdersPermissions.Read).PostAsJsonAsync("/api/v1/orders", new { name = "Second" }, Ct);
+        var forbidden = await host.CreateClientAs("reader", OrdersPermissions.Read).PostAsJsonAsync(OrdersRoutes.Orders, new { name = "Second" }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 

@@ -27,7 +27,7 @@ public sealed class OrdersModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/api/v1/orders").WithTags("Orders");
+        var group = api.MapGroup(OrdersRoutes.Orders).WithTags("Orders");
         group.MapCreateOrder();
     }
 }
