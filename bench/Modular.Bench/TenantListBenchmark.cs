@@ -37,7 +37,7 @@ public class TenantListBenchmark
 
         _host = ModularHost.OnSqlite(settings);
         _client = _host.CreateClientAs("bench", TenantsPermissions.Read);
-        await SeedAsync(1_000);
+        await SeedAsync(_host, 1_000);
         _scope = _host.Services.CreateScope();
         _db = _scope.ServiceProvider.GetRequiredService<TenantsDbContext>();
     }
@@ -65,11 +65,12 @@ public class TenantListBenchmark
         await _host.DisposeAsync();
     }
 
-    private async Task SeedAsync(int count)
+    /// <summary>Creates <paramref name="count"/> tenants through the mediator, as the API would.</summary>
+    internal static async Task SeedAsync(ModularHost host, int count)
     {
         for (var i = 0; i < count; i++)
         {
-            await using var scope = _host.Services.CreateAsyncScope();
+            await using var scope = host.Services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
             await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CreateTenant($"tenant-{i:D4}", $"Tenant {i:D4}"));
         }
