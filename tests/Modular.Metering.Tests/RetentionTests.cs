@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using Modular.Metering.UseCases.Retention;
+using Modular.Metering.Retention;
 using Modular.Metering.Persistence;
 using static Modular.Metering.Tests.MeteringApi;
 

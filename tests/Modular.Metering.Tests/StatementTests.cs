@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using Modular.Metering.UseCases.Statements;
+using Modular.Metering.UseCases.CloseBillingPeriod;
 using static Modular.Metering.Tests.MeteringApi;
 using Modular.Tenants.Contracts;
 

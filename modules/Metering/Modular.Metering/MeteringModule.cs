@@ -10,20 +10,34 @@ using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Kernel.Usage;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
-using Modular.Metering.UseCases.BillingProfiles;
-using Modular.Metering.UseCases.Entitlements;
-using Modular.Metering.UseCases.InvoicePreview;
-using Modular.Metering.UseCases.Meters;
-using Modular.Metering.UseCases.Plans;
-using Modular.Metering.UseCases.PlatformUsageEvents;
+using Modular.Metering.Entitlements;
+using Modular.Metering.Persistence;
+using Modular.Metering.Retention;
+using Modular.Metering.UseCases.CheckEntitlement;
+using Modular.Metering.UseCases.CloseBillingPeriod;
+using Modular.Metering.UseCases.CreateMeter;
+using Modular.Metering.UseCases.CreatePlan;
+using Modular.Metering.UseCases.DeleteMeter;
+using Modular.Metering.UseCases.DeletePlan;
+using Modular.Metering.UseCases.GetBillingProfile;
+using Modular.Metering.UseCases.GetInvoicePreview;
+using Modular.Metering.UseCases.GetMeter;
+using Modular.Metering.UseCases.GetPlan;
+using Modular.Metering.UseCases.GetStatement;
+using Modular.Metering.UseCases.GetUsageEvent;
+using Modular.Metering.UseCases.ListMeters;
+using Modular.Metering.UseCases.ListPlans;
+using Modular.Metering.UseCases.ListPlatformUsageEvents;
+using Modular.Metering.UseCases.ListStatements;
+using Modular.Metering.UseCases.ListUsageEvents;
 using Modular.Metering.UseCases.QueryMeter;
 using Modular.Metering.UseCases.RecordUsage;
-using Modular.Metering.UseCases.Retention;
-using Modular.Metering.UseCases.Statements;
-using Modular.Metering.UseCases.UsageEvents;
-using Modular.Metering.Persistence;
+using Modular.Metering.UseCases.SetBillingProfile;
+using Modular.Metering.UseCases.UpdateMeter;
+using Modular.Metering.UseCases.UpdatePlan;
 
 namespace Modular.Metering;
 
@@ -93,12 +107,25 @@ public sealed class MeteringModule : IModule
         // Usage is per tenant: the tenant comes from the caller's token, never from the request body.
         var metering = api.MapGroup("/api/v1/metering").WithTags("Metering");
         metering.MapRecordUsage();
-        metering.MapUsageEvents();
+        metering.MapListUsageEvents();
+        metering.MapGetUsageEvent();
         metering.MapGetInvoicePreview();
-        metering.MapGroup("/plans").MapPlans();
-        metering.MapBillingProfile();
-        metering.MapGroup("/statements").MapStatements();
+        metering.MapGetBillingProfile();
+        metering.MapSetBillingProfile();
         metering.MapCheckEntitlement();
+
+        var plans = metering.MapGroup("/plans");
+        plans.MapListPlans();
+        plans.MapGetPlan();
+        plans.MapCreatePlan();
+        plans.MapUpdatePlan();
+        plans.MapDeletePlan();
+
+        var statements = metering.MapGroup("/statements");
+        statements.MapListStatements();
+        statements.MapGetStatement();
+        statements.MapExportStatement();
+        statements.MapCloseBillingPeriod();
 
         // Switched on by configuration for the whole API group (every module's endpoints), see ADR 0011.
         if (api is RouteGroupBuilder everyModulesApi
@@ -109,7 +136,11 @@ public sealed class MeteringModule : IModule
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
         var meters = metering.MapGroup("/meters");
-        meters.MapMeters();
+        meters.MapListMeters();
+        meters.MapGetMeter();
+        meters.MapCreateMeter();
+        meters.MapUpdateMeter();
+        meters.MapDeleteMeter();
         meters.MapQueryMeter();
 
         // Platform operators: the event debugger across tenants.
