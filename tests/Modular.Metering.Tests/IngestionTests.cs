@@ -93,13 +93,13 @@ public sealed class IngestionTests(PostgresServer postgres)
         var longId = Event(new string('x', 129));
         (await (await SendAsync(client, longId)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("id");
 
-        var notJson = await client.PostAsync(Events, new StringContent("{ nope", Encoding.UTF8, "application/json"), Ct);
+        var notJson = await client.PostAsync(MeteringRoutes.Events, new StringContent("{ nope", Encoding.UTF8, "application/json"), Ct);
         (await notJson.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, "just a string")).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, Event("e-1"), BatchMediaType)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, Array.Empty<object>(), BatchMediaType)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("events");
         await (await SendAsync(client, new[] { Event("e-1"), (object)"not an event" }, BatchMediaType)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
-        await (await client.PostAsync(Events, new StringContent("{}", Encoding.UTF8, "text/plain"), Ct))
+        await (await client.PostAsync(MeteringRoutes.Events, new StringContent("{}", Encoding.UTF8, "text/plain"), Ct))
             .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
         Assert.Empty(await ListEventsAsync(client));
     }
@@ -198,8 +198,8 @@ public sealed class IngestionTests(PostgresServer postgres)
         var globex = Ingester(host, "globex");
         await SendOkAsync(globex, Event("theirs"));
         var theirs = Assert.Single(await ListEventsAsync(globex));
-        (await (await acme.GetAsync($"{Events}?before={theirs.Id}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("before");
-        Assert.Equal(HttpStatusCode.BadRequest, (await acme.GetAsync($"{Events}?before=not-an-id", Ct)).StatusCode);
+        (await (await acme.GetAsync($"{MeteringRoutes.Events}?before={theirs.Id}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("before");
+        Assert.Equal(HttpStatusCode.BadRequest, (await acme.GetAsync($"{MeteringRoutes.Events}?before=not-an-id", Ct)).StatusCode);
     }
 
     [Theory]

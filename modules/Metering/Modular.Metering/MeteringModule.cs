@@ -48,15 +48,15 @@ public sealed class MeteringModule : IModule
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
-        new("Meters", "/admin/metering/meters", MudBlazor.Icons.Material.Filled.Speed),
-        new("Plans", "/admin/metering/plans", MudBlazor.Icons.Material.Filled.PriceChange),
-        new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
+        new("Meters", MeteringRoutes.ConsoleMeters, MudBlazor.Icons.Material.Filled.Speed),
+        new("Plans", MeteringRoutes.ConsolePlans, MudBlazor.Icons.Material.Filled.PriceChange),
+        new("Usage events", MeteringRoutes.ConsoleEvents, MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
     public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
     [
-        new("Usage", "/admin/metering/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
-        new("Usage events", "/admin/metering/tenants/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
+        new("Usage", MeteringRoutes.ConsoleTenants + "/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
+        new("Usage events", MeteringRoutes.ConsoleTenants + "/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -105,7 +105,7 @@ public sealed class MeteringModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Usage is per tenant: the tenant comes from the caller's token, never from the request body.
-        var metering = api.MapGroup("/api/v1/metering").WithTags("Metering");
+        var metering = api.MapGroup(MeteringRoutes.Metering).WithTags("Metering");
         metering.MapRecordUsage();
         metering.MapListUsageEvents();
         metering.MapGetUsageEvent();
@@ -114,14 +114,14 @@ public sealed class MeteringModule : IModule
         metering.MapSetBillingProfile();
         metering.MapCheckEntitlement();
 
-        var plans = metering.MapGroup("/plans");
+        var plans = api.MapGroup(MeteringRoutes.Plans).WithTags("Metering");
         plans.MapListPlans();
         plans.MapGetPlan();
         plans.MapCreatePlan();
         plans.MapUpdatePlan();
         plans.MapDeletePlan();
 
-        var statements = metering.MapGroup("/statements");
+        var statements = api.MapGroup(MeteringRoutes.Statements).WithTags("Metering");
         statements.MapListStatements();
         statements.MapGetStatement();
         statements.MapExportStatement();
@@ -135,7 +135,7 @@ public sealed class MeteringModule : IModule
         }
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
-        var meters = metering.MapGroup("/meters");
+        var meters = api.MapGroup(MeteringRoutes.Meters).WithTags("Metering");
         meters.MapListMeters();
         meters.MapGetMeter();
         meters.MapCreateMeter();
@@ -144,7 +144,7 @@ public sealed class MeteringModule : IModule
         meters.MapQueryMeter();
 
         // Platform operators: the event debugger across tenants.
-        var platform = metering.MapGroup("/platform").AcrossAllTenants();
+        var platform = api.MapGroup(MeteringRoutes.Platform).WithTags("Metering").AcrossAllTenants();
         platform.MapListPlatformUsageEvents();
     }
 }

@@ -60,7 +60,7 @@ internal static class CreateMeterEndpoint
         meters.MapPost("/", async (Contracts.CreateMeter command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var meter = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/metering/meters/{meter.Key}", meter);
+                return TypedResults.Created(MeteringRoutes.Meter(meter.Key), meter);
             })
             .WithName("CreateMeter").WithSummary("Define a meter")
             .ProducesValidationProblem()

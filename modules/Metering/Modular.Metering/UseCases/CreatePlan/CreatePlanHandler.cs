@@ -48,7 +48,7 @@ internal static class CreatePlanEndpoint
         plans.MapPost("/", async (Contracts.CreatePlan command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var plan = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/metering/plans/{plan.Key}", plan);
+                return TypedResults.Created(MeteringRoutes.Plan(plan.Key), plan);
             })
             .WithName("CreatePlan").WithSummary("Define a plan's prices and quotas")
             .ProducesValidationProblem()
