@@ -5,7 +5,6 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
 using Modular.Kernel.Usage;
 using Modular.Metering.Contracts;
-using Modular.Metering.Domain;
 
 namespace Modular.Metering.Entitlements;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
-using Modular.Metering.Domain;
+using Modular.Metering.Configuration;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.Retention;

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.CheckEntitlement;

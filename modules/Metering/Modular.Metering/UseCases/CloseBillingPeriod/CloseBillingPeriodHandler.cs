@@ -10,6 +10,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 using Modular.Metering.Persistence;

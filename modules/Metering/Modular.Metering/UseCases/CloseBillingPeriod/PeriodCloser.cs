@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 using Modular.Metering.Persistence;

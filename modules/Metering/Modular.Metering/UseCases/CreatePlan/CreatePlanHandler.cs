@@ -8,6 +8,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.CreatePlan;

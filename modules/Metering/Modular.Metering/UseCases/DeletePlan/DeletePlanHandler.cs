@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Kernel.Security;
 using Modular.Metering.Contracts;
-using Modular.Metering.Domain;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.DeletePlan;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 using Modular.Metering.Persistence;

@@ -1,4 +1,5 @@
 using Modular.Kernel.Errors;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
 

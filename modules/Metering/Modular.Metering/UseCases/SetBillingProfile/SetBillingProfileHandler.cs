@@ -9,6 +9,7 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.SetBillingProfile;

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 
-namespace Modular.Metering.Domain;
+namespace Modular.Metering.Entitlements;
 
 /// <summary>
 /// What entitlement checks need, held in memory for <see cref="MeteringOptions.EntitlementCacheTtl"/>: the
@@ -10,17 +11,17 @@ namespace Modular.Metering.Domain;
 /// Usage recorded through this instance's API-call filter is added to the cached total at once; other
 /// usage (other instances, other senders) shows after the TTL, when the total is read again from the
 /// rollups. A new period is a new key, so usage starts from zero at the boundary. Public only because
-/// the (public, generator-visible) handlers take it.
+/// the (public, generator-visible) handlers take it; its members are the module's own.
 /// </summary>
 public sealed class EntitlementCache(IMemoryCache memory, IOptions<MeteringOptions> options)
 {
     private TimeSpan Ttl => options.Value.EntitlementCacheTtl;
 
-    public async Task<UsageTally> UsageAsync(Guid tenantId, string meter, DateTimeOffset periodEnd, Func<Task<decimal>> load) =>
+    internal async Task<UsageTally> UsageAsync(Guid tenantId, string meter, DateTimeOffset periodEnd, Func<Task<decimal>> load) =>
         (await GetOrLoadAsync(new UsageKey(tenantId, meter, periodEnd), async () => new UsageTally(await load())))!;
 
     /// <summary>Adds usage this instance just recorded, if the period's total is cached (otherwise the next load sees it).</summary>
-    public void Add(Guid tenantId, string meter, DateTimeOffset periodEnd, decimal quantity)
+    internal void Add(Guid tenantId, string meter, DateTimeOffset periodEnd, decimal quantity)
     {
         if (memory.TryGetValue(new UsageKey(tenantId, meter, periodEnd), out UsageTally? tally))
         {
@@ -29,15 +30,15 @@ public sealed class EntitlementCache(IMemoryCache memory, IOptions<MeteringOptio
     }
 
     /// <summary>A plan's quotas; null when no plan has the key.</summary>
-    public Task<IReadOnlyList<QuotaDto>?> PlanQuotasAsync(string planKey, Func<Task<IReadOnlyList<QuotaDto>?>> load) => GetOrLoadAsync(new PlanKey(planKey), load);
+    internal Task<IReadOnlyList<QuotaDto>?> PlanQuotasAsync(string planKey, Func<Task<IReadOnlyList<QuotaDto>?>> load) => GetOrLoadAsync(new PlanKey(planKey), load);
 
-    public void ForgetPlan(string key) => memory.Remove(new PlanKey(key));
+    internal void ForgetPlan(string key) => memory.Remove(new PlanKey(key));
 
-    public async Task<string> TimeZoneAsync(Guid tenantId, Func<Task<string>> load) => (await GetOrLoadAsync(new TimeZoneKey(tenantId), load))!;
+    internal async Task<string> TimeZoneAsync(Guid tenantId, Func<Task<string>> load) => (await GetOrLoadAsync(new TimeZoneKey(tenantId), load))!;
 
-    public void ForgetTimeZone(Guid tenantId) => memory.Remove(new TimeZoneKey(tenantId));
+    internal void ForgetTimeZone(Guid tenantId) => memory.Remove(new TimeZoneKey(tenantId));
 
-    public async Task<string> MeterEventTypeAsync(string meter, Func<Task<string>> load) => (await GetOrLoadAsync(new MeterKey(meter), load))!;
+    internal async Task<string> MeterEventTypeAsync(string meter, Func<Task<string>> load) => (await GetOrLoadAsync(new MeterKey(meter), load))!;
 
     private async Task<T?> GetOrLoadAsync<T>(object key, Func<Task<T>> load) =>
         await memory.GetOrCreateAsync(key, entry =>
@@ -56,7 +57,7 @@ public sealed class EntitlementCache(IMemoryCache memory, IOptions<MeteringOptio
 }
 
 /// <summary>A period's usage total that local recordings add to while it is cached.</summary>
-public sealed class UsageTally(decimal used)
+internal sealed class UsageTally(decimal used)
 {
     private readonly Lock _gate = new();
     private decimal _used = used;
@@ -72,7 +73,7 @@ public sealed class UsageTally(decimal used)
         }
     }
 
-    public void Add(decimal quantity)
+    internal void Add(decimal quantity)
     {
         lock (_gate)
         {

@@ -1,4 +1,4 @@
-namespace Modular.Metering.Domain;
+namespace Modular.Metering.Configuration;
 
 /// <summary>The <c>Metering</c> configuration section.</summary>
 public sealed class MeteringOptions

@@ -1,6 +1,6 @@
 using Modular.Metering.Contracts;
 
-namespace Modular.Metering.Domain;
+namespace Modular.Metering.Configuration;
 
 /// <summary>
 /// A plan's seed (<c>Metering:Plans:{plan key}</c>): its charges and quotas, in one currency. Copied into
@@ -39,7 +39,7 @@ public sealed class ChargeOptions
     public string Meter { get; set; } = "";
 
     /// <summary>Flat, PerUnit, Graduated, Volume or Package.</summary>
-    public string Model { get; set; } = nameof(ChargeModel.PerUnit);
+    public string Model { get; set; } = ChargeModels.PerUnit;
 
     /// <summary>The flat amount, or the price of one package.</summary>
     public decimal Amount { get; set; }
