@@ -77,6 +77,30 @@ public sealed class IngestionTests(PostgresServer postgres)
         Assert.Empty(await ListEventsAsync(client));
     }
 
+    [Theory]
+    [InlineData("id", 128)]
+    [InlineData("source", 256)]
+    [InlineData("type", 128)]
+    [InlineData("subject", 256)]
+    public async Task An_attribute_longer_than_it_is_stored_is_refused_naming_it_and_the_longest_allowed_is_stored(string attribute, int maxLength)
+    {
+        await using var host = ModularHost.OnSqlite();
+        await CreateTenantAsync(host, "acme");
+        var client = Ingester(host, "acme");
+        var tooLong = Event("e-1");
+        tooLong[attribute] = new string('x', maxLength + 1);
+
+        (await (await SendAsync(client, tooLong)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(attribute);
+        var problem = await (await SendAsync(client, new[] { Event("e-2"), tooLong }, BatchMediaType))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.Contains($"[1] is invalid ({attribute}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await ListEventsAsync(client));
+
+        var longest = Event("e-3");
+        longest[attribute] = new string('x', maxLength);
+        Assert.Equal(1, (await SendOkAsync(client, longest)).Stored);
+    }
+
     [Fact]
     public async Task Garbage_is_refused_with_problem_details()
     {
