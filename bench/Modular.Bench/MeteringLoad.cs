@@ -4,10 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Modular.Metering.Contracts;
+using Modular.Tenants.Contracts;
 using Modular.Testing;
 using Npgsql;
 using NpgsqlTypes;
-using Modular.Tenants.Contracts;
 
 namespace Modular.Bench;
 
@@ -50,7 +50,7 @@ internal static class MeteringLoad
         var tenant = await (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "bench", name = "Bench" })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
         var tenantId = tenant.GetProperty("id").GetGuid();
-        var meter = await (await admin.PostAsJsonAsync("/api/v1/metering/meters", new
+        var meter = await (await admin.PostAsJsonAsync(MeteringRoutes.Meters, new
         {
             key = "tokens",
             name = "Tokens",
@@ -108,7 +108,7 @@ internal static class MeteringLoad
         Console.WriteLine($"metering ingestion, {ingested:N0} events in batches of {BatchSize:N0}, {clients} concurrent clients, {Rounds} alternating rounds:");
         Console.WriteLine($"  raw binary COPY into a plain table (baseline): {ingested / copy.TotalSeconds,10:N0} events/s");
         Console.WriteLine($"  binary COPY into the event table's indexes:    {ingested / indexed.TotalSeconds,10:N0} events/s   ratio {copy / indexed:0.000}");
-        Console.WriteLine($"  POST /api/v1/metering/events (dedup, rollups): {ingested / http.TotalSeconds,10:N0} events/s");
+        Console.WriteLine($"  POST {MeteringRoutes.Events} (dedup, rollups): {ingested / http.TotalSeconds,10:N0} events/s");
         Console.WriteLine($"  ratio (endpoint / COPY): {copy / http:0.000} (rounds {ratios.Min():0.000} to {ratios.Max():0.000}); endpoint / indexed COPY: {indexed / http:0.000}");
     }
 
@@ -141,7 +141,7 @@ internal static class MeteringLoad
         })
         {
             var (elapsed, total) = await MedianAsync(async () =>
-                (await client.GetFromJsonAsync<MeterQueryResult>($"/api/v1/metering/meters/tokens/query?{query}"))!.Rows.Sum(r => r.Value ?? 0));
+                (await client.GetFromJsonAsync<MeterQueryResult>($"{MeteringRoutes.MeterQuery("tokens")}?{query}"))!.Rows.Sum(r => r.Value ?? 0));
             var check = Math.Abs(total - expected) < 0.5 || label.Contains("Budapest", StringComparison.Ordinal) ? "" : $" (total {total} != {expected}!)";
             Console.WriteLine($"  {label + ":",-47} {elapsed.TotalMilliseconds,8:0.0} ms   ratio {elapsed / baseline:0.0000}{check}");
         }
@@ -180,7 +180,7 @@ internal static class MeteringLoad
     private static async Task PostAsync(HttpClient client, string body)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/cloudevents-batch+json");
-        using var response = await client.PostAsync("/api/v1/metering/events", content);
+        using var response = await client.PostAsync(MeteringRoutes.Events, content);
         response.EnsureSuccessStatusCode();
         var recorded = await response.Content.ReadFromJsonAsync<UsageRecorded>();
         if (recorded!.Stored != BatchSize)

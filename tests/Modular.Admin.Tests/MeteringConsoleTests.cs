@@ -1,8 +1,9 @@
 using Microsoft.Playwright;
 using Modular.Admin.Tests;
+using Modular.Metering.Contracts;
+using Modular.Tenants.Contracts;
 using static Microsoft.Playwright.Assertions;
 using static Modular.Admin.Tests.MeteringScreens;
-using Modular.Tenants.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -21,7 +22,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Meters");
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/meters").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, MeteringRoutes.ConsoleMeters).ToString());
         await Expect(page).ToHaveTitleAsync("Meters · Modular admin");
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
         await page.GetByTestId("create-meter").ClickAsync();
@@ -56,7 +57,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.CreateMeterAsync(new { key = "taken-calls", name = "Taken", eventType = "taken.call", aggregation = "COUNT" });
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/metering/meters");
+        await admin.GotoAsync(MeteringRoutes.ConsoleMeters);
         await Expect(page.GetByTestId("create-meter")).ToBeEnabledAsync();
 
         await page.GetByTestId("create-meter").ClickAsync();
@@ -104,7 +105,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.CreateMeterAsync(new { key = "edited-calls", name = "Calls", eventType = "edited.call", aggregation = "COUNT" });
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/metering/meters");
+        await admin.GotoAsync(MeteringRoutes.ConsoleMeters);
         var row = MeterRow(page, "edited-calls");
         await Expect(row.GetByTestId("meter-edit")).ToBeEnabledAsync();
 
@@ -151,7 +152,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
 
         // From the tenant's own page: the metering module contributes the link (IModule.TenantAdminLinks).
         await page.GetByTestId("tenant-module-link").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Usage$") }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/metering/tenants/{tenant.Id}$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"{MeteringRoutes.ConsoleTenantUsage(tenant.Id)}$"));
         await Expect(page.GetByTestId("tenant-usage-title")).ToHaveTextAsync("Usage of usage-acme");
         var usage = MeterUsage(page, MeteringConsole.PricedMeter);
         await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("150");
@@ -178,7 +179,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(MeterUsage(page, MeteringConsole.PricedMeter).GetByTestId("meter-total")).ToHaveTextAsync("150");
 
         // A tenant on a plan without prices: a clear message instead of an invoice.
-        await admin.GotoAsync($"/admin/metering/tenants/{unpriced.Id}");
+        await admin.GotoAsync(MeteringRoutes.ConsoleTenantUsage(unpriced.Id));
         await Expect(page.GetByTestId("invoice-no-pricing")).ToContainTextAsync($"plan “{unpriced.Plan}” has no pricing");
         await Expect(page.GetByTestId("invoice-line")).ToHaveCountAsync(0);
         await Expect(MeterUsage(page, MeteringConsole.PricedMeter).GetByTestId("meter-total")).ToHaveTextAsync("0");
@@ -199,7 +200,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.SendEventsAsync("debug-other", MeteringConsole.Event("other-1", "debug.completion", new { tokens = "other tenant's" }));
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await admin.GotoAsync($"/admin/metering/tenants/{tenant.Id}/events");
+        await admin.GotoAsync(MeteringRoutes.ConsoleTenantEvents(tenant.Id));
 
         await Expect(page.GetByTestId("usage-events-title")).ToHaveTextAsync("Usage events of debug-acme");
         await Expect(EventRows(page)).ToHaveCountAsync(3);
@@ -244,7 +245,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await console.SendEventsAsync("paged-acme", Enumerable.Range(0, 130).Select(i => (object)MeteringConsole.Event($"paged-{i}", "paged.call")).ToArray());
         await using var admin = await console.OpenAsync(MeteringConsole.Operator);
         var page = admin.Page;
-        await admin.GotoAsync($"/admin/metering/tenants/{tenant.Id}/events");
+        await admin.GotoAsync(MeteringRoutes.ConsoleTenantEvents(tenant.Id));
 
         await Expect(EventRows(page)).ToHaveCountAsync(100);
         await page.GetByTestId("event-older").ClickAsync();
@@ -268,7 +269,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await admin.GotoAsync("/admin");
 
         await admin.FollowMenuLinkAsync("Usage events");
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/metering/events").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, MeteringRoutes.ConsoleEvents).ToString());
         await page.GetByTestId("event-type-filter").FillAsync("all.call");
         await page.GetByTestId("event-type-filter").PressAsync("Enter");
 
@@ -278,7 +279,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(globexRow.GetByTestId("event-tenant")).ToHaveTextAsync("all-globex");
 
         await globexRow.GetByTestId("event-tenant").GetByRole(AriaRole.Link).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/metering/tenants/{globex.Id}/events$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"{MeteringRoutes.ConsoleTenantEvents(globex.Id)}$"));
         await Expect(page.GetByTestId("usage-events-title")).ToHaveTextAsync("Usage events of all-globex");
         await Expect(EventRows(page).GetByTestId("event-id")).ToHaveTextAsync(["gateway / globex-call"]);
         Assert.Empty(admin.Errors);
@@ -294,7 +295,7 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
 
-        foreach (var path in new[] { "/admin/metering/meters", $"/admin/metering/tenants/{tenant.Id}", $"/admin/metering/tenants/{tenant.Id}/events", "/admin/metering/events" })
+        foreach (var path in new[] { MeteringRoutes.ConsoleMeters, MeteringRoutes.ConsoleTenantUsage(tenant.Id), MeteringRoutes.ConsoleTenantEvents(tenant.Id), MeteringRoutes.ConsoleEvents })
         {
             await admin.GotoAsync(path);
             await Expect(page.GetByTestId("metering-forbidden")).ToContainTextAsync("needs the metering.read permission");

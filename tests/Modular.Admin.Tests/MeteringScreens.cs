@@ -35,7 +35,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
         await base.WarmUpAsync();
         using var client = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
         client.DefaultRequestHeaders.Add("Cookie", $"{TestSignIn.Cookie}={Uri.EscapeDataString(Operator)}");
-        await client.GetAsync("/admin/metering/meters");
+        await client.GetAsync(MeteringRoutes.ConsoleMeters);
     }
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -45,7 +45,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
     public async Task<MeterDto> CreateMeterAsync(object meter)
     {
         using var api = MetersApi();
-        using var response = await api.PostAsJsonAsync("/api/v1/metering/meters", meter, Cancellation);
+        using var response = await api.PostAsJsonAsync(MeteringRoutes.Meters, meter, Cancellation);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
         return (await response.Content.ReadFromJsonAsync<MeterDto>(Cancellation))!;
     }
@@ -54,7 +54,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
     public async Task<MeterDto?> FindMeterAsync(string key)
     {
         using var api = MetersApi();
-        using var response = await api.GetAsync($"/api/v1/metering/meters/{key}", Cancellation);
+        using var response = await api.GetAsync(MeteringRoutes.Meter(key), Cancellation);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<MeterDto>(Cancellation);
     }
 
@@ -64,7 +64,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
         using var client = Host.CreateClient();
         client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("member-of-" + tenant, [MeteringPermissions.Ingest], tenant));
         using var body = new StringContent(JsonSerializer.Serialize(events), Encoding.UTF8, "application/cloudevents-batch+json");
-        using var response = await client.PostAsync("/api/v1/metering/events", body, Cancellation);
+        using var response = await client.PostAsync(MeteringRoutes.Events, body, Cancellation);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
     }
 
@@ -73,7 +73,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
     {
         using var client = Host.CreateClient();
         client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("admin-of-" + tenant, [MeteringPermissions.Manage], tenant));
-        using var response = await client.PutAsJsonAsync("/api/v1/metering/billing-profile", new { timeZone }, Cancellation);
+        using var response = await client.PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone }, Cancellation);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
     }
 

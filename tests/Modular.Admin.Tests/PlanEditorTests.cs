@@ -13,7 +13,7 @@ public sealed class PlanEditorTests(AdminConsoleFixture console) : IClassFixture
     {
         var ct = TestContext.Current.CancellationToken;
         using var api = console.Host.CreateClientAs("operator", MeteringPermissions.Manage, MeteringPermissions.Read);
-        (await api.PostAsJsonAsync("/api/v1/metering/meters", new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" }, ct)).EnsureSuccessStatusCode();
+        (await api.PostAsJsonAsync(MeteringRoutes.Meters, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" }, ct)).EnsureSuccessStatusCode();
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
         await admin.GotoAsync("/admin");
@@ -49,7 +49,7 @@ public sealed class PlanEditorTests(AdminConsoleFixture console) : IClassFixture
         await Expect(row.GetByTestId("plan-currency")).ToHaveTextAsync("EUR");
         await Expect(row.GetByTestId("plan-charges")).ToHaveTextAsync("api-calls: Graduated");
         await Expect(row.GetByTestId("plan-quotas")).ToHaveTextAsync("api-calls ≤ 1000 (Hard)");
-        var plan = (await api.GetFromJsonAsync<PlanDto>("/api/v1/metering/plans/gold", ct))!;
+        var plan = (await api.GetFromJsonAsync<PlanDto>(MeteringRoutes.Plan("gold"), ct))!;
         Assert.Equal([(100m, 1m), ((decimal?)null, 0.5m)], Assert.Single(plan.Charges).Tiers!.Select(t => (t.UpTo, t.UnitPrice)));
 
         // Editing keeps what it does not touch.
@@ -59,13 +59,13 @@ public sealed class PlanEditorTests(AdminConsoleFixture console) : IClassFixture
         await dialog.GetByTestId("plan-save").ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
         await Expect(row.GetByTestId("plan-currency")).ToHaveTextAsync("USD");
-        plan = (await api.GetFromJsonAsync<PlanDto>("/api/v1/metering/plans/gold", ct))!;
+        plan = (await api.GetFromJsonAsync<PlanDto>(MeteringRoutes.Plan("gold"), ct))!;
         Assert.Equal(("USD", 2, 1000m), (plan.Currency, plan.Charges[0].Tiers!.Count, plan.Quotas[0].Limit));
 
         await row.GetByTestId("plan-delete").ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("plan-table")).ToContainTextAsync("No plans yet.");
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/metering/plans/gold", ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.GetAsync(MeteringRoutes.Plan("gold"), ct)).StatusCode);
         Assert.Empty(admin.Errors);
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
 using Npgsql;
@@ -78,7 +79,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
 
     private static async Task SeedMeteringDefinitionsAsync(HttpClient platform)
     {
-        await Send(platform, HttpMethod.Post, "/api/v1/metering/meters", new
+        await Send(platform, HttpMethod.Post, MeteringRoutes.Meters, new
         {
             key = "tokens",
             name = "Tokens",
@@ -87,8 +88,8 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
             valuePath = "$.usage.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
-        await Send(platform, HttpMethod.Post, "/api/v1/metering/meters", new { key = "users", name = "Active users", eventType = "llm.completion", aggregation = "UNIQUE_COUNT", valuePath = "$.user" });
-        await Send(platform, HttpMethod.Post, "/api/v1/metering/plans", new
+        await Send(platform, HttpMethod.Post, MeteringRoutes.Meters, new { key = "users", name = "Active users", eventType = "llm.completion", aggregation = "UNIQUE_COUNT", valuePath = "$.user" });
+        await Send(platform, HttpMethod.Post, MeteringRoutes.Plans, new
         {
             key = "starter",
             currency = "EUR",
@@ -114,7 +115,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         await Send(member, HttpMethod.Post, "/api/v1/webhooks/endpoints", new { url = "https://hooks.example.com/modular", eventTypes = new[] { eventType } });
         await Send(member, HttpMethod.Post, "/api/v1/webhooks/messages", new { eventType, eventId = "evt-1", data = new { invoice = "in_1" } });
 
-        await Send(member, HttpMethod.Put, "/api/v1/metering/billing-profile", new { timeZone = "Europe/Budapest" });
+        await Send(member, HttpMethod.Put, MeteringRoutes.BillingProfile, new { timeZone = "Europe/Budapest" });
         var usage = Enumerable.Range(1, 3).Select(n => new
         {
             specversion = "1.0",
@@ -125,8 +126,8 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
             time = DateTimeOffset.UtcNow.AddMonths(-1).ToString("O"),
             data = new { usage = new { tokens = 10 * n }, model = "small", user = $"user-{n}" },
         });
-        await Send(member, HttpMethod.Post, "/api/v1/metering/events", usage, "application/cloudevents-batch+json");
-        await Send(member, HttpMethod.Post, "/api/v1/metering/statements", new { });
+        await Send(member, HttpMethod.Post, MeteringRoutes.Events, usage, "application/cloudevents-batch+json");
+        await Send(member, HttpMethod.Post, MeteringRoutes.Statements, new { });
     }
 
     private static async Task Send(HttpClient client, HttpMethod method, string url, object body, string mediaType = "application/json")

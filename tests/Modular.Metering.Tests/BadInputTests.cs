@@ -90,9 +90,9 @@ public sealed class BadInputTests(PostgresServer postgres)
         await using var host = await ModularHost.OnPostgresAsync(postgres);
         var op = Operator(host);
 
-        var valuePath = await op.PostAsJsonAsync(Meters, new { key = "m", name = "M", eventType = "e", aggregation = "SUM", valuePath = "$.a[99999999999]" }, Ct);
+        var valuePath = await op.PostAsJsonAsync(MeteringRoutes.Meters, new { key = "m", name = "M", eventType = "e", aggregation = "SUM", valuePath = "$.a[99999999999]" }, Ct);
         (await valuePath.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("valuePath");
-        var groupBy = await op.PostAsJsonAsync(Meters, new
+        var groupBy = await op.PostAsJsonAsync(MeteringRoutes.Meters, new
         {
             key = "m",
             name = "M",
@@ -102,7 +102,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         }, Ct);
         (await groupBy.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("groupBy");
 
-        Assert.Empty((await op.GetFromJsonAsync<List<MeterDto>>(Meters, Ct))!);
+        Assert.Empty((await op.GetFromJsonAsync<List<MeterDto>>(MeteringRoutes.Meters, Ct))!);
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         var ok = AroundNow();
 
         async Task Refused(string query, string field) =>
-            (await (await client.GetAsync($"{Meters}/tokens/query?{query}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+            (await (await client.GetAsync($"{MeteringRoutes.MeterQuery("tokens")}?{query}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
                 .AssertNamesField(field);
         await Refused(ok + "&groupBy=model&groupBy=model", "groupBy");
         await Refused(ok + "&subject=a%00b", "subject");
@@ -179,11 +179,11 @@ public sealed class BadInputTests(PostgresServer postgres)
 
         foreach (var body in new[] { "{}", """{"timeZone":null}""" })
         {
-            var response = await admin.PutAsync("/api/v1/metering/billing-profile", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+            var response = await admin.PutAsync(MeteringRoutes.BillingProfile, new StringContent(body, Encoding.UTF8, "application/json"), Ct);
             (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("timeZone");
         }
 
-        Assert.True((await admin.GetFromJsonAsync<BillingProfileDto>("/api/v1/metering/billing-profile", Ct))!.IsDefault);
+        Assert.True((await admin.GetFromJsonAsync<BillingProfileDto>(MeteringRoutes.BillingProfile, Ct))!.IsDefault);
     }
 
     [Fact]
@@ -194,14 +194,14 @@ public sealed class BadInputTests(PostgresServer postgres)
         var op = Operator(host);
         var client = Ingester(host, "acme");
 
-        var meter = await op.PostAsJsonAsync(Meters, new { key = "m", name = "a\0b", eventType = "e", aggregation = "COUNT" }, Ct);
+        var meter = await op.PostAsJsonAsync(MeteringRoutes.Meters, new { key = "m", name = "a\0b", eventType = "e", aggregation = "COUNT" }, Ct);
         (await meter.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("name");
-        var plan = await op.PostAsJsonAsync(Plans, new { key = "p", currency = "EUR", quotas = new[] { new { meter = "a\0b", limit = 1 } } }, Ct);
+        var plan = await op.PostAsJsonAsync(MeteringRoutes.Plans, new { key = "p", currency = "EUR", quotas = new[] { new { meter = "a\0b", limit = 1 } } }, Ct);
         (await plan.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("quotas[0].meter");
-        var events = await client.GetAsync($"{Events}?type=a%00b", Ct);
+        var events = await client.GetAsync($"{MeteringRoutes.Events}?type=a%00b", Ct);
         (await events.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("type");
 
-        Assert.Empty((await op.GetFromJsonAsync<List<MeterDto>>(Meters, Ct))!);
-        Assert.DoesNotContain((await op.GetFromJsonAsync<List<PlanDto>>(Plans, Ct))!, p => p.Key == "p");
+        Assert.Empty((await op.GetFromJsonAsync<List<MeterDto>>(MeteringRoutes.Meters, Ct))!);
+        Assert.DoesNotContain((await op.GetFromJsonAsync<List<PlanDto>>(MeteringRoutes.Plans, Ct))!, p => p.Key == "p");
     }
 }

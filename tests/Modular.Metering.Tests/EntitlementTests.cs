@@ -7,15 +7,14 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
-using static Modular.Metering.Tests.MeteringApi;
 using Modular.Tenants.Contracts;
+using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
 
 /// <summary>Quotas: the plan's limits, answered from cached rollups, and the API-call filter that enforces them.</summary>
 public sealed class EntitlementTests(PostgresServer postgres)
 {
-    private const string Entitlements = "/api/v1/metering/entitlements";
 
     private static Dictionary<string, string?> Settings(string ttl, string? apiCallMeter = null, int limit = 5) => new()
     {
@@ -56,16 +55,16 @@ public sealed class EntitlementTests(PostgresServer postgres)
         await SendOkAsync(acme, Enumerable.Range(0, 3).Select(i => Event($"now-{i}")).ToArray(), BatchMediaType);
         await SendOkAsync(acme, Event("last-month", time: NextMonthUtc.AddMonths(-1).AddMinutes(-5))); // the previous period: reset
 
-        var entitlement = (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!;
+        var entitlement = (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!;
         Assert.Equal(new EntitlementDto("api-calls", true, 5m, 3m, 2m, NextMonthUtc, "Hard"), entitlement);
 
         await SendOkAsync(acme, Enumerable.Range(3, 4).Select(i => Event($"now-{i}")).ToArray(), BatchMediaType);
-        Assert.Equal(new EntitlementDto("api-calls", false, 5m, 7m, 0m, NextMonthUtc, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        Assert.Equal(new EntitlementDto("api-calls", false, 5m, 7m, 0m, NextMonthUtc, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
 
         // Tenant B sees its own usage only; a meter without a quota is always allowed.
-        Assert.Equal(new EntitlementDto("api-calls", true, 5m, 0m, 5m, NextMonthUtc, "Hard"), await Ingester(host, "globex").GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        Assert.Equal(new EntitlementDto("api-calls", true, 5m, 0m, 5m, NextMonthUtc, "Hard"), await Ingester(host, "globex").GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
         await CreateMeterAsync(host, new { key = "tokens", name = "Tokens", eventType = "llm", aggregation = "SUM", valuePath = "$.tokens" });
-        Assert.Equal(new EntitlementDto("tokens", true, null, 0m, null, NextMonthUtc, null), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/tokens", Ct));
+        Assert.Equal(new EntitlementDto("tokens", true, null, 0m, null, NextMonthUtc, null), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("tokens"), Ct));
 
         // Other modules ask through the mediator, in their tenant's scope.
         await using var scope = host.Services.CreateAsyncScope();
@@ -83,15 +82,15 @@ public sealed class EntitlementTests(PostgresServer postgres)
         await using var host = await StartAsync(provider, postgres, Settings(ttl: "01:00:00"));
         var acme = Ingester(host, "acme");
         await SendOkAsync(acme, Event("first"));
-        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!.Used);
+        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Used);
 
         // Usage sent through ingestion is not added to this instance's cache: it shows after the TTL.
         await SendOkAsync(acme, Event("second"));
-        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct))!.Used);
+        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Used);
 
         // A plan change on this instance shows at once.
-        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
-        Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        (await Operator(host).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
     }
 
     [Theory]
@@ -110,11 +109,11 @@ public sealed class EntitlementTests(PostgresServer postgres)
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var acme = Ingester(host, "acme");
         await SendOkAsync(acme, new[] { Event("a", time: clock.GetUtcNow()), Event("b", time: clock.GetUtcNow()) }, BatchMediaType);
-        Assert.Equal(new EntitlementDto("api-calls", false, 2m, 2m, 0m, monthEnd, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        Assert.Equal(new EntitlementDto("api-calls", false, 2m, 2m, 0m, monthEnd, "Hard"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
 
         clock.Advance(TimeSpan.FromMinutes(15));
 
-        Assert.Equal(new EntitlementDto("api-calls", true, 2m, 0m, 2m, monthEnd.AddMonths(1), "Hard"), await acme.GetFromJsonAsync<EntitlementDto>($"{Entitlements}/api-calls", Ct));
+        Assert.Equal(new EntitlementDto("api-calls", true, 2m, 0m, 2m, monthEnd.AddMonths(1), "Hard"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
     }
 
     [Theory]
@@ -124,11 +123,11 @@ public sealed class EntitlementTests(PostgresServer postgres)
     {
         await using var host = await StartAsync(provider, postgres, Settings(ttl: "00:00:30"));
 
-        await (await host.CreateClient().GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await Operator(host).GetAsync($"{Entitlements}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound); // no tenant in scope
-        await (await Ingester(host, "acme").GetAsync($"{Entitlements}/no-such-meter", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await Ingester(host, "acme").GetAsync($"{Entitlements}/", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await host.CreateClient().GetAsync(MeteringRoutes.Entitlement("api-calls"), Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(MeteringRoutes.Entitlement("api-calls"), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Operator(host).GetAsync(MeteringRoutes.Entitlement("api-calls"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound); // no tenant in scope
+        await (await Ingester(host, "acme").GetAsync(MeteringRoutes.Entitlement("no-such-meter"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await Ingester(host, "acme").GetAsync($"{MeteringRoutes.Entitlements}/", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Theory]
@@ -141,10 +140,10 @@ public sealed class EntitlementTests(PostgresServer postgres)
 
         for (var call = 0; call < 3; call++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(MeteringRoutes.Meters, Ct)).StatusCode);
         }
 
-        var refused = await acme.GetAsync(Meters, Ct);
+        var refused = await acme.GetAsync(MeteringRoutes.Meters, Ct);
         await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.QuotaExceeded);
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
@@ -153,12 +152,12 @@ public sealed class EntitlementTests(PostgresServer postgres)
         // The calls were recorded as usage events of the tenant (the refused one was not).
         var events = await ListEventsAsync(Ingester(host, "globex")); // globex's own calls: this one
         Assert.All(events, e => Assert.Equal("modular-api", e.Source));
-        Assert.Equal(HttpStatusCode.OK, (await Member(host, "globex", MeteringPermissions.Read).GetAsync(Meters, Ct)).StatusCode); // another tenant has its own quota
-        Assert.Equal(HttpStatusCode.OK, (await Operator(host).GetAsync(Meters, Ct)).StatusCode); // no tenant: not metered
+        Assert.Equal(HttpStatusCode.OK, (await Member(host, "globex", MeteringPermissions.Read).GetAsync(MeteringRoutes.Meters, Ct)).StatusCode); // another tenant has its own quota
+        Assert.Equal(HttpStatusCode.OK, (await Operator(host).GetAsync(MeteringRoutes.Meters, Ct)).StatusCode); // no tenant: not metered
 
         // Raising the quota on this instance lets the tenant through at once.
-        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 10, enforcement = "Hard" } } }, Ct)).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+        (await Operator(host).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 10, enforcement = "Hard" } } }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(MeteringRoutes.Meters, Ct)).StatusCode);
         var acmeCalls = await ListEventsAsync(Member(host, "acme", MeteringPermissions.Read)); // itself an API call: 3 + 1 + 1
         Assert.Equal(5, acmeCalls.Count(e => e.Source == "modular-api" && e.Type == "api.call" && e.Status == UsageEventStatuses.Counted));
     }
@@ -169,7 +168,7 @@ public sealed class EntitlementTests(PostgresServer postgres)
         await using var host = await StartAsync(DatabaseProvider.Sqlite, postgres, Settings(ttl: "00:00:30", limit: 0));
         var acme = Member(host, "acme", MeteringPermissions.Read);
 
-        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(Meters, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(MeteringRoutes.Meters, Ct)).StatusCode);
         Assert.Empty(await ListEventsAsync(acme));
     }
 }

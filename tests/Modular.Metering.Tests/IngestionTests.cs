@@ -77,6 +77,30 @@ public sealed class IngestionTests(PostgresServer postgres)
         Assert.Empty(await ListEventsAsync(client));
     }
 
+    [Theory]
+    [InlineData("id", 128)]
+    [InlineData("source", 256)]
+    [InlineData("type", 128)]
+    [InlineData("subject", 256)]
+    public async Task An_attribute_longer_than_it_is_stored_is_refused_naming_it_and_the_longest_allowed_is_stored(string attribute, int maxLength)
+    {
+        await using var host = ModularHost.OnSqlite();
+        await CreateTenantAsync(host, "acme");
+        var client = Ingester(host, "acme");
+        var tooLong = Event("e-1");
+        tooLong[attribute] = new string('x', maxLength + 1);
+
+        (await (await SendAsync(client, tooLong)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(attribute);
+        var problem = await (await SendAsync(client, new[] { Event("e-2"), tooLong }, BatchMediaType))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.Contains($"[1] is invalid ({attribute}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await ListEventsAsync(client));
+
+        var longest = Event("e-3");
+        longest[attribute] = new string('x', maxLength);
+        Assert.Equal(1, (await SendOkAsync(client, longest)).Stored);
+    }
+
     [Fact]
     public async Task Garbage_is_refused_with_problem_details()
     {
@@ -93,13 +117,13 @@ public sealed class IngestionTests(PostgresServer postgres)
         var longId = Event(new string('x', 129));
         (await (await SendAsync(client, longId)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("id");
 
-        var notJson = await client.PostAsync(Events, new StringContent("{ nope", Encoding.UTF8, "application/json"), Ct);
+        var notJson = await client.PostAsync(MeteringRoutes.Events, new StringContent("{ nope", Encoding.UTF8, "application/json"), Ct);
         (await notJson.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, "just a string")).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, Event("e-1"), BatchMediaType)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("body");
         (await (await SendAsync(client, Array.Empty<object>(), BatchMediaType)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("events");
         await (await SendAsync(client, new[] { Event("e-1"), (object)"not an event" }, BatchMediaType)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
-        await (await client.PostAsync(Events, new StringContent("{}", Encoding.UTF8, "text/plain"), Ct))
+        await (await client.PostAsync(MeteringRoutes.Events, new StringContent("{}", Encoding.UTF8, "text/plain"), Ct))
             .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType);
         Assert.Empty(await ListEventsAsync(client));
     }
@@ -198,8 +222,8 @@ public sealed class IngestionTests(PostgresServer postgres)
         var globex = Ingester(host, "globex");
         await SendOkAsync(globex, Event("theirs"));
         var theirs = Assert.Single(await ListEventsAsync(globex));
-        (await (await acme.GetAsync($"{Events}?before={theirs.Id}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("before");
-        Assert.Equal(HttpStatusCode.BadRequest, (await acme.GetAsync($"{Events}?before=not-an-id", Ct)).StatusCode);
+        (await (await acme.GetAsync($"{MeteringRoutes.Events}?before={theirs.Id}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("before");
+        Assert.Equal(HttpStatusCode.BadRequest, (await acme.GetAsync($"{MeteringRoutes.Events}?before=not-an-id", Ct)).StatusCode);
     }
 
     [Theory]

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using static Modular.Metering.Tests.MeteringApi;
 using Modular.Tenants.Contracts;
+using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
 
@@ -38,14 +38,14 @@ public sealed class InvoicePreviewTests(PostgresServer postgres)
         var client = Ingester(host, "acme");
         await SendOkAsync(client, Enumerable.Range(0, 150).Select(i => Event($"e-{i}")).ToArray(), BatchMediaType);
 
-        var preview = (await client.GetFromJsonAsync<InvoicePreviewDto>("/api/v1/metering/invoice-preview", Ct))!;
+        var preview = (await client.GetFromJsonAsync<InvoicePreviewDto>(MeteringRoutes.InvoicePreview, Ct))!;
         Assert.Equal(("pro", "USD", 145m), (preview.Plan, preview.Currency, preview.Total));
         Assert.Equal([("Graduated", 150m, 125m), ("Package", 150m, 20m)], preview.Lines.Select(l => (l.Model, l.Quantity, l.Amount)));
         Assert.True(preview.PeriodStart <= DateTimeOffset.UtcNow && DateTimeOffset.UtcNow < preview.PeriodEnd);
         Assert.Equal(1, preview.PeriodStart.Day);
 
-        await (await Ingester(host, "globex").GetAsync("/api/v1/metering/invoice-preview", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync("/api/v1/metering/invoice-preview", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Ingester(host, "globex").GetAsync(MeteringRoutes.InvoicePreview, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(MeteringRoutes.InvoicePreview, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
     }
 
     [Fact]

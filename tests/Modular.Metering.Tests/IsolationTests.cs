@@ -39,12 +39,12 @@ public sealed class IsolationTests(PostgresServer postgres)
         Assert.Equal(2, Assert.Single((await QueryAsync(bob, "api-calls", AroundNow())).Rows).Value);
 
         // Bob's event by id is not found for Alice; she cannot pick his tenant by header.
-        await (await alice.GetAsync($"{Events}/{bobsEvent.Id}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync($"{Events}/{bobsEvent.Id}", Ct)).StatusCode);
-        var viaHeader = new HttpRequestMessage(HttpMethod.Get, $"{Meters}/api-calls/query?{AroundNow()}");
+        await (await alice.GetAsync(MeteringRoutes.Event(bobsEvent.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync(MeteringRoutes.Event(bobsEvent.Id), Ct)).StatusCode);
+        var viaHeader = new HttpRequestMessage(HttpMethod.Get, $"{MeteringRoutes.MeterQuery("api-calls")}?{AroundNow()}");
         viaHeader.Headers.Add(TenantResolution.Header, "globex");
         await (await alice.SendAsync(viaHeader, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        var writeViaHeader = new HttpRequestMessage(HttpMethod.Post, Events) { Content = JsonContent.Create(Event("x-1")) };
+        var writeViaHeader = new HttpRequestMessage(HttpMethod.Post, MeteringRoutes.Events) { Content = JsonContent.Create(Event("x-1")) };
         writeViaHeader.Headers.Add(TenantResolution.Header, globexId.ToString());
         await (await alice.SendAsync(writeViaHeader, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
         Assert.Equal(2, (await ListEventsAsync(bob)).Count);
@@ -58,12 +58,12 @@ public sealed class IsolationTests(PostgresServer postgres)
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var ingestOnly = Member(host, "acme", MeteringPermissions.Ingest);
 
-        await (await ingestOnly.GetAsync(Events, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await ingestOnly.GetAsync($"{Events}/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await ingestOnly.GetAsync($"{Meters}/api-calls/query?{AroundNow()}", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClient().GetAsync($"{Meters}/api-calls/query?{AroundNow()}", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await Ingester(host, "acme").GetAsync($"{Events}?status=Lost", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
-        await (await Ingester(host, "acme").GetAsync($"{Events}?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        await (await ingestOnly.GetAsync(MeteringRoutes.Events, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await ingestOnly.GetAsync(MeteringRoutes.Event(Guid.NewGuid()), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await ingestOnly.GetAsync($"{MeteringRoutes.MeterQuery("api-calls")}?{AroundNow()}", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClient().GetAsync($"{MeteringRoutes.MeterQuery("api-calls")}?{AroundNow()}", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await Ingester(host, "acme").GetAsync($"{MeteringRoutes.Events}?status=Lost", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        await (await Ingester(host, "acme").GetAsync($"{MeteringRoutes.Events}?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
     }
 
     [Theory]

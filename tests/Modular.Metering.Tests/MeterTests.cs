@@ -14,7 +14,7 @@ public sealed class MeterTests
     {
         await using var host = ModularHost.OnSqlite();
         var op = Operator(host);
-        var created = await op.PostAsJsonAsync(Meters, new
+        var created = await op.PostAsJsonAsync(MeteringRoutes.Meters, new
         {
             key = "tokens",
             name = "Tokens",
@@ -24,19 +24,19 @@ public sealed class MeterTests
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         }, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal("/api/v1/metering/meters/tokens", created.Headers.Location?.ToString());
+        Assert.Equal(MeteringRoutes.Meter("tokens"), created.Headers.Location?.ToString());
 
-        await (await op.PostAsJsonAsync(Meters, new { key = "tokens", name = "Again", eventType = "x", aggregation = "COUNT" }, Ct))
+        await (await op.PostAsJsonAsync(MeteringRoutes.Meters, new { key = "tokens", name = "Again", eventType = "x", aggregation = "COUNT" }, Ct))
             .AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
-        var renamed = await op.PutAsJsonAsync($"{Meters}/tokens", new { name = "LLM tokens", description = "Prompt and completion" }, Ct);
+        var renamed = await op.PutAsJsonAsync(MeteringRoutes.Meter("tokens"), new { name = "LLM tokens", description = "Prompt and completion" }, Ct);
         Assert.Equal("LLM tokens", (await renamed.Content.ReadFromJsonAsync<MeterDto>(Ct))!.Name);
-        var listed = Assert.Single((await op.GetFromJsonAsync<List<MeterDto>>(Meters, Ct))!);
+        var listed = Assert.Single((await op.GetFromJsonAsync<List<MeterDto>>(MeteringRoutes.Meters, Ct))!);
         Assert.Equal(("LLM tokens", "$.usage.tokens", "$.model"), (listed.Name, listed.ValuePath, listed.GroupBy["model"]));
 
-        Assert.Equal(HttpStatusCode.OK, (await op.DeleteAsync($"{Meters}/tokens", Ct)).StatusCode);
-        await (await op.GetAsync($"{Meters}/tokens", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await op.DeleteAsync($"{Meters}/tokens", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await op.PutAsJsonAsync($"{Meters}/tokens", new { name = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await op.DeleteAsync(MeteringRoutes.Meter("tokens"), Ct)).StatusCode);
+        await (await op.GetAsync(MeteringRoutes.Meter("tokens"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await op.DeleteAsync(MeteringRoutes.Meter("tokens"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await op.PutAsJsonAsync(MeteringRoutes.Meter("tokens"), new { name = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     public static TheoryData<string, object> BadMeters => new()
@@ -57,7 +57,7 @@ public sealed class MeterTests
     public async Task A_bad_meter_is_refused_naming_the_field(string field, object meter)
     {
         await using var host = ModularHost.OnSqlite();
-        var problem = await (await Operator(host).PostAsJsonAsync(Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        var problem = await (await Operator(host).PostAsJsonAsync(MeteringRoutes.Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
         problem.AssertNamesField(field);
     }
 
@@ -70,12 +70,12 @@ public sealed class MeterTests
         var member = Ingester(host, "acme");
         var meter = new { key = "mine", name = "n", eventType = "t", aggregation = "COUNT" };
 
-        await (await member.PostAsJsonAsync(Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await member.PutAsJsonAsync($"{Meters}/api-calls", new { name = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await member.DeleteAsync($"{Meters}/api-calls", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClient().PostAsJsonAsync(Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        Assert.Single((await member.GetFromJsonAsync<List<MeterDto>>(Meters, Ct))!); // reading them is fine
-        (await (await Operator(host).PutAsJsonAsync($"{Meters}/api-calls", new { name = "" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("name");
-        await (await Operator(host).PostAsync(Meters, new StringContent("{", System.Text.Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await member.PostAsJsonAsync(MeteringRoutes.Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await member.PutAsJsonAsync(MeteringRoutes.Meter("api-calls"), new { name = "x" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await member.DeleteAsync(MeteringRoutes.Meter("api-calls"), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClient().PostAsJsonAsync(MeteringRoutes.Meters, meter, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        Assert.Single((await member.GetFromJsonAsync<List<MeterDto>>(MeteringRoutes.Meters, Ct))!); // reading them is fine
+        (await (await Operator(host).PutAsJsonAsync(MeteringRoutes.Meter("api-calls"), new { name = "" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("name");
+        await (await Operator(host).PostAsync(MeteringRoutes.Meters, new StringContent("{", System.Text.Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
     }
 }

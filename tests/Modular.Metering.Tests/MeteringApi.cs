@@ -9,9 +9,6 @@ namespace Modular.Metering.Tests;
 /// <summary>What the tests do through the API: tenants, callers, meters and CloudEvents.</summary>
 internal static class MeteringApi
 {
-    public const string Events = "/api/v1/metering/events";
-    public const string Meters = "/api/v1/metering/meters";
-    public const string Plans = "/api/v1/metering/plans";
     public const string BatchMediaType = "application/cloudevents-batch+json";
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -42,7 +39,7 @@ internal static class MeteringApi
 
     public static async Task<MeterDto> CreateMeterAsync(ModularHost host, object meter)
     {
-        var response = await Operator(host).PostAsJsonAsync(Meters, meter, Ct);
+        var response = await Operator(host).PostAsJsonAsync(MeteringRoutes.Meters, meter, Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<MeterDto>(Ct))!;
     }
@@ -61,7 +58,7 @@ internal static class MeteringApi
         };
 
     public static Task<HttpResponseMessage> SendAsync(HttpClient client, object body, string mediaType = "application/cloudevents+json") =>
-        client.PostAsync(Events, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, mediaType), Ct);
+        client.PostAsync(MeteringRoutes.Events, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, mediaType), Ct);
 
     public static async Task<UsageRecorded> SendOkAsync(HttpClient client, object body, string mediaType = "application/cloudevents+json")
     {
@@ -71,11 +68,11 @@ internal static class MeteringApi
     }
 
     public static async Task<List<UsageEventDto>> ListEventsAsync(HttpClient client, string query = "") =>
-        (await client.GetFromJsonAsync<List<UsageEventDto>>(Events + query, Ct))!;
+        (await client.GetFromJsonAsync<List<UsageEventDto>>(MeteringRoutes.Events + query, Ct))!;
 
     public static async Task<MeterQueryResult> QueryAsync(HttpClient client, string meter, string query)
     {
-        var response = await client.GetAsync($"{Meters}/{meter}/query?{query}", Ct);
+        var response = await client.GetAsync($"{MeteringRoutes.MeterQuery(meter)}?{query}", Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<MeterQueryResult>(Ct))!;
     }

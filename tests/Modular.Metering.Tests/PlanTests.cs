@@ -34,26 +34,26 @@ public sealed class PlanTests(PostgresServer postgres)
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var op = Operator(host);
 
-        var created = await op.PostAsJsonAsync(Plans, ProPlan(), Ct);
+        var created = await op.PostAsJsonAsync(MeteringRoutes.Plans, ProPlan(), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal("/api/v1/metering/plans/pro", created.Headers.Location?.ToString());
+        Assert.Equal(MeteringRoutes.Plan("pro"), created.Headers.Location?.ToString());
         var plan = (await created.Content.ReadFromJsonAsync<PlanDto>(Ct))!;
         Assert.Equal(("EUR", "Package", 0.25m), (plan.Currency, plan.Charges[1].Model, plan.Charges[1].IncludedQuantity)); // the model's canonical name, exact decimals
         Assert.Equal([(100m, 1m), ((decimal?)null, 0.5m)], plan.Charges[0].Tiers!.Select(t => (t.UpTo, t.UnitPrice)));
 
-        await (await op.PostAsJsonAsync(Plans, ProPlan(), Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        await (await op.PostAsJsonAsync(MeteringRoutes.Plans, ProPlan(), Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
 
-        var changed = await op.PutAsJsonAsync($"{Plans}/pro", new { currency = "usd", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 0.001m } } }, Ct);
+        var changed = await op.PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "usd", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 0.001m } } }, Ct);
         Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync(Ct));
-        var read = (await op.GetFromJsonAsync<PlanDto>($"{Plans}/pro", Ct))!;
+        var read = (await op.GetFromJsonAsync<PlanDto>(MeteringRoutes.Plan("pro"), Ct))!;
         Assert.Equal(("USD", 0.001m), (read.Currency, Assert.Single(read.Charges).UnitPrice));
         Assert.Empty(read.Quotas);
-        Assert.Single((await op.GetFromJsonAsync<List<PlanDto>>(Plans, Ct))!);
+        Assert.Single((await op.GetFromJsonAsync<List<PlanDto>>(MeteringRoutes.Plans, Ct))!);
 
-        Assert.Equal(HttpStatusCode.OK, (await op.DeleteAsync($"{Plans}/pro", Ct)).StatusCode);
-        await (await op.GetAsync($"{Plans}/pro", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await op.DeleteAsync($"{Plans}/pro", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await op.PutAsJsonAsync($"{Plans}/pro", new { currency = "USD" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await op.DeleteAsync(MeteringRoutes.Plan("pro"), Ct)).StatusCode);
+        await (await op.GetAsync(MeteringRoutes.Plan("pro"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await op.DeleteAsync(MeteringRoutes.Plan("pro"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await op.PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD" }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     public static TheoryData<string, object> BadPlans => new()
@@ -78,7 +78,7 @@ public sealed class PlanTests(PostgresServer postgres)
     {
         await using var host = ModularHost.OnSqlite();
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
-        var problem = await (await Operator(host).PostAsJsonAsync(Plans, plan, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        var problem = await (await Operator(host).PostAsJsonAsync(MeteringRoutes.Plans, plan, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
         problem.AssertNamesField(field);
     }
 
@@ -90,22 +90,22 @@ public sealed class PlanTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres);
         await CreateTenantAsync(host, "acme");
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
-        (await Operator(host).PostAsJsonAsync(Plans, ProPlan(), Ct)).EnsureSuccessStatusCode();
+        (await Operator(host).PostAsJsonAsync(MeteringRoutes.Plans, ProPlan(), Ct)).EnsureSuccessStatusCode();
         var member = Ingester(host, "acme");
 
-        await (await member.PostAsJsonAsync(Plans, ProPlan("mine"), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await member.PutAsJsonAsync($"{Plans}/pro", new { currency = "USD" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await member.DeleteAsync($"{Plans}/pro", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(Plans, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClient().GetAsync(Plans, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await host.CreateClient().PostAsJsonAsync(Plans, ProPlan("mine"), Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        Assert.Equal("pro", Assert.Single((await member.GetFromJsonAsync<List<PlanDto>>(Plans, Ct))!).Key); // reading them is fine
+        await (await member.PostAsJsonAsync(MeteringRoutes.Plans, ProPlan("mine"), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await member.PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await member.DeleteAsync(MeteringRoutes.Plan("pro"), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(MeteringRoutes.Plans, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClient().GetAsync(MeteringRoutes.Plans, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await host.CreateClient().PostAsJsonAsync(MeteringRoutes.Plans, ProPlan("mine"), Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        Assert.Equal("pro", Assert.Single((await member.GetFromJsonAsync<List<PlanDto>>(MeteringRoutes.Plans, Ct))!).Key); // reading them is fine
 
         var op = Operator(host);
-        await (await op.PostAsync(Plans, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        await (await op.PostAsync(Plans, new StringContent("""{"key":"p","currency":"USD","charges":"lots"}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        (await (await op.PostAsync(Plans, new StringContent("""{"key":"p"}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("currency");
-        (await (await op.PutAsJsonAsync($"{Plans}/pro", new { currency = "ZZZ" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("currency");
+        await (await op.PostAsync(MeteringRoutes.Plans, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await op.PostAsync(MeteringRoutes.Plans, new StringContent("""{"key":"p","currency":"USD","charges":"lots"}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        (await (await op.PostAsync(MeteringRoutes.Plans, new StringContent("""{"key":"p"}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("currency");
+        (await (await op.PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "ZZZ" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("currency");
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class PlanTests(PostgresServer postgres)
         host.StartServer();
 
         var huge = JsonSerializer.Serialize(new { key = "p", currency = "USD", name = new string('x', 10_000) });
-        var response = await Operator(host).PostAsync(Plans, new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
+        var response = await Operator(host).PostAsync(MeteringRoutes.Plans, new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
     }
@@ -137,15 +137,15 @@ public sealed class PlanTests(PostgresServer postgres)
         };
         await using var first = await ModularHost.StartAsync(provider, postgres, seed);
         var op = Operator(first);
-        var seeded = (await op.GetFromJsonAsync<PlanDto>($"{Plans}/pro", Ct))!;
+        var seeded = (await op.GetFromJsonAsync<PlanDto>(MeteringRoutes.Plan("pro"), Ct))!;
         Assert.Equal(("USD", 0.01m, 1000m, "Hard"), (seeded.Currency, seeded.Charges[0].UnitPrice, seeded.Quotas[0].Limit, seeded.Quotas[0].Enforcement));
         await CreateMeterAsync(first, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
-        (await op.PutAsJsonAsync($"{Plans}/pro", new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 0.02m } } }, Ct)).EnsureSuccessStatusCode();
+        (await op.PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 0.02m } } }, Ct)).EnsureSuccessStatusCode();
 
         // A second instance on the same database starts with the same configuration: the edit stays.
         await using var second = first.AnotherInstance();
-        var after = (await Operator(second).GetFromJsonAsync<PlanDto>($"{Plans}/pro", Ct))!;
+        var after = (await Operator(second).GetFromJsonAsync<PlanDto>(MeteringRoutes.Plan("pro"), Ct))!;
         Assert.Equal(("EUR", 0.02m), (after.Currency, after.Charges[0].UnitPrice));
-        Assert.Single((await Operator(second).GetFromJsonAsync<List<PlanDto>>(Plans, Ct))!);
+        Assert.Single((await Operator(second).GetFromJsonAsync<List<PlanDto>>(MeteringRoutes.Plans, Ct))!);
     }
 }

@@ -14,7 +14,6 @@ namespace Modular.Metering.Tests;
 /// <summary>The event debugger across tenants: platform operators who may read usage, and nobody else.</summary>
 public sealed class PlatformUsageEventsTests(PostgresServer postgres)
 {
-    private const string PlatformEvents = "/api/v1/metering/platform/events";
 
     private static HttpClient PlatformReader(ModularHost host) =>
         host.CreateClientAs("operator", PlatformPermissions.Admin, MeteringPermissions.Read);
@@ -32,21 +31,21 @@ public sealed class PlatformUsageEventsTests(PostgresServer postgres)
         await SendOkAsync(Ingester(host, "globex"), Event("g-1", "api.call"));
         var client = PlatformReader(host);
 
-        var all = (await client.GetFromJsonAsync<List<TenantUsageEventDto>>(PlatformEvents, Ct))!;
+        var all = (await client.GetFromJsonAsync<List<TenantUsageEventDto>>(MeteringRoutes.PlatformEvents, Ct))!;
         Assert.Equal(
             [(acme, "a-1", UsageEventStatuses.Counted), (acme, "a-2", UsageEventStatuses.Invalid), (globex, "g-1", UsageEventStatuses.Unmatched)],
             all.Select(e => (e.TenantId, e.Event.EventId, e.Event.Status)).OrderBy(e => e.EventId));
         Assert.Equal("g-1", all[0].Event.EventId); // newest first
 
-        var globexOnly = (await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{PlatformEvents}?tenantId={globex}", Ct))!;
+        var globexOnly = (await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{MeteringRoutes.PlatformEvents}?tenantId={globex}", Ct))!;
         Assert.Equal(["g-1"], globexOnly.Select(e => e.Event.EventId));
-        var invalid = Assert.Single((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{PlatformEvents}?status=Invalid", Ct))!);
+        var invalid = Assert.Single((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{MeteringRoutes.PlatformEvents}?status=Invalid", Ct))!);
         Assert.Equal(("a-2", acme), (invalid.Event.EventId, invalid.TenantId));
         Assert.NotNull(invalid.Event.ValidationError);
         Assert.Equal("many", invalid.Event.Data!.Value.GetProperty("tokens").GetString());
-        Assert.Equal(["g-1"], (await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{PlatformEvents}?type=api.call", Ct))!.Select(e => e.Event.EventId));
-        Assert.Single((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{PlatformEvents}?limit=1", Ct))!);
-        Assert.Empty((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{PlatformEvents}?tenantId={Guid.NewGuid()}", Ct))!);
+        Assert.Equal(["g-1"], (await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{MeteringRoutes.PlatformEvents}?type=api.call", Ct))!.Select(e => e.Event.EventId));
+        Assert.Single((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{MeteringRoutes.PlatformEvents}?limit=1", Ct))!);
+        Assert.Empty((await client.GetFromJsonAsync<List<TenantUsageEventDto>>($"{MeteringRoutes.PlatformEvents}?tenantId={Guid.NewGuid()}", Ct))!);
     }
 
     [Fact]
@@ -56,19 +55,19 @@ public sealed class PlatformUsageEventsTests(PostgresServer postgres)
         await CreateTenantAsync(host, "acme");
         await SendOkAsync(Ingester(host, "acme"), Event("a-1"));
 
-        await (await host.CreateClient().GetAsync(PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await host.CreateClient().GetAsync(MeteringRoutes.PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
         // A tenant's own reader (even of this tenant), and a platform admin who may not read usage: 403.
-        await (await Ingester(host, "acme").GetAsync(PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClientAs("operator", PlatformPermissions.Admin).GetAsync(PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClientAs("reader", MeteringPermissions.Read).GetAsync(PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Ingester(host, "acme").GetAsync(MeteringRoutes.PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClientAs("operator", PlatformPermissions.Admin).GetAsync(MeteringRoutes.PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClientAs("reader", MeteringPermissions.Read).GetAsync(MeteringRoutes.PlatformEvents, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
 
         var client = PlatformReader(host);
-        (await (await client.GetAsync($"{PlatformEvents}?status=Lost", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("status");
-        (await (await client.GetAsync($"{PlatformEvents}?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
-        (await (await client.GetAsync($"{PlatformEvents}?limit=501", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
-        (await (await client.GetAsync($"{PlatformEvents}?type={new string('t', 1000)}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("type");
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"{PlatformEvents}?tenantId=not-a-guid", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"{PlatformEvents}?limit=many", Ct)).StatusCode);
+        (await (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?status=Lost", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("status");
+        (await (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
+        (await (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?limit=501", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
+        (await (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?type={new string('t', 1000)}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("type");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?tenantId=not-a-guid", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"{MeteringRoutes.PlatformEvents}?limit=many", Ct)).StatusCode);
     }
 
     [Fact]

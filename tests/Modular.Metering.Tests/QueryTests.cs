@@ -1,6 +1,7 @@
 using System.Net;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
+using Modular.Metering.Contracts;
 using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
@@ -165,7 +166,7 @@ public sealed class QueryTests(PostgresServer postgres)
         var ok = Range("2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z");
 
         async Task Refused(string query, string field) =>
-            (await (await client.GetAsync($"{Meters}/calls/query?{query}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
+            (await (await client.GetAsync($"{MeteringRoutes.MeterQuery("calls")}?{query}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
         await Refused("to=2025-06-02T00:00:00Z", "from");
         await Refused("from=tomorrow&to=2025-06-02T00:00:00Z", "from");
         await Refused(Range("2025-06-02T00:00:00Z", "2025-06-01T00:00:00Z"), "to");
@@ -175,6 +176,6 @@ public sealed class QueryTests(PostgresServer postgres)
         await Refused(ok + "&groupBy=region", "groupBy");
         await Refused(ok + "&filter=region", "filter");
         await Refused(Range("2020-01-01T00:00:00Z", "2025-01-01T00:00:00Z") + "&windowSize=MINUTE", "windowSize");
-        await (await client.GetAsync($"{Meters}/nope/query?{ok}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync($"{MeteringRoutes.MeterQuery("nope")}?{ok}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 }

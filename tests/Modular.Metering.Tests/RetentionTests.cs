@@ -4,8 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using Modular.Metering.UseCases.Retention;
 using Modular.Metering.Persistence;
+using Modular.Metering.Retention;
 using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
@@ -31,7 +31,7 @@ public sealed class RetentionTests(PostgresServer postgres)
         await retention.PurgeAsync(Ct);
 
         await Eventually.HoldsAsync(
-            async () => (await client.GetFromJsonAsync<List<UsageEventDto>>(Events, Ct))!.Select(e => e.EventId).SequenceEqual(["new-1"]),
+            async () => (await client.GetFromJsonAsync<List<UsageEventDto>>(MeteringRoutes.Events, Ct))!.Select(e => e.EventId).SequenceEqual(["new-1"]),
             "only the event inside retention is still stored");
         var usage = await QueryAsync(client, "calls", "from=2025-03-01T00:00:00Z&to=2025-06-01T00:00:00Z");
         Assert.Equal(3, Assert.Single(usage.Rows).Value);

@@ -5,17 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
-using Modular.Metering.UseCases.Statements;
-using static Modular.Metering.Tests.MeteringApi;
+using Modular.Metering.UseCases.CloseBillingPeriod;
 using Modular.Tenants.Contracts;
+using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
 
 /// <summary>Closed billing periods: computed once, frozen, exported; the cut-off follows the tenant's time zone.</summary>
 public sealed class StatementTests(PostgresServer postgres)
 {
-    private const string Statements = "/api/v1/metering/statements";
-    private const string BillingProfile = "/api/v1/metering/billing-profile";
 
     private static readonly Dictionary<string, string?> ProPlan = new()
     {
@@ -53,7 +51,7 @@ public sealed class StatementTests(PostgresServer postgres)
 
     private static async Task<StatementDto> CloseAsync(HttpClient client, object? body = null)
     {
-        var response = await client.PostAsJsonAsync(Statements, body ?? new { }, Ct);
+        var response = await client.PostAsJsonAsync(MeteringRoutes.Statements, body ?? new { }, Ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<StatementDto>(Ct))!;
     }
@@ -73,11 +71,11 @@ public sealed class StatementTests(PostgresServer postgres)
 
         // A late event of that period and a price change: closing again closes nothing new.
         await SendOkAsync(acme, Event("late-1", time: ThisMonthUtc.AddMinutes(-30)));
-        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "Flat", amount = 1 } } }, Ct)).EnsureSuccessStatusCode();
+        (await Operator(host).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "Flat", amount = 1 } } }, Ct)).EnsureSuccessStatusCode();
         var again = await CloseAsync(acme, new { period = ThisMonthUtc.AddMonths(-1).ToString("yyyy-MM") });
         Assert.Equivalent(statement, again, strict: true);
-        Assert.Equivalent(statement, Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(Statements, Ct))!), strict: true);
-        Assert.Equivalent(statement, await acme.GetFromJsonAsync<StatementDto>($"{Statements}/{statement.Id}", Ct), strict: true);
+        Assert.Equivalent(statement, Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(MeteringRoutes.Statements, Ct))!), strict: true);
+        Assert.Equivalent(statement, await acme.GetFromJsonAsync<StatementDto>(MeteringRoutes.Statement(statement.Id), Ct), strict: true);
     }
 
     [Theory]
@@ -91,7 +89,7 @@ public sealed class StatementTests(PostgresServer postgres)
         var statements = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => CloseAsync(Member(host, "acme", MeteringPermissions.Manage))));
 
         Assert.Single(statements.Select(s => s.Id).Distinct());
-        Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(Statements, Ct))!);
+        Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(MeteringRoutes.Statements, Ct))!);
     }
 
     [Theory]
@@ -101,10 +99,10 @@ public sealed class StatementTests(PostgresServer postgres)
     {
         var (host, acme) = await StartWithUsageAsync(provider, postgres, lastMonthCalls: 3);
         await using var _ = host;
-        (await Operator(host).PutAsJsonAsync($"{Plans}/pro", new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 1234.5m } } }, Ct)).EnsureSuccessStatusCode();
+        (await Operator(host).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "EUR", charges = new[] { new { meter = "api-calls", model = "PerUnit", unitPrice = 1234.5m } } }, Ct)).EnsureSuccessStatusCode();
         var statement = await CloseAsync(acme);
 
-        var csv = await acme.GetAsync($"{Statements}/{statement.Id}/export?format=csv", Ct);
+        var csv = await acme.GetAsync($"{MeteringRoutes.StatementExport(statement.Id)}?format=csv", Ct);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
         var start = ThisMonthUtc.AddMonths(-1).ToString("yyyy-MM-ddTHH:mm:ssZ");
@@ -113,14 +111,14 @@ public sealed class StatementTests(PostgresServer postgres)
             "statement_id,plan,period_start,period_end,time_zone,meter,model,quantity,amount,currency\r\n" +
             $"{statement.Id},pro,{start},{end},UTC,api-calls,PerUnit,3,3703.5,EUR\r\n",
             await csv.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(await csv.Content.ReadAsStringAsync(Ct), await (await acme.GetAsync($"{Statements}/{statement.Id}/export", Ct)).Content.ReadAsStringAsync(Ct)); // CSV by default
+        Assert.Equal(await csv.Content.ReadAsStringAsync(Ct), await (await acme.GetAsync(MeteringRoutes.StatementExport(statement.Id), Ct)).Content.ReadAsStringAsync(Ct)); // CSV by default
 
-        var json = await acme.GetAsync($"{Statements}/{statement.Id}/export?format=json", Ct);
+        var json = await acme.GetAsync($"{MeteringRoutes.StatementExport(statement.Id)}?format=json", Ct);
         Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", json.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equivalent(statement, await json.Content.ReadFromJsonAsync<StatementDto>(Ct), strict: true);
 
-        (await (await acme.GetAsync($"{Statements}/{statement.Id}/export?format=xml", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("format");
+        (await (await acme.GetAsync($"{MeteringRoutes.StatementExport(statement.Id)}?format=xml", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("format");
     }
 
     [Theory]
@@ -133,17 +131,17 @@ public sealed class StatementTests(PostgresServer postgres)
         var statement = await CloseAsync(acme);
         var globex = Member(host, "globex", MeteringPermissions.Read, MeteringPermissions.Manage);
 
-        await (await globex.GetAsync($"{Statements}/{statement.Id}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await globex.GetAsync($"{Statements}/{statement.Id}/export?format=csv", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        Assert.Empty((await globex.GetFromJsonAsync<List<StatementDto>>(Statements, Ct))!);
+        await (await globex.GetAsync(MeteringRoutes.Statement(statement.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await globex.GetAsync($"{MeteringRoutes.StatementExport(statement.Id)}?format=csv", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Empty((await globex.GetFromJsonAsync<List<StatementDto>>(MeteringRoutes.Statements, Ct))!);
         Assert.Equal(0m, Assert.Single((await CloseAsync(globex)).Lines).Quantity); // globex's own period: none of acme's usage
 
-        await (await acme.GetAsync($"{Statements}/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await Operator(host).GetAsync(Statements, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound); // no tenant in scope
-        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(Statements, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await Member(host, "acme", MeteringPermissions.Read).PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClient().GetAsync($"{Statements}/{statement.Id}", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await host.CreateClient().PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await acme.GetAsync(MeteringRoutes.Statement(Guid.NewGuid()), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await Operator(host).GetAsync(MeteringRoutes.Statements, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound); // no tenant in scope
+        await (await Member(host, "acme", MeteringPermissions.Ingest).GetAsync(MeteringRoutes.Statements, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await Member(host, "acme", MeteringPermissions.Read).PostAsJsonAsync(MeteringRoutes.Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClient().GetAsync(MeteringRoutes.Statement(statement.Id), Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await host.CreateClient().PostAsJsonAsync(MeteringRoutes.Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
     }
 
     [Theory]
@@ -154,16 +152,16 @@ public sealed class StatementTests(PostgresServer postgres)
         var (host, acme) = await StartWithUsageAsync(provider, postgres);
         await using var _ = host;
 
-        await (await acme.PostAsJsonAsync(Statements, new { period = DateTimeOffset.UtcNow.ToString("yyyy-MM") }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict); // not ended yet
-        (await (await acme.PostAsJsonAsync(Statements, new { period = "2026-13" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("period");
-        (await (await acme.PostAsJsonAsync(Statements, new { period = "last month" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("period");
-        await (await acme.PostAsync(Statements, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        await (await acme.PostAsync(Statements, new StringContent("""{"period":42}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        await (await acme.GetAsync($"{Statements}/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await acme.PostAsJsonAsync(MeteringRoutes.Statements, new { period = DateTimeOffset.UtcNow.ToString("yyyy-MM") }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict); // not ended yet
+        (await (await acme.PostAsJsonAsync(MeteringRoutes.Statements, new { period = "2026-13" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("period");
+        (await (await acme.PostAsJsonAsync(MeteringRoutes.Statements, new { period = "last month" }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("period");
+        await (await acme.PostAsync(MeteringRoutes.Statements, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await acme.PostAsync(MeteringRoutes.Statements, new StringContent("""{"period":42}""", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await acme.GetAsync($"{MeteringRoutes.Statements}/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
         // A tenant whose plan has no prices has nothing to bill.
         (await host.CreateClientAs("operator", "tenants.manage").PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "initech", name = "Initech" }, Ct)).EnsureSuccessStatusCode();
-        await (await Member(host, "initech", MeteringPermissions.Manage).PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await Member(host, "initech", MeteringPermissions.Manage).PostAsJsonAsync(MeteringRoutes.Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]
@@ -176,8 +174,8 @@ public sealed class StatementTests(PostgresServer postgres)
         var acme = Member(host, "acme", MeteringPermissions.Manage);
         var huge = System.Text.Json.JsonSerializer.Serialize(new { period = "2026-10", timeZone = "UTC", padding = new string('x', 10_000) });
 
-        await (await acme.PostAsync(Statements, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
-        await (await acme.PutAsync(BillingProfile, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
+        await (await acme.PostAsync(MeteringRoutes.Statements, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
+        await (await acme.PutAsync(MeteringRoutes.BillingProfile, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
     }
 
     [Theory]
@@ -187,29 +185,29 @@ public sealed class StatementTests(PostgresServer postgres)
     {
         var (host, acme) = await StartWithUsageAsync(provider, postgres);
         await using var _ = host;
-        Assert.Equal(new BillingProfileDto("UTC", IsDefault: true), await acme.GetFromJsonAsync<BillingProfileDto>(BillingProfile, Ct));
+        Assert.Equal(new BillingProfileDto("UTC", IsDefault: true), await acme.GetFromJsonAsync<BillingProfileDto>(MeteringRoutes.BillingProfile, Ct));
 
         // The usage sent an hour before the UTC month is already this month in Tokyo (UTC+9, no DST).
-        var set = await acme.PutAsJsonAsync(BillingProfile, new { timeZone = "Asia/Tokyo" }, Ct);
+        var set = await acme.PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone = "Asia/Tokyo" }, Ct);
         Assert.Equal(new BillingProfileDto("Asia/Tokyo", IsDefault: false), await set.Content.ReadFromJsonAsync<BillingProfileDto>(Ct));
         var statement = await CloseAsync(acme);
         Assert.Equal((ThisMonthUtc.AddMonths(-1).AddHours(-9), ThisMonthUtc.AddHours(-9), "Asia/Tokyo"), (statement.PeriodStart, statement.PeriodEnd, statement.TimeZone));
         Assert.Equal(0m, Assert.Single(statement.Lines).Quantity);
 
         // Changing the zone afterwards would bill the overlap twice: refused.
-        (await acme.PutAsJsonAsync(BillingProfile, new { timeZone = "America/New_York" }, Ct)).EnsureSuccessStatusCode();
-        await (await acme.PostAsJsonAsync(Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        (await acme.PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone = "America/New_York" }, Ct)).EnsureSuccessStatusCode();
+        await (await acme.PostAsJsonAsync(MeteringRoutes.Statements, new { }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
 
         foreach (var bad in new[] { "Mars/Olympus", "", "Central European Standard Time" })
         {
-            (await (await acme.PutAsJsonAsync(BillingProfile, new { timeZone = bad }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("timeZone");
+            (await (await acme.PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone = bad }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("timeZone");
         }
 
-        await (await acme.PutAsync(BillingProfile, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        await (await Member(host, "acme", MeteringPermissions.Read).PutAsJsonAsync(BillingProfile, new { timeZone = "UTC" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await host.CreateClient().GetAsync(BillingProfile, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await Operator(host).GetAsync(BillingProfile, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        Assert.Equal("UTC", (await Member(host, "globex", MeteringPermissions.Read).GetFromJsonAsync<BillingProfileDto>(BillingProfile, Ct))!.TimeZone); // acme's zone is acme's
+        await (await acme.PutAsync(MeteringRoutes.BillingProfile, new StringContent("{", Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await Member(host, "acme", MeteringPermissions.Read).PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone = "UTC" }, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await host.CreateClient().GetAsync(MeteringRoutes.BillingProfile, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await Operator(host).GetAsync(MeteringRoutes.BillingProfile, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal("UTC", (await Member(host, "globex", MeteringPermissions.Read).GetFromJsonAsync<BillingProfileDto>(MeteringRoutes.BillingProfile, Ct))!.TimeZone); // acme's zone is acme's
     }
 
     [Theory]
@@ -224,9 +222,9 @@ public sealed class StatementTests(PostgresServer postgres)
         Assert.True(await closer.CloseEndedPeriodsAsync(Ct));
         Assert.True(await closer.CloseEndedPeriodsAsync(Ct));
 
-        var statement = Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(Statements, Ct))!);
+        var statement = Assert.Single((await acme.GetFromJsonAsync<List<StatementDto>>(MeteringRoutes.Statements, Ct))!);
         Assert.Equal((ThisMonthUtc.AddMonths(-1), 150m), (statement.PeriodStart, statement.Lines[0].Quantity));
-        Assert.Single((await Member(host, "globex", MeteringPermissions.Read).GetFromJsonAsync<List<StatementDto>>(Statements, Ct))!);
+        Assert.Single((await Member(host, "globex", MeteringPermissions.Read).GetFromJsonAsync<List<StatementDto>>(MeteringRoutes.Statements, Ct))!);
         Assert.Equivalent(statement, await CloseAsync(acme), strict: true); // closing by hand afterwards finds it
     }
 }

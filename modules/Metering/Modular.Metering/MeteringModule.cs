@@ -10,20 +10,34 @@ using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Kernel.Usage;
+using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
-using Modular.Metering.UseCases.BillingProfiles;
-using Modular.Metering.UseCases.Entitlements;
-using Modular.Metering.UseCases.InvoicePreview;
-using Modular.Metering.UseCases.Meters;
-using Modular.Metering.UseCases.Plans;
-using Modular.Metering.UseCases.PlatformUsageEvents;
+using Modular.Metering.Entitlements;
+using Modular.Metering.Persistence;
+using Modular.Metering.Retention;
+using Modular.Metering.UseCases.CheckEntitlement;
+using Modular.Metering.UseCases.CloseBillingPeriod;
+using Modular.Metering.UseCases.CreateMeter;
+using Modular.Metering.UseCases.CreatePlan;
+using Modular.Metering.UseCases.DeleteMeter;
+using Modular.Metering.UseCases.DeletePlan;
+using Modular.Metering.UseCases.GetBillingProfile;
+using Modular.Metering.UseCases.GetInvoicePreview;
+using Modular.Metering.UseCases.GetMeter;
+using Modular.Metering.UseCases.GetPlan;
+using Modular.Metering.UseCases.GetStatement;
+using Modular.Metering.UseCases.GetUsageEvent;
+using Modular.Metering.UseCases.ListMeters;
+using Modular.Metering.UseCases.ListPlans;
+using Modular.Metering.UseCases.ListPlatformUsageEvents;
+using Modular.Metering.UseCases.ListStatements;
+using Modular.Metering.UseCases.ListUsageEvents;
 using Modular.Metering.UseCases.QueryMeter;
 using Modular.Metering.UseCases.RecordUsage;
-using Modular.Metering.UseCases.Retention;
-using Modular.Metering.UseCases.Statements;
-using Modular.Metering.UseCases.UsageEvents;
-using Modular.Metering.Persistence;
+using Modular.Metering.UseCases.SetBillingProfile;
+using Modular.Metering.UseCases.UpdateMeter;
+using Modular.Metering.UseCases.UpdatePlan;
 
 namespace Modular.Metering;
 
@@ -34,15 +48,15 @@ public sealed class MeteringModule : IModule
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
-        new("Meters", "/admin/metering/meters", MudBlazor.Icons.Material.Filled.Speed),
-        new("Plans", "/admin/metering/plans", MudBlazor.Icons.Material.Filled.PriceChange),
-        new("Usage events", "/admin/metering/events", MudBlazor.Icons.Material.Filled.BugReport),
+        new("Meters", MeteringRoutes.ConsoleMeters, MudBlazor.Icons.Material.Filled.Speed),
+        new("Plans", MeteringRoutes.ConsolePlans, MudBlazor.Icons.Material.Filled.PriceChange),
+        new("Usage events", MeteringRoutes.ConsoleEvents, MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
     public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
     [
-        new("Usage", "/admin/metering/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
-        new("Usage events", "/admin/metering/tenants/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
+        new("Usage", MeteringRoutes.ConsoleTenants + "/{tenantId}", MudBlazor.Icons.Material.Filled.BarChart),
+        new("Usage events", MeteringRoutes.ConsoleTenants + "/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -91,14 +105,27 @@ public sealed class MeteringModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Usage is per tenant: the tenant comes from the caller's token, never from the request body.
-        var metering = api.MapGroup("/api/v1/metering").WithTags("Metering");
+        var metering = api.MapGroup(MeteringRoutes.Metering).WithTags("Metering");
         metering.MapRecordUsage();
-        metering.MapUsageEvents();
+        metering.MapListUsageEvents();
+        metering.MapGetUsageEvent();
         metering.MapGetInvoicePreview();
-        metering.MapGroup("/plans").MapPlans();
-        metering.MapBillingProfile();
-        metering.MapGroup("/statements").MapStatements();
+        metering.MapGetBillingProfile();
+        metering.MapSetBillingProfile();
         metering.MapCheckEntitlement();
+
+        var plans = api.MapGroup(MeteringRoutes.Plans).WithTags("Metering");
+        plans.MapListPlans();
+        plans.MapGetPlan();
+        plans.MapCreatePlan();
+        plans.MapUpdatePlan();
+        plans.MapDeletePlan();
+
+        var statements = api.MapGroup(MeteringRoutes.Statements).WithTags("Metering");
+        statements.MapListStatements();
+        statements.MapGetStatement();
+        statements.MapExportStatement();
+        statements.MapCloseBillingPeriod();
 
         // Switched on by configuration for the whole API group (every module's endpoints), see ADR 0011.
         if (api is RouteGroupBuilder everyModulesApi
@@ -108,12 +135,16 @@ public sealed class MeteringModule : IModule
         }
 
         // Meters are platform-wide definitions; queries read the caller's tenant's usage of one.
-        var meters = metering.MapGroup("/meters");
-        meters.MapMeters();
+        var meters = api.MapGroup(MeteringRoutes.Meters).WithTags("Metering");
+        meters.MapListMeters();
+        meters.MapGetMeter();
+        meters.MapCreateMeter();
+        meters.MapUpdateMeter();
+        meters.MapDeleteMeter();
         meters.MapQueryMeter();
 
         // Platform operators: the event debugger across tenants.
-        var platform = metering.MapGroup("/platform").AcrossAllTenants();
+        var platform = api.MapGroup(MeteringRoutes.Platform).WithTags("Metering").AcrossAllTenants();
         platform.MapListPlatformUsageEvents();
     }
 }

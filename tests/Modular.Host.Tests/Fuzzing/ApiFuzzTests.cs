@@ -7,6 +7,7 @@ using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Modular.Kernel.Persistence;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Host.Tests.Fuzzing;
@@ -217,7 +218,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         await Send(caller, "GET", "/api/v1/webhooks/messages", query: [("endpointId", endpointId), ("page", "1"), ("pageSize", "20")]);
 
         // Metering: meters, a plan, the billing profile, usage, and a query of it.
-        await Send(caller, "POST", "/api/v1/metering/meters", new
+        await Send(caller, "POST", MeteringRoutes.Meters, new
         {
             key = "tokens",
             name = "Tokens",
@@ -226,9 +227,9 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
             valuePath = "$.usage.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
-        await Send(caller, "POST", "/api/v1/metering/meters", new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
+        await Send(caller, "POST", MeteringRoutes.Meters, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         await Send(caller, "PUT", "/api/v1/metering/meters/{key}", new { name = "LLM tokens", description = "Tokens used" }, new() { ["key"] = "tokens" });
-        await Send(caller, "POST", "/api/v1/metering/plans", new
+        await Send(caller, "POST", MeteringRoutes.Plans, new
         {
             key = "starter",
             currency = "EUR",
@@ -236,7 +237,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
             charges = new object[] { new { meter = "tokens", model = "PerUnit", unitPrice = 0.001 }, new { meter = "api-calls", model = "Graduated", tiers = new object[] { new { upTo = 100, unitPrice = 0 }, new { unitPrice = 0.01 } } } },
             quotas = new[] { new { meter = "api-calls", limit = 100_000, enforcement = "Soft" } },
         });
-        await Send(caller, "PUT", "/api/v1/metering/billing-profile", new { timeZone = "Europe/Budapest" });
+        await Send(caller, "PUT", MeteringRoutes.BillingProfile, new { timeZone = "Europe/Budapest" });
         var now = DateTimeOffset.UtcNow;
         object Usage(int n) => new
         {
@@ -248,15 +249,15 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
             time = now.AddMinutes(-n).ToString("O"),
             data = new { usage = new { tokens = 10 * n }, model = n % 2 == 0 ? "small" : "large" },
         };
-        await Send(caller, "POST", "/api/v1/metering/events", Usage(1), mediaType: "application/cloudevents+json");
-        await Send(caller, "POST", "/api/v1/metering/events", new[] { Usage(2), Usage(3) }, mediaType: "application/cloudevents-batch+json");
+        await Send(caller, "POST", MeteringRoutes.Events, Usage(1), mediaType: "application/cloudevents+json");
+        await Send(caller, "POST", MeteringRoutes.Events, new[] { Usage(2), Usage(3) }, mediaType: "application/cloudevents-batch+json");
         var day = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
         await Send(caller, "GET", "/api/v1/metering/meters/{key}/query", path: new() { ["key"] = "tokens" }, query:
         [
             ("from", day.AddMonths(-1).ToString("O")), ("to", day.AddDays(1).ToString("O")), ("windowSize", "MONTH"), ("windowTimeZone", "Europe/Budapest"),
             ("groupBy", "model"), ("groupBy", "subject"), ("subject", "customer-1"), ("filter", "model:small"),
         ]);
-        await Send(caller, "GET", "/api/v1/metering/events", query: [("status", "Counted"), ("type", "llm.completion"), ("limit", "10")]);
+        await Send(caller, "GET", MeteringRoutes.Events, query: [("status", "Counted"), ("type", "llm.completion"), ("limit", "10")]);
 
         // Every list's answer: the ids path parameters draw from.
         foreach (var list in operations.Where(o => o.Method == "GET" && !o.InPath.Any()))

@@ -53,6 +53,4 @@ internal sealed class Meter
 
     /// <summary>COUNT counts events; every other aggregation needs a value from each event.</summary>
     public bool NeedsValue => Aggregation != MeterAggregations.Count;
-
-    public MeterDto ToDto() => new(Id, Key, Name, Description, EventType, Aggregation, ValuePath, GroupBy, CreatedAt);
 }

@@ -51,8 +51,6 @@ internal sealed class Plan
     /// <summary>The pricing engine's charge for one of this plan's charges.</summary>
     public Charge PriceOf(ChargeDto charge) => ToCharge(charge, Currency);
 
-    public PlanDto ToDto() => new(Key, Name, Currency, Charges, Quotas, CreatedAt, UpdatedAt);
-
     internal static Charge ToCharge(ChargeDto charge, string currency) => new(
         Enum.Parse<ChargeModel>(charge.Model, ignoreCase: true), currency, charge.Amount, charge.UnitPrice,
         [.. (charge.Tiers ?? []).Select(t => new PriceTier(t.UpTo, t.UnitPrice, t.FlatFee))], charge.PackageSize, charge.IncludedQuantity);

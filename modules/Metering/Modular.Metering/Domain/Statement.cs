@@ -42,8 +42,6 @@ internal sealed class Statement : ITenantOwned
         Total = lines.Sum(l => l.Amount),
         ClosedAt = now,
     };
-
-    public StatementDto ToDto() => new(Id, Plan, Currency, TimeZone, PeriodStart, PeriodEnd, ClosedAt, Lines, Total);
 }
 
 /// <summary>A tenant's billing settings; without one the platform's <c>Metering:BillingTimeZone</c> applies.</summary>
