@@ -16,12 +16,26 @@ using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
-using Modular.Identity.UseCases.Clients;
-using Modular.Identity.UseCases.Memberships;
-using Modular.Identity.UseCases.Users;
 using Modular.Identity.Limits;
+using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
+using Modular.Identity.UseCases.CreateClient;
+using Modular.Identity.UseCases.DeleteClient;
+using Modular.Identity.UseCases.GetClient;
+using Modular.Identity.UseCases.GetUser;
+using Modular.Identity.UseCases.ListClients;
+using Modular.Identity.UseCases.ListUserSessions;
+using Modular.Identity.UseCases.ListUsers;
+using Modular.Identity.UseCases.LockUser;
+using Modular.Identity.UseCases.RemoveMembership;
+using Modular.Identity.UseCases.ResetTwoFactor;
+using Modular.Identity.UseCases.RevokeUserSessions;
+using Modular.Identity.UseCases.RotateClientSecret;
+using Modular.Identity.UseCases.SetClientEnabled;
+using Modular.Identity.UseCases.SetMembership;
+using Modular.Identity.UseCases.UnlockUser;
+using Modular.Identity.UseCases.UpdateClient;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -170,9 +184,29 @@ public sealed class IdentityModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var identity = api.MapGroup("/api/v1/identity");
-        identity.MapUsers();
-        identity.MapClients();
+        // Platform operators look after accounts across every tenant: reading needs users.read, changing users.manage.
+        var users = api.MapGroup("/api/v1/identity/users").WithTags("Identity: users").AcrossAllTenants();
+        users.MapListUsers();
+        users.MapGetUser();
+        users.MapListUserSessions();
+        users.MapLockUser();
+        users.MapUnlockUser();
+        users.MapResetTwoFactor();
+        users.MapSetMembership();
+        users.MapRemoveMembership();
+        users.MapRevokeUserSessions();
+        users.MapRevokeUserSession();
+
+        // OAuth clients as data, for platform operators.
+        var clients = api.MapGroup("/api/v1/identity/clients").WithTags("Identity: clients").RequirePermission(IdentityPermissions.ClientsManage);
+        clients.MapListClients();
+        clients.MapGetClient();
+        clients.MapCreateClient();
+        clients.MapUpdateClient();
+        clients.MapRotateClientSecret();
+        clients.MapDisableClient();
+        clients.MapEnableClient();
+        clients.MapDeleteClient();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 using Modular.Identity.Account;
 using Modular.Identity.Domain;
-using Modular.Identity.UseCases.Clients;
+using Modular.Identity.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
-using Modular.Identity.UseCases.Clients;
+using Modular.Identity.Clients;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 
