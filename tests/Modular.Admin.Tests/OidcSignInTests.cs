@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Modular.Identity.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -36,7 +37,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         await using var admin = await console.OpenAsync(user: null);
         var page = admin.Page;
 
-        await page.GotoAsync("/admin/identity/users");
+        await page.GotoAsync(IdentityRoutes.ConsoleUsers);
         // Sent through the console's sign-in to the provider's authorization endpoint and its login page.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
         Assert.Contains(admin.Requests, url => url.Contains("/connect/authorize?client_id=modular-admin", StringComparison.Ordinal)
@@ -46,7 +47,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/users$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.ConsoleUsers + "$"));
         Assert.Contains(admin.Requests, url => url.Contains("/admin/signin-oidc?code=", StringComparison.Ordinal));
         await admin.WaitUntilInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
@@ -57,7 +58,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         // The sign-out's redirects end at the provider's login page, asked for by the console; only then is it done.
         await page.GetByTestId("sign-out").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
-        await page.GotoAsync("/admin/identity/users");
+        await page.GotoAsync(IdentityRoutes.ConsoleUsers);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
         Assert.True(admin.Errors.Count == 0, string.Join(" | ", admin.Errors));
     }

@@ -22,7 +22,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
 
         await admin.FollowMenuLinkAsync("Outgoing emails");
 
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/identity/emails").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, IdentityRoutes.ConsoleOutgoingEmails).ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Outgoing emails", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Outgoing emails · Modular admin");
         var rows = page.GetByTestId("email-table").Locator("tbody tr");
@@ -44,7 +44,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/identity/emails");
+        await admin.GotoAsync(IdentityRoutes.ConsoleOutgoingEmails);
 
         await Expect(page.GetByTestId("emails-forbidden")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("email-table")).ToHaveCountAsync(0);

@@ -10,6 +10,7 @@ using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
 using Npgsql;
+using Modular.Identity.Contracts;
 
 namespace Modular.Host.Tests;
 
@@ -104,9 +105,9 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var member = host.CreateClient();
         member.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe($"{tenant.Slug}-admin", host.ApiPermissions(), tenant.Slug));
 
-        var users = await platform.GetFromJsonAsync<JsonElement>("/api/v1/identity/users?search=admin", Ct);
-        var user = users.GetProperty("items")[0].GetProperty("id").GetString();
-        await Send(platform, HttpMethod.Put, $"/api/v1/identity/users/{user}/memberships/{tenant.Id}", new { roles = new[] { "member" } });
+        var users = await platform.GetFromJsonAsync<JsonElement>($"{IdentityRoutes.Users}?search=admin", Ct);
+        var user = users.GetProperty("items")[0].GetProperty("id").GetGuid();
+        await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
 
         await Send(platform, HttpMethod.Put, $"/api/v1/features/new-checkout/tenants/{tenant.Id}", new { enabled = true, reason = "beta" });
 

@@ -59,9 +59,9 @@ public sealed class IdentityModule : IModule
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
-        new("Users", "/admin/identity/users", MudBlazor.Icons.Material.Filled.People),
-        new("Clients", "/admin/identity/clients", MudBlazor.Icons.Material.Filled.Apps),
-        new("Outgoing emails", "/admin/identity/emails", MudBlazor.Icons.Material.Filled.Outbox),
+        new("Users", IdentityRoutes.ConsoleUsers, MudBlazor.Icons.Material.Filled.People),
+        new("Clients", IdentityRoutes.ConsoleClients, MudBlazor.Icons.Material.Filled.Apps),
+        new("Outgoing emails", IdentityRoutes.ConsoleOutgoingEmails, MudBlazor.Icons.Material.Filled.Outbox),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -185,7 +185,7 @@ public sealed class IdentityModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Platform operators look after accounts across every tenant: reading needs users.read, changing users.manage.
-        var users = api.MapGroup("/api/v1/identity/users").WithTags("Identity: users").AcrossAllTenants();
+        var users = api.MapGroup(IdentityRoutes.Users).WithTags("Identity: users").AcrossAllTenants();
         users.MapListUsers();
         users.MapGetUser();
         users.MapListUserSessions();
@@ -198,7 +198,7 @@ public sealed class IdentityModule : IModule
         users.MapRevokeUserSession();
 
         // OAuth clients as data, for platform operators.
-        var clients = api.MapGroup("/api/v1/identity/clients").WithTags("Identity: clients").RequirePermission(IdentityPermissions.ClientsManage);
+        var clients = api.MapGroup(IdentityRoutes.Clients).WithTags("Identity: clients").RequirePermission(IdentityPermissions.ClientsManage);
         clients.MapListClients();
         clients.MapGetClient();
         clients.MapCreateClient();

@@ -39,7 +39,7 @@ internal static class CreateClientEndpoint
         clients.MapPost("/", async (Contracts.CreateClient body, ISender sender, CancellationToken cancellationToken) =>
             {
                 var created = await sender.Send(body, cancellationToken);
-                return TypedResults.Created($"/api/v1/identity/clients/{created.Client.Client.ClientId}", created);
+                return TypedResults.Created(IdentityRoutes.Client(created.Client.Client.ClientId), created);
             })
             .WithName("CreateClient").WithSummary("Register a client; a confidential client's generated secret is in this response only")
             .ProducesValidationProblem()
