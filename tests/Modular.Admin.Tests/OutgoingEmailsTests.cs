@@ -68,9 +68,9 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
             foreach (var email in Registered)
             {
                 using var browser = Host.CreateClient(); // keeps the antiforgery cookie between the two requests
-                var form = await browser.GetStringAsync("/account/register");
+                var form = await browser.GetStringAsync(IdentityRoutes.Register);
                 var token = WebUtility.HtmlDecode(TokenPattern().Match(form).Groups[1].Value);
-                using var response = await browser.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
+                using var response = await browser.PostAsync(IdentityRoutes.Register, new FormUrlEncodedContent(new Dictionary<string, string>
                 {
                     ["__RequestVerificationToken"] = token,
                     ["email"] = email,

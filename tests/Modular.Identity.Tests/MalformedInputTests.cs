@@ -23,7 +23,7 @@ public sealed class MalformedInputTests(PostgresServer postgres)
         // Browsers drop tabs and line breaks from URLs: "/\t/evil.example" is "//evil.example", another origin.
         foreach (var returnUrl in new[] { "/\t/evil.example", "/\r\n/evil.example", "/\\\t/evil.example", "/\u007f/evil.example" })
         {
-            var signedIn = await OidcHost.SignInAsync(oidc.Browser(), "/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
+            var signedIn = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
 
             Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{returnUrl}: {signedIn.StatusCode}");
             Assert.Equal("/", signedIn.Headers.Location?.OriginalString);

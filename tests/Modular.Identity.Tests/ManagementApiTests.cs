@@ -264,7 +264,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await oidc.SendAsync(new LockUser(aliceId));
         Assert.Equal("invalid_grant", await RefreshErrorAsync(oidc, third));
         var browser = oidc.Browser();
-        var refused = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password);
+        var refused = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 

@@ -49,4 +49,46 @@ public static class IdentityRoutes
     public static string ConsoleUser(Guid id) => $"{ConsoleUsers}/{id}";
 
     public static string ConsoleClient(string clientId) => $"{ConsoleClients}/{Uri.EscapeDataString(clientId)}";
+
+    /// <summary>The account pages: sign-in, registration, password reset, and the signed-in user's own settings.</summary>
+    public const string Account = "/account";
+
+    public const string Login = Account + "/login";
+
+    /// <summary>The second sign-in step, for an account with two-factor authentication on.</summary>
+    public const string LoginTwoFactor = Account + "/login-2fa";
+
+    public const string Logout = Account + "/logout";
+
+    public const string AccessDenied = Account + "/denied";
+
+    public const string Register = Account + "/register";
+
+    public const string ConfirmEmail = Account + "/confirm-email";
+
+    public const string ResendConfirmation = Account + "/resend-confirmation";
+
+    public const string ForgotPassword = Account + "/forgot-password";
+
+    public const string ResetPassword = Account + "/reset-password";
+
+    public const string ConfirmEmailChange = Account + "/confirm-email-change";
+
+    /// <summary>The signed-in user's own account.</summary>
+    public const string Manage = Account + "/manage";
+
+    public const string ChangePassword = Manage + "/password";
+
+    public const string ChangeEmail = Manage + "/email";
+
+    public const string TwoFactor = Manage + "/two-factor";
+
+    public const string EnableTwoFactor = TwoFactor + "/enable";
+
+    public const string DisableTwoFactor = TwoFactor + "/disable";
+
+    /// <summary>A new authenticator key: the old app's codes stop working.</summary>
+    public const string ResetAuthenticator = TwoFactor + "/reset";
+
+    public const string RecoveryCodes = TwoFactor + "/recovery-codes";
 }

@@ -120,9 +120,9 @@ public sealed class IdentityModule : IModule
                 cookie.Cookie.Name = "modular.login";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.LoginPath = AccountEndpoints.LoginPath;
-                cookie.LogoutPath = AccountEndpoints.LogoutPath;
-                cookie.AccessDeniedPath = AccountEndpoints.AccessDeniedPath;
+                cookie.LoginPath = IdentityRoutes.Login;
+                cookie.LogoutPath = IdentityRoutes.Logout;
+                cookie.AccessDeniedPath = IdentityRoutes.AccessDenied;
                 cookie.SlidingExpiration = true;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             }));
