@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Modular.Identity.Domain;
 using Modular.Identity.Contracts;
+using Modular.Identity.Domain;
 
 namespace Modular.Bench;
 

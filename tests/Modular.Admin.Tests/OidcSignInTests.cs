@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 using Modular.Identity.Contracts;
+using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
 

@@ -5,12 +5,12 @@ using Mediator;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
 using Npgsql;
-using Modular.Identity.Contracts;
 
 namespace Modular.Host.Tests;
 

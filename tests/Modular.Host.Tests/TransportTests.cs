@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Modular.Tenants.Contracts;
 using Modular.Identity.Contracts;
+using Modular.Tenants.Contracts;
 
 namespace Modular.Host.Tests;
 

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Email;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Persistence;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

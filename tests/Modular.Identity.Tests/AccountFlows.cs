@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

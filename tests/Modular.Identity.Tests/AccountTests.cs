@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

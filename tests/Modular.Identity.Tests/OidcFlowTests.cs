@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Duende.IdentityModel.Client;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

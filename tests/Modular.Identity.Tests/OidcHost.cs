@@ -9,12 +9,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

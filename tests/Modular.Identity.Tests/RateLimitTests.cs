@@ -2,11 +2,11 @@ using System.Net;
 using Duende.IdentityModel.Client;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using OpenIddict.Abstractions;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

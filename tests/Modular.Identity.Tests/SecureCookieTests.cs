@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Net.Http.Headers;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
-using Modular.Identity.Contracts;
 
 namespace Modular.Identity.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Modular.Kernel.Persistence;
 using Modular.Identity.Contracts;
+using Modular.Kernel.Persistence;
 
 namespace Modular.Identity.Tests;
 

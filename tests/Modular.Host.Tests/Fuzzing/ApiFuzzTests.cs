@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Tenants.Contracts;
-using Modular.Identity.Contracts;
 
 namespace Modular.Host.Tests.Fuzzing;
 
