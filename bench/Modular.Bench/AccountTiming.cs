@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 
 namespace Modular.Bench;
@@ -42,14 +43,14 @@ internal static partial class AccountTiming
 
             var branches = new Branch[]
             {
-                new("sign-in", "unknown user", "/account/login", _ => Login("nobody@bench.test", Password)),
-                new("sign-in", "unconfirmed", "/account/login", _ => Login("unconfirmed@bench.test", Password)),
-                new("sign-in", "locked", "/account/login", _ => Login("locked@bench.test", Password)),
-                new("sign-in", "wrong password", "/account/login", _ => Login("known@bench.test", "not-the-Password-1")),
-                new("register", "new address", "/account/register", i => Register($"new-{i}@bench.test")),
-                new("register", "taken address", "/account/register", _ => Register("known@bench.test")),
-                new("forgot-password", "known address", "/account/forgot-password", _ => [new("email", "known@bench.test")]),
-                new("forgot-password", "unknown address", "/account/forgot-password", i => [new("email", $"nobody-{i}@bench.test")]),
+                new("sign-in", "unknown user", IdentityRoutes.Login, _ => Login("nobody@bench.test", Password)),
+                new("sign-in", "unconfirmed", IdentityRoutes.Login, _ => Login("unconfirmed@bench.test", Password)),
+                new("sign-in", "locked", IdentityRoutes.Login, _ => Login("locked@bench.test", Password)),
+                new("sign-in", "wrong password", IdentityRoutes.Login, _ => Login("known@bench.test", "not-the-Password-1")),
+                new("register", "new address", IdentityRoutes.Register, i => Register($"new-{i}@bench.test")),
+                new("register", "taken address", IdentityRoutes.Register, _ => Register("known@bench.test")),
+                new("forgot-password", "known address", IdentityRoutes.ForgotPassword, _ => [new("email", "known@bench.test")]),
+                new("forgot-password", "unknown address", IdentityRoutes.ForgotPassword, i => [new("email", $"nobody-{i}@bench.test")]),
             };
             foreach (var branch in branches)
             {

@@ -13,16 +13,16 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/identity/clients/new");
+        await admin.GotoAsync(IdentityRoutes.ConsoleNewClient);
 
         await SubmitClientAsync(page, "reporting", "https://reports.example.com/callback", page.GetByTestId("client-secret"));
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/clients/reporting$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.ConsoleClient("reporting") + "$"));
         var secret = (await page.GetByTestId("client-secret").TextContentAsync())!.Trim();
         Assert.True(secret.Length >= 40, $"a generated secret, got '{secret}'");
 
         // Read back through the API: registered as entered, and the secret is nowhere in it.
         var api = console.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage);
-        var stored = await api.GetStringAsync("/api/v1/identity/clients/reporting", TestContext.Current.CancellationToken);
+        var stored = await api.GetStringAsync(IdentityRoutes.Client("reporting"), TestContext.Current.CancellationToken);
         Assert.Contains("https://reports.example.com/callback", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
 
@@ -33,7 +33,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         await page.GetByTestId("toggle-client").ClickAsync();
         await TenantScreens.DialogButton(page, "Disable").ClickAsync();
         await Expect(page.GetByTestId("client-disabled")).ToBeVisibleAsync();
-        var client = await api.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/reporting", TestContext.Current.CancellationToken);
+        var client = await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("reporting"), TestContext.Current.CancellationToken);
         Assert.False(client!.Enabled);
         Assert.Empty(admin.Errors);
     }
@@ -43,11 +43,11 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/identity/clients/new");
+        await admin.GotoAsync(IdentityRoutes.ConsoleNewClient);
 
         await SubmitClientAsync(page, "sloppy", "http://not-loopback.example.com/cb", page.GetByTestId("client-errors").GetByText("redirectUris[0]"));
         var api = console.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage);
-        var response = await api.GetAsync("/api/v1/identity/clients/sloppy", TestContext.Current.CancellationToken);
+        var response = await api.GetAsync(IdentityRoutes.Client("sloppy"), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
     }
 
@@ -56,11 +56,11 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/identity/users");
+        await admin.GotoAsync(IdentityRoutes.ConsoleUsers);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync("No users match.");
 
-        await admin.GotoAsync($"/admin/identity/users/{Guid.NewGuid()}");
+        await admin.GotoAsync(IdentityRoutes.ConsoleUser(Guid.NewGuid()));
         await Expect(page.GetByTestId("user-missing")).ToBeVisibleAsync();
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Modular.Identity.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -24,7 +25,7 @@ public sealed class OidcConsoleFixture : AdminConsoleFixture
         using var warmUp = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
         (await warmUp.GetAsync("/.well-known/openid-configuration")).EnsureSuccessStatusCode();
         await warmUp.GetAsync("/admin/signin?returnUrl=/admin");
-        await warmUp.GetAsync("/account/login");
+        await warmUp.GetAsync(IdentityRoutes.Login);
     }
 }
 
@@ -36,9 +37,9 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         await using var admin = await console.OpenAsync(user: null);
         var page = admin.Page;
 
-        await page.GotoAsync("/admin/identity/users");
+        await page.GotoAsync(IdentityRoutes.ConsoleUsers);
         // Sent through the console's sign-in to the provider's authorization endpoint and its login page.
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.Login + "\\?"));
         Assert.Contains(admin.Requests, url => url.Contains("/connect/authorize?client_id=modular-admin", StringComparison.Ordinal)
             && url.Contains("code_challenge_method=S256", StringComparison.Ordinal));
 
@@ -46,7 +47,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/identity/users$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.ConsoleUsers + "$"));
         Assert.Contains(admin.Requests, url => url.Contains("/admin/signin-oidc?code=", StringComparison.Ordinal));
         await admin.WaitUntilInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
@@ -56,9 +57,9 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         // Signing out ends the console's session and the provider's: the console asks for a login again.
         // The sign-out's redirects end at the provider's login page, asked for by the console; only then is it done.
         await page.GetByTestId("sign-out").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
-        await page.GotoAsync("/admin/identity/users");
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.Login + "\\?"));
+        await page.GotoAsync(IdentityRoutes.ConsoleUsers);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.Login + "\\?"));
         Assert.True(admin.Errors.Count == 0, string.Join(" | ", admin.Errors));
     }
 
@@ -69,7 +70,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         var page = admin.Page;
 
         // Signed in at the provider (its own login page), but never through the console's client.
-        await page.GotoAsync("/account/login");
+        await page.GotoAsync(IdentityRoutes.Login);
         await page.GetByLabel("User name or email").FillAsync(OidcConsoleFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

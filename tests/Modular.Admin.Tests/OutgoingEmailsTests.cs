@@ -22,7 +22,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
 
         await admin.FollowMenuLinkAsync("Outgoing emails");
 
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/identity/emails").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, IdentityRoutes.ConsoleOutgoingEmails).ToString());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Outgoing emails", Exact = true })).ToBeVisibleAsync();
         await Expect(page).ToHaveTitleAsync("Outgoing emails · Modular admin");
         var rows = page.GetByTestId("email-table").Locator("tbody tr");
@@ -44,7 +44,7 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/identity/emails");
+        await admin.GotoAsync(IdentityRoutes.ConsoleOutgoingEmails);
 
         await Expect(page.GetByTestId("emails-forbidden")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("email-table")).ToHaveCountAsync(0);
@@ -68,9 +68,9 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
             foreach (var email in Registered)
             {
                 using var browser = Host.CreateClient(); // keeps the antiforgery cookie between the two requests
-                var form = await browser.GetStringAsync("/account/register");
+                var form = await browser.GetStringAsync(IdentityRoutes.Register);
                 var token = WebUtility.HtmlDecode(TokenPattern().Match(form).Groups[1].Value);
-                using var response = await browser.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
+                using var response = await browser.PostAsync(IdentityRoutes.Register, new FormUrlEncodedContent(new Dictionary<string, string>
                 {
                     ["__RequestVerificationToken"] = token,
                     ["email"] = email,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Modular.Identity.Contracts;
 
 namespace Modular.Admin.Tests;
 
@@ -48,14 +49,14 @@ public sealed class SignInReturnUrlTests
             Assert.True(response.StatusCode is HttpStatusCode.Found or HttpStatusCode.Redirect, $"step {step} answered {response.StatusCode}");
             var next = response.Headers.Location!;
             var path = next.IsAbsoluteUri ? next.PathAndQuery : next.OriginalString;
-            if (path.StartsWith("/account/login", StringComparison.Ordinal))
+            if (path.StartsWith(IdentityRoutes.Login, StringComparison.Ordinal))
             {
                 var page = await (await browser.GetAsync(path, Ct)).Content.ReadAsStringAsync(Ct);
                 var form = Regex.Matches(page, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")
                     .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
                 form["username"] = Email;
                 form["password"] = Password;
-                response = await browser.PostAsync("/account/login", new FormUrlEncodedContent(form), Ct);
+                response = await browser.PostAsync(IdentityRoutes.Login, new FormUrlEncodedContent(form), Ct);
                 continue;
             }
 

@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
@@ -105,9 +106,9 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var member = host.CreateClient();
         member.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe($"{tenant.Slug}-admin", host.ApiPermissions(), tenant.Slug));
 
-        var users = await platform.GetFromJsonAsync<JsonElement>("/api/v1/identity/users?search=admin", Ct);
-        var user = users.GetProperty("items")[0].GetProperty("id").GetString();
-        await Send(platform, HttpMethod.Put, $"/api/v1/identity/users/{user}/memberships/{tenant.Id}", new { roles = new[] { "member" } });
+        var users = await platform.GetFromJsonAsync<JsonElement>($"{IdentityRoutes.Users}?search=admin", Ct);
+        var user = users.GetProperty("items")[0].GetProperty("id").GetGuid();
+        await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
 
         await Send(platform, HttpMethod.Put, $"/api/v1/features/new-checkout/tenants/{tenant.Id}", new { enabled = true, reason = "beta" });
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Modular.Identity.Contracts;
 using Modular.Tenants.Contracts;
 
 namespace Modular.Host.Tests;
@@ -42,7 +43,7 @@ public sealed class TransportTests(PostgresServer postgres)
         userInfo.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "a-token-sent-in-clear");
         await (await client.SendAsync(userInfo, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, HttpsRequired);
 
-        var password = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var password = await client.PostAsync(IdentityRoutes.Login, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["username"] = "alice@example.com",
             ["password"] = "sent-in-clear",
@@ -56,7 +57,7 @@ public sealed class TransportTests(PostgresServer postgres)
         await using var host = await ProductionLikeAsync();
         var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        var page = await client.GetAsync("/account/login?returnUrl=%2Fadmin", Ct);
+        var page = await client.GetAsync($"{IdentityRoutes.Login}?returnUrl=%2Fadmin", Ct);
         Assert.Equal(HttpStatusCode.TemporaryRedirect, page.StatusCode);
         Assert.Equal("https://localhost/account/login?returnUrl=%2Fadmin", page.Headers.Location?.ToString());
         Assert.False(page.Headers.Contains("Set-Cookie"), "nothing is issued over plain HTTP");
@@ -86,7 +87,7 @@ public sealed class TransportTests(PostgresServer postgres)
             ["Hsts:Preload"] = "true",
         });
 
-        var response = await Client(host, "https://platform.example").GetAsync("/account/login", Ct);
+        var response = await Client(host, "https://platform.example").GetAsync(IdentityRoutes.Login, Ct);
 
         Assert.Equal("max-age=63072000; includeSubDomains; preload", response.Headers.GetValues("Strict-Transport-Security").Single());
     }

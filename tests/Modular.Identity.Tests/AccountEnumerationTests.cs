@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Email;
 using Modular.Identity.Persistence;
@@ -36,7 +37,7 @@ public sealed class AccountEnumerationTests(PostgresServer postgres)
                  })
         {
             var before = hasher.Verified;
-            var refused = await OidcHost.SignInAsync(oidc.Browser(), "/account/login", user, password);
+            var refused = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, user, password);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await refused.TextAsync());
             Assert.True(hasher.Verified - before == 1, $"signing in as {user} checked {hasher.Verified - before} password hashes, not one");
@@ -71,9 +72,9 @@ public sealed class AccountEnumerationTests(PostgresServer postgres)
             // Each of these mails someone; the delivery is held until every answer is in.
             (string Page, (string, string)[] Fields)[] requests =
             [
-                ("/account/forgot-password", [("email", "alice@example.com")]),
-                ("/account/resend-confirmation", [("email", "unconfirmed@example.com")]),
-                ("/account/register", [("email", "newcomer@example.com"), ("password", OidcHost.Password), ("confirmPassword", OidcHost.Password)]),
+                (IdentityRoutes.ForgotPassword, [("email", "alice@example.com")]),
+                (IdentityRoutes.ResendConfirmation, [("email", "unconfirmed@example.com")]),
+                (IdentityRoutes.Register, [("email", "newcomer@example.com"), ("password", OidcHost.Password), ("confirmPassword", OidcHost.Password)]),
             ];
             foreach (var (page, fields) in requests)
             {

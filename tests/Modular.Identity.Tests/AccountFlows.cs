@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 
@@ -73,7 +74,7 @@ internal static partial class AccountFlows
     }
 
     public static async Task<HttpResponseMessage> RegisterAsync(HttpClient browser, string email, string password = OidcHost.Password, string? confirmation = null) =>
-        await PostAsync(browser, "/account/register", "/account/register",
+        await PostAsync(browser, IdentityRoutes.Register, IdentityRoutes.Register,
             ("email", email), ("displayName", "New User"), ("password", password), ("confirmPassword", confirmation ?? password));
 
     /// <summary>An RFC 6238 code (HMAC-SHA1, 30-second steps, six digits) for a base32 key, as an authenticator app computes it.</summary>

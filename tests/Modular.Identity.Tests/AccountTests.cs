@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
 
@@ -25,20 +26,20 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Contains("Check your email", await registered.TextAsync());
 
         // Not confirmed yet: refused, with the one failure message that says nothing about the account.
-        var early = await OidcHost.SignInAsync(browser, "/account/login", "bob@example.com", OidcHost.Password);
+        var early = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "bob@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
         Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await early.TextAsync());
 
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "bob@example.com", OutgoingEmailKinds.ConfirmEmail);
-        Assert.StartsWith("/account/confirm-email?", link);
+        Assert.StartsWith($"{IdentityRoutes.ConfirmEmail}?", link);
         var confirmed = await AccountFlows.ConfirmThroughLinkAsync(browser, link);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Contains("Email confirmed", await confirmed.TextAsync());
 
-        var signedIn = await OidcHost.SignInAsync(browser, "/account/login", "bob@example.com", OidcHost.Password);
+        var signedIn = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "bob@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
-        var account = await browser.GetAsync("/account/manage", Ct);
+        var account = await browser.GetAsync(IdentityRoutes.Manage, Ct);
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
         Assert.Contains("bob@example.com", await account.TextAsync());
     }
@@ -54,22 +55,22 @@ public sealed class AccountTests(PostgresServer postgres)
         var landing = await oidc.Browser().GetAsync(link, Ct);
         Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
         Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "scanned@example.com", OidcHost.Password)).StatusCode);
 
         // Posting the page's fields without its antiforgery token (a forged form) confirms nothing either.
         var fields = OidcHost.HiddenFields(await landing.TextAsync());
-        var forged = await oidc.Browser().PostAsync("/account/confirm-email", new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken")), Ct);
+        var forged = await oidc.Browser().PostAsync(IdentityRoutes.ConfirmEmail, new FormUrlEncodedContent(fields.Where(f => f.Key != "__RequestVerificationToken")), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.False(await IsConfirmedAsync(oidc, "scanned@example.com"));
 
         // The owner presses the button.
         var owner = oidc.Browser();
         var page = await (await owner.GetAsync(link, Ct)).TextAsync();
-        var confirmed = await owner.PostAsync("/account/confirm-email", new FormUrlEncodedContent(OidcHost.HiddenFields(page)), Ct);
+        var confirmed = await owner.PostAsync(IdentityRoutes.ConfirmEmail, new FormUrlEncodedContent(OidcHost.HiddenFields(page)), Ct);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Contains("Email confirmed", await confirmed.TextAsync());
         Assert.True(await IsConfirmedAsync(oidc, "scanned@example.com"));
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, "/account/login", "scanned@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, IdentityRoutes.Login, "scanned@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class AccountTests(PostgresServer postgres)
         // Registering again while unconfirmed mails a link to choose the password; the account is not duplicated.
         await AccountFlows.RegisterAsync(oidc.Browser(), "carol@example.com");
         Assert.Equal(2, (await AccountFlows.EmailsToAsync(oidc, "carol@example.com")).Count);
-        Assert.StartsWith("/account/reset-password?", await AccountFlows.LinkInLatestEmailAsync(oidc, "carol@example.com", OutgoingEmailKinds.PasswordReset));
+        Assert.StartsWith($"{IdentityRoutes.ResetPassword}?", await AccountFlows.LinkInLatestEmailAsync(oidc, "carol@example.com", OutgoingEmailKinds.PasswordReset));
     }
 
     [Theory]
@@ -105,11 +106,11 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Contains("Check your email", await registered.TextAsync());
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "victim@example.com", OutgoingEmailKinds.PasswordReset);
         var fields = OidcHost.HiddenFields(await (await owner.GetAsync(link, Ct)).TextAsync());
-        var chosen = await owner.PostAsync("/account/reset-password", Form(fields, OidcHost.Password), Ct);
+        var chosen = await owner.PostAsync(IdentityRoutes.ResetPassword, Form(fields, OidcHost.Password), Ct);
         Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
 
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, "/account/login", "victim@example.com", OidcHost.Password)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "victim@example.com", strangers)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(owner, IdentityRoutes.Login, "victim@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "victim@example.com", strangers)).StatusCode);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class AccountTests(PostgresServer postgres)
         var browser = oidc.Browser();
         await AccountFlows.RegisterAsync(browser, "hank@example.com");
 
-        var signedIn = await OidcHost.SignInAsync(browser, "/account/login", "hank@example.com", OidcHost.Password);
+        var signedIn = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "hank@example.com", OidcHost.Password);
 
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Single(await AccountFlows.EmailsToAsync(oidc, "hank@example.com")); // the link is still sent
@@ -159,15 +160,15 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.BadRequest, register.StatusCode);
         Assert.Contains("Use at most 256 characters.", await register.TextAsync());
 
-        var forgot = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", huge + "@example.com"));
+        var forgot = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", huge + "@example.com"));
         Assert.Equal(HttpStatusCode.BadRequest, forgot.StatusCode);
 
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
-        var change = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/password",
+        var change = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.ChangePassword,
             ("currentPassword", OidcHost.Password), ("newPassword", huge), ("confirmPassword", huge));
         Assert.Equal(HttpStatusCode.BadRequest, change.StatusCode);
         Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "ivy@example.com"));
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -176,11 +177,11 @@ public sealed class AccountTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres, new() { ["Identity:AllowRegistration"] = "false" });
         var browser = oidc.Browser();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/account/register", Ct)).StatusCode);
-        var posted = await AccountFlows.PostAsync(browser, "/account/login", "/account/register",
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(IdentityRoutes.Register, Ct)).StatusCode);
+        var posted = await AccountFlows.PostAsync(browser, IdentityRoutes.Login, IdentityRoutes.Register,
             ("email", "eve@example.com"), ("password", OidcHost.Password), ("confirmPassword", OidcHost.Password));
         Assert.Equal(HttpStatusCode.NotFound, posted.StatusCode);
-        Assert.DoesNotContain("/account/register", await (await browser.GetAsync("/account/login", Ct)).TextAsync());
+        Assert.DoesNotContain(IdentityRoutes.Register, await (await browser.GetAsync(IdentityRoutes.Login, Ct)).TextAsync());
         Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "eve@example.com"));
     }
 
@@ -193,7 +194,7 @@ public sealed class AccountTests(PostgresServer postgres)
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "frank@example.com", OutgoingEmailKinds.ConfirmEmail);
         var userId = OidcHost.Query(new Uri("http://localhost" + link), "userId");
 
-        foreach (var broken in new[] { "/account/confirm-email", "/account/confirm-email?userId=garbage&code=x" })
+        foreach (var broken in new[] { IdentityRoutes.ConfirmEmail, $"{IdentityRoutes.ConfirmEmail}?userId=garbage&code=x" })
         {
             var response = await browser.GetAsync(broken, Ct);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -201,14 +202,14 @@ public sealed class AccountTests(PostgresServer postgres)
         }
 
         // Well formed, so the page shows its button; pressing it finds the code forged.
-        foreach (var forged in new[] { $"/account/confirm-email?userId={userId}&code=forged", $"/account/confirm-email?userId={Guid.NewGuid()}&code=x" })
+        foreach (var forged in new[] { $"{IdentityRoutes.ConfirmEmail}?userId={userId}&code=forged", $"{IdentityRoutes.ConfirmEmail}?userId={Guid.NewGuid()}&code=x" })
         {
             var response = await AccountFlows.ConfirmThroughLinkAsync(browser, forged);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("not valid", await response.TextAsync());
         }
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(browser, "/account/login", "frank@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "frank@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -220,7 +221,7 @@ public sealed class AccountTests(PostgresServer postgres)
         var answers = new List<string>();
         foreach (var email in new[] { "gina@example.com", "alice@example.com", "nobody@example.com" })
         {
-            var response = await AccountFlows.PostAsync(oidc.Browser(), "/account/resend-confirmation", "/account/resend-confirmation", ("email", email));
+            var response = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ResendConfirmation, IdentityRoutes.ResendConfirmation, ("email", email));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             answers.Add((await response.TextAsync()).Replace(email, "X"));
         }
@@ -239,8 +240,8 @@ public sealed class AccountTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var browser = oidc.Browser();
 
-        var known = await AccountFlows.PostAsync(browser, "/account/forgot-password", "/account/forgot-password", ("email", "alice@example.com"));
-        var unknown = await AccountFlows.PostAsync(browser, "/account/forgot-password", "/account/forgot-password", ("email", "nobody@example.com"));
+        var known = await AccountFlows.PostAsync(browser, IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "alice@example.com"));
+        var unknown = await AccountFlows.PostAsync(browser, IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "nobody@example.com"));
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
         Assert.Equal((await known.TextAsync()).Replace("alice@example.com", "X"), (await unknown.TextAsync()).Replace("nobody@example.com", "X"));
@@ -252,21 +253,21 @@ public sealed class AccountTests(PostgresServer postgres)
         var fields = OidcHost.HiddenFields(await form.TextAsync());
 
         // A weak password: said so, and nothing changed (the old password still works, the link still does).
-        var weak = await browser.PostAsync("/account/reset-password", Form(fields, "weak"), Ct);
+        var weak = await browser.PostAsync(IdentityRoutes.ResetPassword, Form(fields, "weak"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         Assert.Contains("at least 10 characters", await weak.TextAsync());
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", OidcHost.Password)).StatusCode);
 
-        var reset = await browser.PostAsync("/account/reset-password", Form(fields, AccountFlows.NewPassword), Ct);
+        var reset = await browser.PostAsync(IdentityRoutes.ResetPassword, Form(fields, AccountFlows.NewPassword), Ct);
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
         Assert.Contains("Password changed", await reset.TextAsync());
 
-        var replayed = await browser.PostAsync("/account/reset-password", Form(fields, "another-Passphrase-42"), Ct);
+        var replayed = await browser.PostAsync(IdentityRoutes.ResetPassword, Form(fields, "another-Passphrase-42"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         Assert.Contains("not valid", await replayed.TextAsync());
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", AccountFlows.NewPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", AccountFlows.NewPassword)).StatusCode);
     }
 
     [Fact]
@@ -274,18 +275,18 @@ public sealed class AccountTests(PostgresServer postgres)
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var browser = oidc.Browser();
-        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync("/account/reset-password", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync("/account/reset-password?userId=garbage&code=x", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync(IdentityRoutes.ResetPassword, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync($"{IdentityRoutes.ResetPassword}?userId=garbage&code=x", Ct)).StatusCode);
 
-        var token = OidcHost.HiddenFields(await (await browser.GetAsync("/account/forgot-password", Ct)).TextAsync())["__RequestVerificationToken"];
+        var token = OidcHost.HiddenFields(await (await browser.GetAsync(IdentityRoutes.ForgotPassword, Ct)).TextAsync())["__RequestVerificationToken"];
         foreach (var userId in new[] { Guid.NewGuid().ToString(), "garbage", "" })
         {
             var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["userId"] = userId, ["code"] = "forged" };
-            var response = await browser.PostAsync("/account/reset-password", Form(fields, AccountFlows.NewPassword), Ct);
+            var response = await browser.PostAsync(IdentityRoutes.ResetPassword, Form(fields, AccountFlows.NewPassword), Ct);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", OidcHost.Password)).StatusCode);
     }
 
     [Theory]
@@ -296,22 +297,22 @@ public sealed class AccountTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(provider, postgres);
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
 
-        var wrongCurrent = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/password",
+        var wrongCurrent = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.ChangePassword,
             ("currentPassword", "not-it-Really-1"), ("newPassword", AccountFlows.NewPassword), ("confirmPassword", AccountFlows.NewPassword));
         Assert.Equal(HttpStatusCode.BadRequest, wrongCurrent.StatusCode);
         Assert.Contains("Incorrect password.", await wrongCurrent.TextAsync());
 
-        var changed = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/password",
+        var changed = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.ChangePassword,
             ("currentPassword", OidcHost.Password), ("newPassword", AccountFlows.NewPassword), ("confirmPassword", AccountFlows.NewPassword));
         Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
         Assert.Contains("Your password has been changed.", await (await browser.GetAsync(changed.Headers.Location, Ct)).TextAsync());
 
-        var unconfirmedRequest = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"), ("currentPassword", OidcHost.Password));
+        var unconfirmedRequest = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.ChangeEmail, ("newEmail", "alice@new.example.com"), ("currentPassword", OidcHost.Password));
         Assert.Equal(HttpStatusCode.BadRequest, unconfirmedRequest.StatusCode); // the old password no longer is the current one
         Assert.Contains("Your current password is not correct.", await unconfirmedRequest.TextAsync());
         Assert.Empty(await AccountFlows.EmailsToAsync(oidc, "alice@new.example.com"));
 
-        var requested = await AccountFlows.PostAsync(browser, "/account/manage", "/account/manage/email", ("newEmail", "alice@new.example.com"), ("currentPassword", AccountFlows.NewPassword));
+        var requested = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.ChangeEmail, ("newEmail", "alice@new.example.com"), ("currentPassword", AccountFlows.NewPassword));
         Assert.Equal(HttpStatusCode.Redirect, requested.StatusCode);
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "alice@new.example.com", OutgoingEmailKinds.ConfirmEmail);
         Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.ConfirmThroughLinkAsync(browser, link.Replace("code=", "code=x"))).StatusCode);
@@ -320,19 +321,19 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.ConfirmThroughLinkAsync(oidc.Browser(), link)).StatusCode); // once
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", AccountFlows.NewPassword)).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@new.example.com", AccountFlows.NewPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", AccountFlows.NewPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@new.example.com", AccountFlows.NewPassword)).StatusCode);
     }
 
     [Fact]
     public async Task The_account_pages_need_a_signed_in_user()
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
-        foreach (var path in new[] { "/account/manage", "/account/manage/two-factor" })
+        foreach (var path in new[] { IdentityRoutes.Manage, IdentityRoutes.TwoFactor })
         {
             var response = await oidc.Browser().GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery);
+            Assert.StartsWith(IdentityRoutes.Login, response.Headers.Location!.PathAndQuery);
         }
     }
 
@@ -344,13 +345,13 @@ public sealed class AccountTests(PostgresServer postgres)
         var signedIn = await OidcHost.SignedInBrowserAsync(oidc);
         (string Name, string Value)[] anything = [("email", "alice@example.com"), ("password", OidcHost.Password), ("code", "123456")];
 
-        foreach (var action in new[] { "/account/register", "/account/resend-confirmation", "/account/forgot-password", "/account/reset-password", "/account/login-2fa" })
+        foreach (var action in new[] { IdentityRoutes.Register, IdentityRoutes.ResendConfirmation, IdentityRoutes.ForgotPassword, IdentityRoutes.ResetPassword, IdentityRoutes.LoginTwoFactor })
         {
             Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostWithoutTokenAsync(anonymous, action, anything)).StatusCode);
         }
 
-        foreach (var action in new[] { "/account/manage/password", "/account/manage/email", "/account/manage/two-factor/enable",
-                     "/account/manage/two-factor/recovery-codes", "/account/manage/two-factor/disable", "/account/manage/two-factor/reset" })
+        foreach (var action in new[] { IdentityRoutes.ChangePassword, IdentityRoutes.ChangeEmail, IdentityRoutes.EnableTwoFactor,
+                     IdentityRoutes.RecoveryCodes, IdentityRoutes.DisableTwoFactor, IdentityRoutes.ResetAuthenticator })
         {
             Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostWithoutTokenAsync(signedIn, action, anything)).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostWithoutTokenAsync(signedIn, action)).StatusCode);
@@ -368,7 +369,7 @@ public sealed class AccountTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var browser = oidc.Browser();
 
-        var signedIn = await OidcHost.SignInAsync(browser, "/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
+        var signedIn = await OidcHost.SignInAsync(browser, $"{IdentityRoutes.Login}?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
 
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);

@@ -27,7 +27,7 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
             ["Identity:Email:From"] = "accounts@modular.test",
         });
 
-        var answered = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", "alice@example.com"));
+        var answered = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "alice@example.com"));
 
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         var email = Assert.Single(await AccountFlows.EmailsToAsync(oidc, "alice@example.com"));
@@ -37,7 +37,7 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
         var message = await smtp.Received.Task.WaitAsync(Ct);
         Assert.Contains("MAIL FROM:<accounts@modular.test>", message);
         Assert.Contains("RCPT TO:<alice@example.com>", message);
-        Assert.Contains("/account/reset-password", message.Replace("=\r\n", "")); // quoted-printable may fold lines
+        Assert.Contains(IdentityRoutes.ResetPassword, message.Replace("=\r\n", "")); // quoted-printable may fold lines
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
             ["Identity:Email:Smtp:EnableSsl"] = "false",
         });
 
-        var known = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", "alice@example.com"));
-        var unknown = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", "nobody@example.com"));
+        var known = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "alice@example.com"));
+        var unknown = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "nobody@example.com"));
 
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         Assert.Equal((await unknown.TextAsync()).Replace("nobody@example.com", "X"), (await known.TextAsync()).Replace("alice@example.com", "X"));
@@ -99,14 +99,14 @@ public sealed class EmailOutboxTests(PostgresServer postgres)
         var answers = new HashSet<string>();
         for (var request = 0; request < 5; request++)
         {
-            var response = await AccountFlows.PostAsync(oidc.Browser(), "/account/forgot-password", "/account/forgot-password", ("email", "alice@example.com"));
+            var response = await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ForgotPassword, IdentityRoutes.ForgotPassword, ("email", "alice@example.com"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             answers.Add(await response.TextAsync());
         }
 
         Assert.Single(answers); // the visitor cannot tell when the limit is reached
         Assert.Equal(3, (await AccountFlows.EmailsToAsync(oidc, "alice@example.com")).Count);
-        await AccountFlows.PostAsync(oidc.Browser(), "/account/resend-confirmation", "/account/resend-confirmation", ("email", "alice@example.com"));
+        await AccountFlows.PostAsync(oidc.Browser(), IdentityRoutes.ResendConfirmation, IdentityRoutes.ResendConfirmation, ("email", "alice@example.com"));
         await AccountFlows.RegisterAsync(oidc.Browser(), "jay@example.com");
         Assert.Single(await AccountFlows.EmailsToAsync(oidc, "jay@example.com")); // other addresses are not held back
     }

@@ -32,20 +32,20 @@ public sealed class GrantTests(PostgresServer postgres)
 
         // Holds identity.clients.manage and nothing else, platform-wide.
         var attacker = host.CreateClientAs("attacker", IdentityPermissions.ClientsManage);
-        await AssertRefusedAsync(await attacker.PostAsJsonAsync("/api/v1/identity/clients", Client("escalate", [PlatformPermissions.Admin]), Ct), PlatformPermissions.Admin);
-        await AssertRefusedAsync(await attacker.PostAsJsonAsync("/api/v1/identity/clients", Client("escalate", [TenantsPermissions.Manage, TenantsPermissions.Read], "globex"), Ct),
+        await AssertRefusedAsync(await attacker.PostAsJsonAsync(IdentityRoutes.Clients, Client("escalate", [PlatformPermissions.Admin]), Ct), PlatformPermissions.Admin);
+        await AssertRefusedAsync(await attacker.PostAsJsonAsync(IdentityRoutes.Clients, Client("escalate", [TenantsPermissions.Manage, TenantsPermissions.Read], "globex"), Ct),
             TenantsPermissions.Manage, TenantsPermissions.Read);
-        await AssertRefusedAsync(await attacker.PutAsJsonAsync("/api/v1/identity/clients/reporting", Client("reporting", [PlatformPermissions.Admin]), Ct), PlatformPermissions.Admin);
+        await AssertRefusedAsync(await attacker.PutAsJsonAsync(IdentityRoutes.Client("reporting"), Client("reporting", [PlatformPermissions.Admin]), Ct), PlatformPermissions.Admin);
         // Taking over what it could not have created: rewriting a stronger client, or rotating its secret to learn it.
-        await AssertRefusedAsync(await attacker.PutAsJsonAsync("/api/v1/identity/clients/reporting", Client("reporting", []), Ct), TenantsPermissions.Read);
-        await AssertRefusedAsync(await attacker.PostAsync("/api/v1/identity/clients/root/rotate-secret", null, Ct), PlatformPermissions.Admin);
+        await AssertRefusedAsync(await attacker.PutAsJsonAsync(IdentityRoutes.Client("reporting"), Client("reporting", []), Ct), TenantsPermissions.Read);
+        await AssertRefusedAsync(await attacker.PostAsync(IdentityRoutes.RotateClientSecret("root"), null, Ct), PlatformPermissions.Admin);
 
-        Assert.DoesNotContain("escalate", await setup.GetStringAsync("/api/v1/identity/clients", Ct), StringComparison.Ordinal);
-        Assert.Equal([TenantsPermissions.Read], (await setup.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/reporting", Ct))!.Client.Permissions);
+        Assert.DoesNotContain("escalate", await setup.GetStringAsync(IdentityRoutes.Clients, Ct), StringComparison.Ordinal);
+        Assert.Equal([TenantsPermissions.Read], (await setup.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("reporting"), Ct))!.Client.Permissions);
         Assert.Null(await OidcHost.TokenErrorAsync(host, "root", root.ClientSecret!)); // the secret was not rotated
 
         // What it holds, it may grant.
-        var own = await attacker.PostAsJsonAsync("/api/v1/identity/clients", Client("helper", [IdentityPermissions.ClientsManage]), Ct);
+        var own = await attacker.PostAsJsonAsync(IdentityRoutes.Clients, Client("helper", [IdentityPermissions.ClientsManage]), Ct);
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
     }
 
@@ -60,16 +60,16 @@ public sealed class GrantTests(PostgresServer postgres)
         var acmeOperator = host.CreateClient();
         acmeOperator.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-operator", [IdentityPermissions.ClientsManage, TenantsPermissions.Read], "acme"));
 
-        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync("/api/v1/identity/clients", Client("spy", [TenantsPermissions.Read], "globex"), Ct), TenantsPermissions.Read);
-        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync("/api/v1/identity/clients", Client("spy", [], "globex"), Ct), "globex");
+        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync(IdentityRoutes.Clients, Client("spy", [TenantsPermissions.Read], "globex"), Ct), TenantsPermissions.Read);
+        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync(IdentityRoutes.Clients, Client("spy", [], "globex"), Ct), "globex");
         // No tenant: a platform-wide client, which is more than one tenant's operator holds.
-        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync("/api/v1/identity/clients", Client("spy", [TenantsPermissions.Read]), Ct), TenantsPermissions.Read);
-        Assert.DoesNotContain("spy", await setup.GetStringAsync("/api/v1/identity/clients", Ct), StringComparison.Ordinal);
+        await AssertRefusedAsync(await acmeOperator.PostAsJsonAsync(IdentityRoutes.Clients, Client("spy", [TenantsPermissions.Read]), Ct), TenantsPermissions.Read);
+        Assert.DoesNotContain("spy", await setup.GetStringAsync(IdentityRoutes.Clients, Ct), StringComparison.Ordinal);
 
-        var own = await acmeOperator.PostAsJsonAsync("/api/v1/identity/clients", Client("acme-sync", [TenantsPermissions.Read], "acme"), Ct);
+        var own = await acmeOperator.PostAsJsonAsync(IdentityRoutes.Clients, Client("acme-sync", [TenantsPermissions.Read], "acme"), Ct);
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
-        await AssertRefusedAsync(await acmeOperator.PutAsJsonAsync("/api/v1/identity/clients/acme-sync", Client("acme-sync", [TenantsPermissions.Read], "globex"), Ct), TenantsPermissions.Read);
-        Assert.Equal("acme", (await setup.GetFromJsonAsync<ClientDto>("/api/v1/identity/clients/acme-sync", Ct))!.Client.Tenant);
+        await AssertRefusedAsync(await acmeOperator.PutAsJsonAsync(IdentityRoutes.Client("acme-sync"), Client("acme-sync", [TenantsPermissions.Read], "globex"), Ct), TenantsPermissions.Read);
+        Assert.Equal("acme", (await setup.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("acme-sync"), Ct))!.Client.Tenant);
     }
 
     [Theory]
@@ -84,19 +84,19 @@ public sealed class GrantTests(PostgresServer postgres)
 
         // identity.users.manage alone: tenant-admin grants webhooks.read and webhooks.manage, which it lacks.
         var attacker = host.CreateClientAs("attacker", IdentityPermissions.UsersManage);
-        await AssertRefusedAsync(await attacker.PutAsJsonAsync($"/api/v1/identity/users/{dave}/memberships/{acme}", new { roles = new[] { "tenant-admin" } }, Ct),
+        await AssertRefusedAsync(await attacker.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct),
             WebhooksPermissions.Read, WebhooksPermissions.Manage);
-        Assert.Empty((await setup.GetFromJsonAsync<UserDto>($"/api/v1/identity/users/{dave}", Ct))!.Memberships);
-        Assert.Equal(HttpStatusCode.OK, (await attacker.PutAsJsonAsync($"/api/v1/identity/users/{dave}/memberships/{acme}", new { roles = new[] { "member" } }, Ct)).StatusCode);
+        Assert.Empty((await setup.GetFromJsonAsync<UserDto>(IdentityRoutes.User(dave), Ct))!.Memberships);
+        Assert.Equal(HttpStatusCode.OK, (await attacker.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "member" } }, Ct)).StatusCode);
 
         // One tenant's manager: may make someone tenant-admin there, not a member anywhere else.
         var acmeAdmin = host.CreateClient();
         acmeAdmin.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-admin",
             [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage], acme.ToString()));
-        await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync($"/api/v1/identity/users/{dave}/memberships/{globex}", new { roles = new[] { "member" } }, Ct), globex.ToString());
-        Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync($"/api/v1/identity/users/{dave}/memberships/{acme}", new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
+        await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, globex), new { roles = new[] { "member" } }, Ct), globex.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
 
-        var memberships = (await setup.GetFromJsonAsync<UserDto>($"/api/v1/identity/users/{dave}", Ct))!.Memberships;
+        var memberships = (await setup.GetFromJsonAsync<UserDto>(IdentityRoutes.User(dave), Ct))!.Memberships;
         Assert.Equal(acme, Assert.Single(memberships).TenantId);
         Assert.Equal(["tenant-admin"], memberships[0].Roles);
     }
@@ -121,7 +121,7 @@ public sealed class GrantTests(PostgresServer postgres)
 
     private static async Task<ClientWithSecret> CreateClientAsync(HttpClient api, string clientId, string[] permissions)
     {
-        var created = await api.PostAsJsonAsync("/api/v1/identity/clients", Client(clientId, permissions), Ct);
+        var created = await api.PostAsJsonAsync(IdentityRoutes.Clients, Client(clientId, permissions), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<ClientWithSecret>(Ct))!;
     }

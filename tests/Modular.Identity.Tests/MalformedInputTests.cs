@@ -23,7 +23,7 @@ public sealed class MalformedInputTests(PostgresServer postgres)
         // Browsers drop tabs and line breaks from URLs: "/\t/evil.example" is "//evil.example", another origin.
         foreach (var returnUrl in new[] { "/\t/evil.example", "/\r\n/evil.example", "/\\\t/evil.example", "/\u007f/evil.example" })
         {
-            var signedIn = await OidcHost.SignInAsync(oidc.Browser(), "/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
+            var signedIn = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
 
             Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{returnUrl}: {signedIn.StatusCode}");
             Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
@@ -36,9 +36,9 @@ public sealed class MalformedInputTests(PostgresServer postgres)
         await using var host = await ModularHost.OnPostgresAsync(postgres);
         var api = host.CreateClientAs("operator", IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Read);
 
-        (await (await api.GetAsync("/api/v1/identity/users?search=a%00b", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+        (await (await api.GetAsync($"{IdentityRoutes.Users}?search=a%00b", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
             .AssertNamesField("search");
-        var client = await api.PostAsJsonAsync("/api/v1/identity/clients", new
+        var client = await api.PostAsJsonAsync(IdentityRoutes.Clients, new
         {
             clientId = "billing-sync",
             type = "confidential",
@@ -46,14 +46,14 @@ public sealed class MalformedInputTests(PostgresServer postgres)
             scopes = new[] { "api" },
         }, Ct);
         (await client.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("grantTypes");
-        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/identity/clients/billing-sync", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync(IdentityRoutes.Client("billing-sync"), Ct)).StatusCode);
 
         // A time with an offset is a valid instant: PostgreSQL keeps it in UTC.
         var carol = await CreateUserAsync(host, "carol@example.com");
         var until = new DateTimeOffset(2099, 1, 1, 12, 0, 0, TimeSpan.FromHours(5.5));
-        var locked = await api.PostAsJsonAsync($"/api/v1/identity/users/{carol}/lock", new { until }, Ct);
+        var locked = await api.PostAsJsonAsync(IdentityRoutes.LockUser(carol), new { until }, Ct);
         Assert.True(locked.IsSuccessStatusCode, await locked.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(until, (await api.GetFromJsonAsync<UserDto>($"/api/v1/identity/users/{carol}", Ct))!.LockedOutUntil);
+        Assert.Equal(until, (await api.GetFromJsonAsync<UserDto>(IdentityRoutes.User(carol), Ct))!.LockedOutUntil);
     }
 
     private static async Task<Guid> CreateUserAsync(ModularHost host, string email)

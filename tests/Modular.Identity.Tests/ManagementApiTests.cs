@@ -40,7 +40,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres);
         var api = host.CreateClientAs("operator", Operator);
 
-        var created = await api.PostAsJsonAsync("/api/v1/identity/clients", new
+        var created = await api.PostAsJsonAsync(IdentityRoutes.Clients, new
         {
             clientId = "billing-sync",
             displayName = "Billing sync",
@@ -56,27 +56,27 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         Assert.Equal(["client_credentials"], first.Client.Client.GrantTypes);
 
         // The secret is shown once: reading the client back never returns it.
-        var read = await api.GetStringAsync("/api/v1/identity/clients/billing-sync", Ct);
+        var read = await api.GetStringAsync(IdentityRoutes.Client("billing-sync"), Ct);
         Assert.DoesNotContain(first.ClientSecret!, read, StringComparison.Ordinal);
-        Assert.Contains("billing-sync", (await api.GetStringAsync("/api/v1/identity/clients", Ct)), StringComparison.Ordinal);
+        Assert.Contains("billing-sync", (await api.GetStringAsync(IdentityRoutes.Clients, Ct)), StringComparison.Ordinal);
 
         Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
 
-        var rotated = (await (await api.PostAsync("/api/v1/identity/clients/billing-sync/rotate-secret", null, Ct)).Content.ReadFromJsonAsync<ClientWithSecret>(Ct))!;
+        var rotated = (await (await api.PostAsync(IdentityRoutes.RotateClientSecret("billing-sync"), null, Ct)).Content.ReadFromJsonAsync<ClientWithSecret>(Ct))!;
         Assert.NotEqual(first.ClientSecret, rotated.ClientSecret);
         Assert.Equal("invalid_client", await OidcHost.TokenErrorAsync(host, "billing-sync", first.ClientSecret!));
         Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
 
-        var disabled = await (await api.PostAsync("/api/v1/identity/clients/billing-sync/disable", null, Ct)).Content.ReadFromJsonAsync<ClientDto>(Ct);
+        var disabled = await (await api.PostAsync(IdentityRoutes.DisableClient("billing-sync"), null, Ct)).Content.ReadFromJsonAsync<ClientDto>(Ct);
         Assert.False(disabled!.Enabled);
         Assert.NotNull(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
         // Disabled, it still reads back as what it was, so enabling restores it exactly.
         Assert.Equal(["client_credentials"], disabled.Client.GrantTypes);
 
-        await api.PostAsync("/api/v1/identity/clients/billing-sync/enable", null, Ct);
+        await api.PostAsync(IdentityRoutes.EnableClient("billing-sync"), null, Ct);
         Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
 
-        var updated = await api.PutAsJsonAsync("/api/v1/identity/clients/billing-sync", new
+        var updated = await api.PutAsJsonAsync(IdentityRoutes.Client("billing-sync"), new
         {
             displayName = "Billing sync v2",
             type = "confidential",
@@ -86,8 +86,8 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Null(await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!)); // an update keeps the secret
 
-        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("/api/v1/identity/clients/billing-sync", Ct)).StatusCode);
-        await (await api.GetAsync("/api/v1/identity/clients/billing-sync", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(IdentityRoutes.Client("billing-sync"), Ct)).StatusCode);
+        await (await api.GetAsync(IdentityRoutes.Client("billing-sync"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         Assert.Equal("invalid_client", await OidcHost.TokenErrorAsync(host, "billing-sync", rotated.ClientSecret!));
     }
 
@@ -108,7 +108,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         async Task AssertRefusedAsync(string field, string key, object? value)
         {
             var body = new Dictionary<string, object?>(valid) { [key] = value };
-            var response = await api.PostAsJsonAsync("/api/v1/identity/clients", body, Ct);
+            var response = await api.PostAsJsonAsync(IdentityRoutes.Clients, body, Ct);
             (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
         }
 
@@ -124,21 +124,21 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await AssertRefusedAsync("scopes[0]", "scopes", new[] { "admin:everything" });
 
         var publicWithSecret = new Dictionary<string, object?>(valid) { ["type"] = "public", ["grantTypes"] = new[] { "client_credentials" } };
-        (await (await api.PostAsJsonAsync("/api/v1/identity/clients", publicWithSecret, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+        (await (await api.PostAsJsonAsync(IdentityRoutes.Clients, publicWithSecret, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
             .AssertNamesField("grantTypes");
 
-        await (await api.PostAsync("/api/v1/identity/clients", new StringContent("{\"clientId\": ", Encoding.UTF8, "application/json"), Ct))
+        await (await api.PostAsync(IdentityRoutes.Clients, new StringContent("{\"clientId\": ", Encoding.UTF8, "application/json"), Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
-        Assert.DoesNotContain("\"web\"", await api.GetStringAsync("/api/v1/identity/clients", Ct), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"web\"", await api.GetStringAsync(IdentityRoutes.Clients, Ct), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/identity/clients", valid, Ct)).StatusCode);
-        await (await api.PostAsJsonAsync("/api/v1/identity/clients", valid, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync(IdentityRoutes.Clients, valid, Ct)).StatusCode);
+        await (await api.PostAsJsonAsync(IdentityRoutes.Clients, valid, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
         var typeChange = new Dictionary<string, object?>(valid) { ["type"] = "public" };
-        await (await api.PutAsJsonAsync("/api/v1/identity/clients/web", typeChange, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        await (await api.PutAsJsonAsync(IdentityRoutes.Client("web"), typeChange, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
 
         foreach (var (method, path) in new[] { ("GET", "/nobody"), ("PUT", "/nobody"), ("DELETE", "/nobody"), ("POST", "/nobody/rotate-secret"), ("POST", "/nobody/disable") })
         {
-            var request = new HttpRequestMessage(new HttpMethod(method), "/api/v1/identity/clients" + path)
+            var request = new HttpRequestMessage(new HttpMethod(method), IdentityRoutes.Clients + path)
             {
                 Content = method == "PUT" ? JsonContent.Create(valid) : null,
             };
@@ -155,15 +155,15 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         var tenantAdmin = host.CreateMemberClient("tenant-admin", "acme");
         var userId = await CreateUserAsync(host, "carol@example.com");
 
-        await (await anonymous.GetAsync("/api/v1/identity/clients", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await anonymous.GetAsync("/api/v1/identity/users", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await readOnly.GetAsync("/api/v1/identity/clients", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await readOnly.PostAsync($"/api/v1/identity/users/{userId}/lock", null, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await tenantAdmin.GetAsync("/api/v1/identity/users", Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
-        await (await tenantAdmin.PutAsJsonAsync($"/api/v1/identity/users/{userId}/memberships/{Guid.NewGuid()}", new { roles = new[] { "tenant-admin" } }, Ct))
+        await (await anonymous.GetAsync(IdentityRoutes.Clients, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.GetAsync(IdentityRoutes.Users, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await readOnly.GetAsync(IdentityRoutes.Clients, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await readOnly.PostAsync(IdentityRoutes.LockUser(userId), null, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await tenantAdmin.GetAsync(IdentityRoutes.Users, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await tenantAdmin.PutAsJsonAsync(IdentityRoutes.Membership(userId, Guid.NewGuid()), new { roles = new[] { "tenant-admin" } }, Ct))
             .AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
 
-        Assert.Equal(HttpStatusCode.OK, (await readOnly.GetAsync($"/api/v1/identity/users/{userId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await readOnly.GetAsync(IdentityRoutes.User(userId), Ct)).StatusCode);
     }
 
     [Theory]
@@ -177,10 +177,10 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await CreateUserAsync(host, "erin@example.com");
         var tenant = (await (await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "initech", name = "Initech" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
 
-        var found = (await api.GetFromJsonAsync<UserPage>("/api/v1/identity/users?search=DAVE", Ct))!;
+        var found = (await api.GetFromJsonAsync<UserPage>($"{IdentityRoutes.Users}?search=DAVE", Ct))!;
         Assert.Equal([dave], found.Items.Select(u => u.Id));
 
-        var locked = (await (await api.PostAsJsonAsync($"/api/v1/identity/users/{dave}/lock", new { }, Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
+        var locked = (await (await api.PostAsJsonAsync(IdentityRoutes.LockUser(dave), new { }, Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
         Assert.NotNull(locked.LockedOutUntil);
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -188,10 +188,10 @@ public sealed class ManagementApiTests(PostgresServer postgres)
             Assert.True(await users.IsLockedOutAsync((await users.FindByIdAsync(dave.ToString()))!));
         }
 
-        var unlocked = (await (await api.PostAsync($"/api/v1/identity/users/{dave}/unlock", null, Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
+        var unlocked = (await (await api.PostAsync(IdentityRoutes.UnlockUser(dave), null, Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
         Assert.Null(unlocked.LockedOutUntil);
 
-        var member = await api.PutAsJsonAsync($"/api/v1/identity/users/{dave}/memberships/{tenant.Id}", new { roles = new[] { "tenant-admin" } }, Ct);
+        var member = await api.PutAsJsonAsync(IdentityRoutes.Membership(dave, tenant.Id), new { roles = new[] { "tenant-admin" } }, Ct);
         var withMembership = (await member.Content.ReadFromJsonAsync<UserDto>(Ct))!;
         Assert.Equal(tenant.Id, Assert.Single(withMembership.Memberships).TenantId);
         Assert.Equal(["tenant-admin"], withMembership.Memberships[0].Roles);
@@ -204,9 +204,9 @@ public sealed class ManagementApiTests(PostgresServer postgres)
             Assert.Contains(audit, e => e.Action == "membership.set" && e.Actor == "operator");
         }
 
-        var removed = (await (await api.DeleteAsync($"/api/v1/identity/users/{dave}/memberships/{tenant.Id}", Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
+        var removed = (await (await api.DeleteAsync(IdentityRoutes.Membership(dave, tenant.Id), Ct)).Content.ReadFromJsonAsync<UserDto>(Ct))!;
         Assert.Empty(removed.Memberships);
-        Assert.Empty((await api.GetFromJsonAsync<SessionDto[]>($"/api/v1/identity/users/{dave}/sessions", Ct))!);
+        Assert.Empty((await api.GetFromJsonAsync<SessionDto[]>(IdentityRoutes.UserSessions(dave), Ct))!);
     }
 
     [Fact]
@@ -217,22 +217,22 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         var frank = await CreateUserAsync(host, "frank@example.com");
         var tenant = (await (await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "umbrella", name = "Umbrella" }, Ct)).Content.ReadFromJsonAsync<TenantDto>(Ct))!;
 
-        (await (await api.GetAsync("/api/v1/identity/users?pageSize=1000", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("pageSize");
-        (await (await api.PostAsJsonAsync($"/api/v1/identity/users/{frank}/lock", new { until = DateTimeOffset.UtcNow.AddDays(-1) }, Ct))
+        (await (await api.GetAsync($"{IdentityRoutes.Users}?pageSize=1000", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("pageSize");
+        (await (await api.PostAsJsonAsync(IdentityRoutes.LockUser(frank), new { until = DateTimeOffset.UtcNow.AddDays(-1) }, Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("until");
-        (await (await api.PutAsJsonAsync($"/api/v1/identity/users/{frank}/memberships/{tenant.Id}", new { roles = new[] { "platform-admin" } }, Ct))
+        (await (await api.PutAsJsonAsync(IdentityRoutes.Membership(frank, tenant.Id), new { roles = new[] { "platform-admin" } }, Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("roles[0]");
-        (await (await api.PutAsJsonAsync($"/api/v1/identity/users/{frank}/memberships/{tenant.Id}", new { roles = Array.Empty<string>() }, Ct))
+        (await (await api.PutAsJsonAsync(IdentityRoutes.Membership(frank, tenant.Id), new { roles = Array.Empty<string>() }, Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("roles");
-        await (await api.PutAsJsonAsync($"/api/v1/identity/users/{frank}/memberships/{Guid.NewGuid()}", new { roles = new[] { "member" } }, Ct))
+        await (await api.PutAsJsonAsync(IdentityRoutes.Membership(frank, Guid.NewGuid()), new { roles = new[] { "member" } }, Ct))
             .AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await api.DeleteAsync($"/api/v1/identity/users/{frank}/memberships/{tenant.Id}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await api.DeleteAsync($"/api/v1/identity/users/{frank}/sessions/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await api.GetAsync($"/api/v1/identity/users/{Guid.NewGuid()}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await api.PostAsync($"/api/v1/identity/users/{Guid.NewGuid()}/lock", null, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await api.DeleteAsync(IdentityRoutes.Membership(frank, tenant.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await api.DeleteAsync(IdentityRoutes.UserSession(frank, Guid.NewGuid()), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await api.GetAsync(IdentityRoutes.User(Guid.NewGuid()), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await api.PostAsync(IdentityRoutes.LockUser(Guid.NewGuid()), null, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         await (await api.GetAsync("/api/v1/identity/users/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
-        var user = (await api.GetFromJsonAsync<UserDto>($"/api/v1/identity/users/{frank}", Ct))!;
+        var user = (await api.GetFromJsonAsync<UserDto>(IdentityRoutes.User(frank), Ct))!;
         Assert.Null(user.LockedOutUntil);
         Assert.Empty(user.Memberships);
     }
@@ -264,7 +264,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await oidc.SendAsync(new LockUser(aliceId));
         Assert.Equal("invalid_grant", await RefreshErrorAsync(oidc, third));
         var browser = oidc.Browser();
-        var refused = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password);
+        var refused = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 

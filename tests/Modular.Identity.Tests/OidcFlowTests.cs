@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Duende.IdentityModel.Client;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
@@ -238,26 +239,26 @@ public sealed class OidcFlowTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var browser = oidc.Browser();
 
-        var unknown = await OidcHost.SignInAsync(browser, "/account/login?returnUrl=/admin", "nobody@example.com", "whatever-password");
-        var wrong = await OidcHost.SignInAsync(browser, "/account/login?returnUrl=/admin", "alice@example.com", "wrong-password");
+        var unknown = await OidcHost.SignInAsync(browser, $"{IdentityRoutes.Login}?returnUrl=/admin", "nobody@example.com", "whatever-password");
+        var wrong = await OidcHost.SignInAsync(browser, $"{IdentityRoutes.Login}?returnUrl=/admin", "alice@example.com", "wrong-password");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Equal(unknown.StatusCode, wrong.StatusCode);
         Assert.Contains(Account.AccountEndpoints.FailedSignIn, await unknown.Content.ReadAsStringAsync(Ct));
         Assert.Contains(Account.AccountEndpoints.FailedSignIn, await wrong.Content.ReadAsStringAsync(Ct));
 
-        var offSite = await OidcHost.SignInAsync(oidc.Browser(), "/account/login?returnUrl=https://evil.example/", "alice@example.com", OidcHost.Password);
+        var offSite = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=https://evil.example/", "alice@example.com", OidcHost.Password);
         Assert.Equal("/", offSite.Headers.Location?.OriginalString);
-        var protocolRelative = await OidcHost.SignInAsync(oidc.Browser(), "/account/login?returnUrl=//evil.example/", "alice@example.com", OidcHost.Password);
+        var protocolRelative = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=//evil.example/", "alice@example.com", OidcHost.Password);
         Assert.Equal("/", protocolRelative.Headers.Location?.OriginalString);
 
         // Five counted failures (the lockout threshold), not retries: each must be refused as such.
         for (var failure = 0; failure < 5; failure++)
         {
-            var refused = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", "wrong-password");
+            var refused = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", "wrong-password");
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
 
-        var lockedOut = await OidcHost.SignInAsync(oidc.Browser(), "/account/login", "alice@example.com", OidcHost.Password);
+        var lockedOut = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "alice@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.BadRequest, lockedOut.StatusCode);
     }
 
@@ -267,7 +268,7 @@ public sealed class OidcFlowTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "alice@example.com", ["password"] = OidcHost.Password });
 
-        var forged = await oidc.Browser().PostAsync("/account/login", form, Ct);
+        var forged = await oidc.Browser().PostAsync(IdentityRoutes.Login, form, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Null(forged.Headers.Location);
@@ -285,7 +286,7 @@ public sealed class OidcFlowTests(PostgresServer postgres)
 
         await oidc.AuthorizeAsync(browser, OidcHost.AuthorizeUrl(disco, OidcHost.Pkce().Challenge));
         var again = await browser.GetAsync(OidcHost.AuthorizeUrl(disco, OidcHost.Pkce().Challenge) + "&prompt=login", Ct);
-        Assert.Equal("/account/login", again.Headers.Location!.AbsolutePath);
+        Assert.Equal(IdentityRoutes.Login, again.Headers.Location!.AbsolutePath);
         var withSession = await browser.GetAsync(OidcHost.AuthorizeUrl(disco, OidcHost.Pkce().Challenge), Ct);
         Assert.StartsWith(OidcHost.RedirectUri, withSession.Headers.Location!.ToString());
     }

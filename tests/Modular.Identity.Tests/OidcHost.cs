@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Persistence;
@@ -132,7 +133,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
             ["username"] = user,
             ["password"] = password,
         };
-        return await browser.PostAsync("/account/login", new FormUrlEncodedContent(form), Ct);
+        return await browser.PostAsync(IdentityRoutes.Login, new FormUrlEncodedContent(form), Ct);
     }
 
     /// <summary>Posts a page's form back with its antiforgery token and the given fields.</summary>
@@ -148,7 +149,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
     public static async Task<HttpClient> SignedInBrowserAsync(OidcHost oidc)
     {
         var browser = oidc.Browser();
-        var signedIn = await SignInAsync(browser, "/account/login", "alice@example.com", Password);
+        var signedIn = await SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         return browser;
     }
@@ -159,7 +160,7 @@ internal sealed partial class OidcHost : IAsyncDisposable
         var first = await browser.GetAsync(authorizeUrl, Ct);
         Assert.Equal(HttpStatusCode.Found, first.StatusCode);
         var login = first.Headers.Location!;
-        Assert.StartsWith("/account/login", login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString);
+        Assert.StartsWith(IdentityRoutes.Login, login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString);
 
         var signedIn = await SignInAsync(browser, login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString, user, Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);

@@ -2,6 +2,7 @@ using System.Net;
 using Duende.IdentityModel.Client;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
@@ -145,23 +146,23 @@ public sealed class RateLimitTests(PostgresServer postgres)
         var attacker = Browser(oidc, Attacker);
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(attacker, "/account/login", "alice@example.com", $"guess-{i}")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(attacker, IdentityRoutes.Login, "alice@example.com", $"guess-{i}")).StatusCode);
         }
 
-        await AssertRateLimitedAsync(await OidcHost.SignInAsync(attacker, "/account/login", "alice@example.com", OidcHost.Password));
+        await AssertRateLimitedAsync(await OidcHost.SignInAsync(attacker, IdentityRoutes.Login, "alice@example.com", OidcHost.Password));
         // ...and from anywhere else until the window ends, while other users sign in as usual.
         var elsewhere = Browser(oidc, Elsewhere);
-        await AssertRateLimitedAsync(await OidcHost.SignInAsync(elsewhere, "/account/login", "ALICE@example.com", OidcHost.Password));
-        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(elsewhere, "/account/login", "bob@example.com", OidcHost.Password)).StatusCode);
+        await AssertRateLimitedAsync(await OidcHost.SignInAsync(elsewhere, IdentityRoutes.Login, "ALICE@example.com", OidcHost.Password));
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(elsewhere, IdentityRoutes.Login, "bob@example.com", OidcHost.Password)).StatusCode);
 
         // Spraying one password over many names from one address: the address is cut off.
         var sprayer = Browser(oidc, "192.0.2.99");
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(sprayer, "/account/login", $"user{i}@example.com", "Password123!")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(sprayer, IdentityRoutes.Login, $"user{i}@example.com", "Password123!")).StatusCode);
         }
 
-        await AssertRateLimitedAsync(await OidcHost.SignInAsync(sprayer, "/account/login", "bob@example.com", OidcHost.Password));
+        await AssertRateLimitedAsync(await OidcHost.SignInAsync(sprayer, IdentityRoutes.Login, "bob@example.com", OidcHost.Password));
     }
 
     private Task<OidcHost> StartAsync(int requestsPerAddress = 100_000, int failuresPerName = 100_000, int failuresPerAddress = 100_000) =>

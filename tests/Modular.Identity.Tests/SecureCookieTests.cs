@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Net.Http.Headers;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
 
@@ -31,10 +32,10 @@ public sealed class SecureCookieTests(PostgresServer postgres)
         var browser = Browser(oidc.Host);
         var cookies = new List<SetCookieHeaderValue>();
 
-        var form = await browser.GetAsync("/account/login", Ct);
-        var firstStep = await OidcHost.SignInAsync(browser, "/account/login", "alice@example.com", OidcHost.Password);
+        var form = await browser.GetAsync(IdentityRoutes.Login, Ct);
+        var firstStep = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "alice@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, firstStep.StatusCode);
-        var secondStep = await AccountFlows.PostAsync(browser, firstStep.Headers.Location!.OriginalString, "/account/login-2fa",
+        var secondStep = await AccountFlows.PostAsync(browser, firstStep.Headers.Location!.OriginalString, IdentityRoutes.LoginTwoFactor,
             ("code", AccountFlows.Totp(key)), ("rememberBrowser", "true"), ("returnUrl", "/"));
         Assert.Equal(HttpStatusCode.Redirect, secondStep.StatusCode);
         cookies.AddRange([.. SetCookies(form), .. SetCookies(firstStep), .. SetCookies(secondStep)]);

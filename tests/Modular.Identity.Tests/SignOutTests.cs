@@ -2,6 +2,7 @@ using System.Net;
 using Duende.IdentityModel.Client;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Kernel.Persistence;
 
@@ -22,14 +23,14 @@ public sealed class SignOutTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
 
-        var forged = await AccountFlows.PostWithoutTokenAsync(browser, "/account/logout");
+        var forged = await AccountFlows.PostWithoutTokenAsync(browser, IdentityRoutes.Logout);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
         // The account page's own button carries the token.
-        var signedOut = await AccountFlows.PostAsync(browser, "/account/manage", "/account/logout");
+        var signedOut = await AccountFlows.PostAsync(browser, IdentityRoutes.Manage, IdentityRoutes.Logout);
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class SignOutTests(PostgresServer postgres)
         var noHint = await browser.GetAsync(disco.EndSessionEndpoint, Ct);
         Assert.Equal(HttpStatusCode.OK, noHint.StatusCode);
         Assert.Contains("Sign out?", await noHint.TextAsync());
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
         // A valid identity token, but someone else's: the attacker's own.
         await CreateUserAsync(oidc, "mallory@example.com");
@@ -51,18 +52,18 @@ public sealed class SignOutTests(PostgresServer postgres)
         var foreignHint = await browser.GetAsync(new RequestUrl(disco.EndSessionEndpoint!).CreateEndSessionUrl(idTokenHint: mallorys), Ct);
         Assert.Equal(HttpStatusCode.OK, foreignHint.StatusCode);
         Assert.Contains("Sign out?", await foreignHint.TextAsync());
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
         // The confirmation posted without its antiforgery token (a forged form) signs nobody out either.
         var forged = await browser.PostAsync(disco.EndSessionEndpoint, new FormUrlEncodedContent(
             OidcHost.HiddenFields(await noHint.TextAsync()).Where(f => f.Key != "__RequestVerificationToken")), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
         // The user's own answer does.
         var confirmed = await browser.PostAsync(disco.EndSessionEndpoint, new FormUrlEncodedContent(OidcHost.HiddenFields(await noHint.TextAsync())), Ct);
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class SignOutTests(PostgresServer postgres)
 
         Assert.Equal(HttpStatusCode.Found, signedOut.StatusCode);
         Assert.StartsWith(OidcHost.PostLogoutUri, signedOut.Headers.Location!.ToString());
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
     }
 
     /// <summary>Signs <paramref name="user"/> in at the SPA in <paramref name="browser"/>; returns the identity token.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 
 namespace Modular.Identity.Tests;
@@ -22,20 +23,20 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         Assert.All(codes, code => Assert.Matches("^[A-Z0-9]{5}-[A-Z0-9]{5}$", code));
 
         var browser = oidc.Browser();
-        var first = await OidcHost.SignInAsync(browser, "/account/login?returnUrl=%2Faccount%2Fmanage", Alice, OidcHost.Password);
+        var first = await OidcHost.SignInAsync(browser, $"{IdentityRoutes.Login}?returnUrl=%2Faccount%2Fmanage", Alice, OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
         var secondStep = first.Headers.Location!.OriginalString;
-        Assert.StartsWith("/account/login-2fa?", secondStep);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/account/manage", Ct)).StatusCode); // not signed in yet
+        Assert.StartsWith($"{IdentityRoutes.LoginTwoFactor}?", secondStep);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode); // not signed in yet
 
-        var wrong = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.WrongTotp(key)), ("returnUrl", "/account/manage"));
+        var wrong = await AccountFlows.PostAsync(browser, secondStep, IdentityRoutes.LoginTwoFactor, ("code", AccountFlows.WrongTotp(key)), ("returnUrl", IdentityRoutes.Manage));
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         Assert.Contains("That code is not valid.", await wrong.TextAsync());
 
-        var right = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.Totp(key)), ("returnUrl", "/account/manage"));
+        var right = await AccountFlows.PostAsync(browser, secondStep, IdentityRoutes.LoginTwoFactor, ("code", AccountFlows.Totp(key)), ("returnUrl", IdentityRoutes.Manage));
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
-        Assert.Equal("/account/manage", right.Headers.Location!.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(IdentityRoutes.Manage, right.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
     }
 
     [Fact]
@@ -50,11 +51,11 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         var login = authorize.Headers.Location!.PathAndQuery;
         var first = await OidcHost.SignInAsync(browser, login, Alice, OidcHost.Password);
         var secondStep = first.Headers.Location!.OriginalString;
-        Assert.StartsWith("/account/login-2fa?", secondStep);
+        Assert.StartsWith($"{IdentityRoutes.LoginTwoFactor}?", secondStep);
         var returnUrl = OidcHost.Query(new Uri("http://localhost" + secondStep), "returnUrl");
         Assert.StartsWith("/connect/authorize?", returnUrl);
 
-        var verified = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.Totp(key)), ("returnUrl", returnUrl));
+        var verified = await AccountFlows.PostAsync(browser, secondStep, IdentityRoutes.LoginTwoFactor, ("code", AccountFlows.Totp(key)), ("returnUrl", returnUrl));
         Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
         var back = await browser.GetAsync(verified.Headers.Location, Ct);
         Assert.Equal(HttpStatusCode.Found, back.StatusCode);
@@ -77,7 +78,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
 
         var browser = await SignedInWithSecondStepAsync(oidc, codes[1]);
-        var page = await (await browser.GetAsync("/account/manage/two-factor", Ct)).TextAsync();
+        var page = await (await browser.GetAsync(IdentityRoutes.TwoFactor, Ct)).TextAsync();
         Assert.Contains("data-testid=\"recovery-codes-left\">8<", page);
     }
 
@@ -87,19 +88,19 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var (key, _) = await EnableAsync(oidc);
         var browser = oidc.Browser();
-        var first = await OidcHost.SignInAsync(browser, "/account/login", Alice, OidcHost.Password);
+        var first = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, Alice, OidcHost.Password);
         var secondStep = first.Headers.Location!.OriginalString;
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var wrong = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.WrongTotp(key)), ("returnUrl", "/"));
+            var wrong = await AccountFlows.PostAsync(browser, secondStep, IdentityRoutes.LoginTwoFactor, ("code", AccountFlows.WrongTotp(key)), ("returnUrl", "/"));
             Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         }
 
-        var right = await AccountFlows.PostAsync(browser, secondStep, "/account/login-2fa", ("code", AccountFlows.Totp(key)), ("returnUrl", "/"));
+        var right = await AccountFlows.PostAsync(browser, secondStep, IdentityRoutes.LoginTwoFactor, ("code", AccountFlows.Totp(key)), ("returnUrl", "/"));
         Assert.Equal(HttpStatusCode.BadRequest, right.StatusCode);
         Assert.Contains("locked", await right.TextAsync());
-        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password)).StatusCode);
     }
 
     [Fact]
@@ -109,20 +110,20 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         var (key, _) = await EnableAsync(oidc);
 
         var remembered = oidc.Browser();
-        var first = await OidcHost.SignInAsync(remembered, "/account/login", Alice, OidcHost.Password);
-        var verified = await AccountFlows.PostAsync(remembered, first.Headers.Location!.OriginalString, "/account/login-2fa",
+        var first = await OidcHost.SignInAsync(remembered, IdentityRoutes.Login, Alice, OidcHost.Password);
+        var verified = await AccountFlows.PostAsync(remembered, first.Headers.Location!.OriginalString, IdentityRoutes.LoginTwoFactor,
             ("code", AccountFlows.Totp(key)), ("rememberBrowser", "true"), ("returnUrl", "/"));
         Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await AccountFlows.PostAsync(remembered, "/account/manage", "/account/logout")).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await remembered.GetAsync("/account/manage", Ct)).StatusCode); // signed out
+        Assert.Equal(HttpStatusCode.Redirect, (await AccountFlows.PostAsync(remembered, IdentityRoutes.Manage, IdentityRoutes.Logout)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await remembered.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode); // signed out
 
-        var again = await OidcHost.SignInAsync(remembered, "/account/login", Alice, OidcHost.Password);
+        var again = await OidcHost.SignInAsync(remembered, IdentityRoutes.Login, Alice, OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
         Assert.Equal("/", again.Headers.Location!.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, (await remembered.GetAsync("/account/manage", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await remembered.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
-        var elsewhere = await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password);
-        Assert.StartsWith("/account/login-2fa", elsewhere.Headers.Location!.OriginalString);
+        var elsewhere = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password);
+        Assert.StartsWith(IdentityRoutes.LoginTwoFactor, elsewhere.Headers.Location!.OriginalString);
     }
 
     [Fact]
@@ -133,20 +134,20 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         var browser = await SignedInWithSecondStepAsync(oidc, AccountFlows.Totp(key));
 
         // A session alone is not enough: the password is asked again.
-        foreach (var action in new[] { "/account/manage/two-factor/disable", "/account/manage/two-factor/reset" })
+        foreach (var action in new[] { IdentityRoutes.DisableTwoFactor, IdentityRoutes.ResetAuthenticator })
         {
-            var refused = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", action, ("currentPassword", "not-it-Really-1"));
+            var refused = await AccountFlows.PostAsync(browser, IdentityRoutes.TwoFactor, action, ("currentPassword", "not-it-Really-1"));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("Your current password is not correct.", await refused.TextAsync());
         }
 
-        Assert.StartsWith("/account/login-2fa", (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password)).Headers.Location!.OriginalString);
+        Assert.StartsWith(IdentityRoutes.LoginTwoFactor, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password)).Headers.Location!.OriginalString);
 
-        var off = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", "/account/manage/two-factor/disable", ("currentPassword", OidcHost.Password));
+        var off = await AccountFlows.PostAsync(browser, IdentityRoutes.TwoFactor, IdentityRoutes.DisableTwoFactor, ("currentPassword", OidcHost.Password));
         Assert.Equal(HttpStatusCode.Redirect, off.StatusCode);
         Assert.Contains("Two-factor authentication is off.", await (await browser.GetAsync(off.Headers.Location, Ct)).TextAsync());
 
-        var signedIn = await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password);
+        var signedIn = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
     }
 
@@ -156,13 +157,13 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var (key, _) = await EnableAsync(oidc);
 
-        var skipped = await oidc.Browser().GetAsync("/account/login-2fa", Ct);
+        var skipped = await oidc.Browser().GetAsync(IdentityRoutes.LoginTwoFactor, Ct);
         Assert.Equal(HttpStatusCode.Redirect, skipped.StatusCode);
-        Assert.StartsWith("/account/login", skipped.Headers.Location!.OriginalString);
+        Assert.StartsWith(IdentityRoutes.Login, skipped.Headers.Location!.OriginalString);
 
         var browser = oidc.Browser();
-        var first = await OidcHost.SignInAsync(browser, "/account/login", Alice, OidcHost.Password);
-        var evil = await AccountFlows.PostAsync(browser, first.Headers.Location!.OriginalString, "/account/login-2fa",
+        var first = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, Alice, OidcHost.Password);
+        var evil = await AccountFlows.PostAsync(browser, first.Headers.Location!.OriginalString, IdentityRoutes.LoginTwoFactor,
             ("code", AccountFlows.Totp(key)), ("returnUrl", "https://evil.example/"));
         Assert.Equal(HttpStatusCode.Redirect, evil.StatusCode);
         Assert.Equal("/", evil.Headers.Location!.OriginalString);
@@ -173,7 +174,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
     {
         await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
-        var page = await (await browser.GetAsync("/account/manage/two-factor", Ct)).TextAsync();
+        var page = await (await browser.GetAsync(IdentityRoutes.TwoFactor, Ct)).TextAsync();
         var key = SharedKey(page);
 
         var decoded = WebUtility.HtmlDecode(page);
@@ -182,19 +183,19 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
 
         foreach (var code in new[] { AccountFlows.WrongTotp(key), "", "abcdef", "1234567890123" })
         {
-            var refused = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", "/account/manage/two-factor/enable", ("code", code));
+            var refused = await AccountFlows.PostAsync(browser, IdentityRoutes.TwoFactor, IdentityRoutes.EnableTwoFactor, ("code", code));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
 
-        Assert.Equal("/", (await OidcHost.SignInAsync(oidc.Browser(), "/account/login", Alice, OidcHost.Password)).Headers.Location!.OriginalString);
+        Assert.Equal("/", (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password)).Headers.Location!.OriginalString);
     }
 
     /// <summary>Alice turns on an authenticator through the pages; returns its key and the recovery codes shown once.</summary>
     private static async Task<(string Key, List<string> RecoveryCodes)> EnableAsync(OidcHost oidc)
     {
         var browser = await OidcHost.SignedInBrowserAsync(oidc);
-        var key = SharedKey(await (await browser.GetAsync("/account/manage/two-factor", Ct)).TextAsync());
-        var enabled = await AccountFlows.PostAsync(browser, "/account/manage/two-factor", "/account/manage/two-factor/enable", ("code", AccountFlows.Totp(key)));
+        var key = SharedKey(await (await browser.GetAsync(IdentityRoutes.TwoFactor, Ct)).TextAsync());
+        var enabled = await AccountFlows.PostAsync(browser, IdentityRoutes.TwoFactor, IdentityRoutes.EnableTwoFactor, ("code", AccountFlows.Totp(key)));
         Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
         Assert.Equal("no-store", enabled.Headers.CacheControl?.ToString());
         var codes = RecoveryCodePattern().Matches(await enabled.TextAsync()).Select(m => m.Groups[1].Value).ToList();
@@ -203,9 +204,9 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
 
     private static async Task<HttpResponseMessage> SecondStepAsync(HttpClient browser, string code)
     {
-        var first = await OidcHost.SignInAsync(browser, "/account/login", Alice, OidcHost.Password);
-        Assert.StartsWith("/account/login-2fa", first.Headers.Location!.OriginalString);
-        return await AccountFlows.PostAsync(browser, first.Headers.Location.OriginalString, "/account/login-2fa", ("code", code), ("returnUrl", "/"));
+        var first = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, Alice, OidcHost.Password);
+        Assert.StartsWith(IdentityRoutes.LoginTwoFactor, first.Headers.Location!.OriginalString);
+        return await AccountFlows.PostAsync(browser, first.Headers.Location.OriginalString, IdentityRoutes.LoginTwoFactor, ("code", code), ("returnUrl", "/"));
     }
 
     private static async Task<HttpClient> SignedInWithSecondStepAsync(OidcHost oidc, string code)

@@ -16,12 +16,26 @@ using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
-using Modular.Identity.UseCases.Clients;
-using Modular.Identity.UseCases.Memberships;
-using Modular.Identity.UseCases.Users;
 using Modular.Identity.Limits;
+using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
+using Modular.Identity.UseCases.CreateClient;
+using Modular.Identity.UseCases.DeleteClient;
+using Modular.Identity.UseCases.GetClient;
+using Modular.Identity.UseCases.GetUser;
+using Modular.Identity.UseCases.ListClients;
+using Modular.Identity.UseCases.ListUsers;
+using Modular.Identity.UseCases.ListUserSessions;
+using Modular.Identity.UseCases.LockUser;
+using Modular.Identity.UseCases.RemoveMembership;
+using Modular.Identity.UseCases.ResetTwoFactor;
+using Modular.Identity.UseCases.RevokeUserSessions;
+using Modular.Identity.UseCases.RotateClientSecret;
+using Modular.Identity.UseCases.SetClientEnabled;
+using Modular.Identity.UseCases.SetMembership;
+using Modular.Identity.UseCases.UnlockUser;
+using Modular.Identity.UseCases.UpdateClient;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -45,9 +59,9 @@ public sealed class IdentityModule : IModule
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
-        new("Users", "/admin/identity/users", MudBlazor.Icons.Material.Filled.People),
-        new("Clients", "/admin/identity/clients", MudBlazor.Icons.Material.Filled.Apps),
-        new("Outgoing emails", "/admin/identity/emails", MudBlazor.Icons.Material.Filled.Outbox),
+        new("Users", IdentityRoutes.ConsoleUsers, MudBlazor.Icons.Material.Filled.People),
+        new("Clients", IdentityRoutes.ConsoleClients, MudBlazor.Icons.Material.Filled.Apps),
+        new("Outgoing emails", IdentityRoutes.ConsoleOutgoingEmails, MudBlazor.Icons.Material.Filled.Outbox),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -106,9 +120,9 @@ public sealed class IdentityModule : IModule
                 cookie.Cookie.Name = "modular.login";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.LoginPath = AccountEndpoints.LoginPath;
-                cookie.LogoutPath = AccountEndpoints.LogoutPath;
-                cookie.AccessDeniedPath = AccountEndpoints.AccessDeniedPath;
+                cookie.LoginPath = IdentityRoutes.Login;
+                cookie.LogoutPath = IdentityRoutes.Logout;
+                cookie.AccessDeniedPath = IdentityRoutes.AccessDenied;
                 cookie.SlidingExpiration = true;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             }));
@@ -170,9 +184,29 @@ public sealed class IdentityModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
-        var identity = api.MapGroup("/api/v1/identity");
-        identity.MapUsers();
-        identity.MapClients();
+        // Platform operators look after accounts across every tenant: reading needs users.read, changing users.manage.
+        var users = api.MapGroup(IdentityRoutes.Users).WithTags("Identity: users").AcrossAllTenants();
+        users.MapListUsers();
+        users.MapGetUser();
+        users.MapListUserSessions();
+        users.MapLockUser();
+        users.MapUnlockUser();
+        users.MapResetTwoFactor();
+        users.MapSetMembership();
+        users.MapRemoveMembership();
+        users.MapRevokeUserSessions();
+        users.MapRevokeUserSession();
+
+        // OAuth clients as data, for platform operators.
+        var clients = api.MapGroup(IdentityRoutes.Clients).WithTags("Identity: clients").RequirePermission(IdentityPermissions.ClientsManage);
+        clients.MapListClients();
+        clients.MapGetClient();
+        clients.MapCreateClient();
+        clients.MapUpdateClient();
+        clients.MapRotateClientSecret();
+        clients.MapDisableClient();
+        clients.MapEnableClient();
+        clients.MapDeleteClient();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

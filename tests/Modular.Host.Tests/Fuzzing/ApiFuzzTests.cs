@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
@@ -181,7 +182,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         await Send(caller, "GET", TenantsRoutes.Tenants, query: [("page", "1"), ("pageSize", "10"), ("search", "ac"), ("status", "Active")]);
 
         // Identity: a client, and the seeded user in both tenants.
-        await Send(caller, "POST", "/api/v1/identity/clients", new
+        await Send(caller, "POST", IdentityRoutes.Clients, new
         {
             clientId = "billing-sync",
             displayName = "Billing sync",
@@ -190,7 +191,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
             scopes = new[] { "api" },
             permissions = new[] { "tenants.read" },
         });
-        var user = Id((await Send(caller, "GET", "/api/v1/identity/users", query: [("search", "admin")]))!["items"]![0]);
+        var user = Id((await Send(caller, "GET", IdentityRoutes.Users, query: [("search", "admin")]))!["items"]![0]);
         foreach (var tenant in new[] { acme, globex })
         {
             await Send(caller, "PUT", "/api/v1/identity/users/{id}/memberships/{tenantId}", new { roles = new[] { "member" } }, new() { ["id"] = user, ["tenantId"] = Id(tenant) });

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Limits;
 
@@ -13,17 +14,12 @@ namespace Modular.Identity.Account;
 /// <summary>Server-rendered sign-in and sign-out: plain forms, antiforgery-checked, no JavaScript needed.</summary>
 internal static class AccountEndpoints
 {
-    public const string LoginPath = "/account/login";
-    public const string LogoutPath = "/account/logout";
-    public const string AccessDeniedPath = "/account/denied";
-    public const string TwoFactorLoginPath = "/account/login-2fa";
-
     /// <summary>One answer for an unknown user, a wrong password and a locked account: nothing to learn from it.</summary>
     public const string FailedSignIn = "The user name or password is incorrect, or the account is locked. Try again later.";
 
     public static void MapAccountEndpoints(this IEndpointRouteBuilder root)
     {
-        var account = root.MapGroup("/account").AllowAnonymous().ExcludeFromDescription();
+        var account = root.MapGroup(IdentityRoutes.Account).AllowAnonymous().ExcludeFromDescription();
         account.MapGet("/login", (string? returnUrl) => Page(SafeReturnUrl(returnUrl), null, null));
         account.MapPost("/login", SignInAsync).LimitFailedLogins();
         account.MapPost("/logout", async (SignInManager<User> signIn) =>
@@ -64,7 +60,7 @@ internal static class AccountEndpoints
         if (result.RequiresTwoFactor)
         {
             // Identity has set its short-lived two-factor cookie naming the user; the second step reads it.
-            return Results.LocalRedirect(QueryHelpers.AddQueryString(TwoFactorLoginPath, new Dictionary<string, string?>
+            return Results.LocalRedirect(QueryHelpers.AddQueryString(IdentityRoutes.LoginTwoFactor, new Dictionary<string, string?>
             {
                 ["returnUrl"] = target,
                 ["remember"] = remember == true ? "true" : null,
@@ -80,7 +76,7 @@ internal static class AccountEndpoints
     {
         var target = SafeReturnUrl(returnUrl);
         return await signIn.GetTwoFactorAuthenticationUserAsync() is null
-            ? Results.LocalRedirect(QueryHelpers.AddQueryString(LoginPath, "returnUrl", target))
+            ? Results.LocalRedirect(QueryHelpers.AddQueryString(IdentityRoutes.Login, "returnUrl", target))
             : TwoFactorPage(target, remember == true, null);
     }
 
@@ -95,7 +91,7 @@ internal static class AccountEndpoints
         var target = SafeReturnUrl(returnUrl);
         if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
         {
-            return Results.LocalRedirect(QueryHelpers.AddQueryString(LoginPath, "returnUrl", target));
+            return Results.LocalRedirect(QueryHelpers.AddQueryString(IdentityRoutes.Login, "returnUrl", target));
         }
 
         var entered = string.Concat((code ?? "").Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();

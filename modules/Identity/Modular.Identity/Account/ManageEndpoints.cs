@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 
 namespace Modular.Identity.Account;
@@ -14,9 +15,6 @@ namespace Modular.Identity.Account;
 /// <summary>The signed-in user's own account: change password, change email (confirmed by a link to the new address).</summary>
 internal static class ManageEndpoints
 {
-    public const string ManagePath = "/account/manage";
-    public const string ConfirmEmailChangePath = "/account/confirm-email-change";
-
     /// <summary>Outcomes named in the redirect after a change; only these texts can appear (no reflected input).</summary>
     private static readonly Dictionary<string, string> Notices = new()
     {
@@ -27,7 +25,7 @@ internal static class ManageEndpoints
     public static void MapManageEndpoints(this IEndpointRouteBuilder root)
     {
         // Signed-in users only; without the cookie the policy scheme sends the browser to the sign-in page.
-        var manage = root.MapGroup(ManagePath).RequireAuthorization().ExcludeFromDescription();
+        var manage = root.MapGroup(IdentityRoutes.Manage).RequireAuthorization().ExcludeFromDescription();
         manage.MapGet("/", ShowAsync);
         manage.MapPost("/password", ChangePasswordAsync).RequireAntiforgery();
         manage.MapPost("/email", ChangeEmailAsync).RequireAntiforgery();
@@ -46,7 +44,7 @@ internal static class ManageEndpoints
                 {
                     Title = "Confirm your new email",
                     Message = $"Confirm that {email} is your new email address.",
-                    Action = ConfirmEmailChangePath,
+                    Action = IdentityRoutes.ConfirmEmailChange,
                     Button = "Confirm my new email address",
                     Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["email"] = email!, ["code"] = code },
                 })
@@ -75,7 +73,7 @@ internal static class ManageEndpoints
             if (result.Succeeded)
             {
                 await signIn.RefreshSignInAsync(user); // the security stamp changed: keep this session, others end at their next check
-                return Results.LocalRedirect(ManagePath + "?done=password-changed");
+                return Results.LocalRedirect(IdentityRoutes.Manage + "?done=password-changed");
             }
 
             errors = AccountPages.Describe(result);
@@ -120,12 +118,12 @@ internal static class ManageEndpoints
             if (await accounts.FindByIdAsync(userId.ToString()) is { } account)
             {
                 var code = await accounts.GenerateChangeEmailTokenAsync(account, newEmail!);
-                var link = AccountPages.Link(origin, ConfirmEmailChangePath,
+                var link = AccountPages.Link(origin, IdentityRoutes.ConfirmEmailChange,
                     new Dictionary<string, string?> { ["userId"] = account.Id.ToString(), ["email"] = newEmail, ["code"] = code });
                 await services.GetRequiredService<IEmailSender<User>>().SendConfirmationLinkAsync(account, newEmail!, link);
             }
         });
-        return Results.LocalRedirect(ManagePath + "?done=email-sent");
+        return Results.LocalRedirect(IdentityRoutes.Manage + "?done=email-sent");
     }
 
     private static async Task<IResult> ConfirmEmailChangeAsync([FromForm] string? userId, [FromForm] string? email, [FromForm] string? code, UserManager<User> users)
@@ -142,7 +140,7 @@ internal static class ManageEndpoints
                     await users.SetUserNameAsync(user, email);
                 }
 
-                return AccountPages.Message("Email changed", $"Your email address is now {email}.", ManagePath, "Back to your account");
+                return AccountPages.Message("Email changed", $"Your email address is now {email}.", IdentityRoutes.Manage, "Back to your account");
             }
         }
 
@@ -151,7 +149,7 @@ internal static class ManageEndpoints
 
     private static IResult InvalidEmailChangeLink() =>
         AccountPages.Message("Link not valid", "This link is not valid, has expired, or the address is already in use.",
-            ManagePath, "Back to your account", StatusCodes.Status400BadRequest);
+            IdentityRoutes.Manage, "Back to your account", StatusCodes.Status400BadRequest);
 
     private static IResult Page(User user, string? notice, IReadOnlyList<string>? passwordErrors = null, IReadOnlyList<string>? emailErrors = null) =>
         AccountPages.Render<ManagePage>(new

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 
 namespace Modular.Identity.Account;
@@ -16,9 +17,6 @@ namespace Modular.Identity.Account;
 /// </summary>
 internal static class PasswordResetEndpoints
 {
-    public const string ForgotPasswordPath = "/account/forgot-password";
-    public const string ResetPasswordPath = "/account/reset-password";
-
     public static void MapPasswordResetEndpoints(this RouteGroupBuilder account)
     {
         account.MapGet("/forgot-password", () => ForgotPage(null, []));
@@ -51,7 +49,7 @@ internal static class PasswordResetEndpoints
 
         return AccountPages.Message("Check your email",
             $"If {email} belongs to an account, we have sent it a link to choose a new password.",
-            AccountEndpoints.LoginPath, "Back to sign in");
+            IdentityRoutes.Login, "Back to sign in");
     }
 
     private static async Task<IResult> ResetAsync(
@@ -75,7 +73,7 @@ internal static class PasswordResetEndpoints
                     await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
                 }
 
-                return AccountPages.Message("Password changed", "Your password has been changed. Sign in with the new one.", AccountEndpoints.LoginPath, "Sign in");
+                return AccountPages.Message("Password changed", "Your password has been changed. Sign in with the new one.", IdentityRoutes.Login, "Sign in");
             }
 
             if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)))
@@ -93,20 +91,20 @@ internal static class PasswordResetEndpoints
     public static async Task SendResetLinkAsync(IServiceProvider services, string origin, User user)
     {
         var code = await services.GetRequiredService<UserManager<User>>().GeneratePasswordResetTokenAsync(user);
-        var link = AccountPages.Link(origin, ResetPasswordPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        var link = AccountPages.Link(origin, IdentityRoutes.ResetPassword, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
         await services.GetRequiredService<IEmailSender<User>>().SendPasswordResetLinkAsync(user, user.Email!, link);
     }
 
     private static IResult InvalidLink() =>
         AccountPages.Message("Link not valid", "This password reset link is not valid, has expired or has been used. Ask for a new one.",
-            ForgotPasswordPath, "Ask for a new link", StatusCodes.Status400BadRequest);
+            IdentityRoutes.ForgotPassword, "Ask for a new link", StatusCodes.Status400BadRequest);
 
     private static IResult ForgotPage(string? email, IReadOnlyList<string> errors, int status = StatusCodes.Status200OK) =>
         AccountPages.Render<EmailRequestPage>(new
         {
             Title = "Forgot your password?",
             Intro = "Enter your email address; we send you a link to choose a new password.",
-            Action = ForgotPasswordPath,
+            Action = IdentityRoutes.ForgotPassword,
             Button = "Send reset link",
             Email = email,
             Errors = errors,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 
 namespace Modular.Identity.Account;
@@ -17,10 +18,6 @@ namespace Modular.Identity.Account;
 /// </summary>
 internal static class RegistrationEndpoints
 {
-    public const string RegisterPath = "/account/register";
-    public const string ConfirmEmailPath = "/account/confirm-email";
-    public const string ResendConfirmationPath = "/account/resend-confirmation";
-
     public static void MapRegistrationEndpoints(this RouteGroupBuilder account)
     {
         account.MapGet("/register", () => AccountPages.Render<RegisterPage>(new { })).AddEndpointFilter(WhenRegistrationIsOpen);
@@ -31,7 +28,7 @@ internal static class RegistrationEndpoints
             {
                 Title = "Confirm your email",
                 Message = "Confirm that this email address is yours to finish setting up your account.",
-                Action = ConfirmEmailPath,
+                Action = IdentityRoutes.ConfirmEmail,
                 Button = "Confirm my email address",
                 Fields = (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["userId"] = userId!, ["code"] = code },
             })
@@ -112,7 +109,7 @@ internal static class RegistrationEndpoints
 
         return AccountPages.Message("Check your email",
             $"We have sent a link to {email}. Open it to confirm your address, then sign in. Already have an account? Sign in, or reset your password.",
-            AccountEndpoints.LoginPath, "Go to sign in");
+            IdentityRoutes.Login, "Go to sign in");
     }
 
     private static async Task<IResult> ConfirmAsync([FromForm] string? userId, [FromForm] string? code, UserManager<User> users)
@@ -120,7 +117,7 @@ internal static class RegistrationEndpoints
         if (Guid.TryParse(userId, out var id) && code is { Length: > 0 } && await users.FindByIdAsync(id.ToString()) is { } user
             && (await users.ConfirmEmailAsync(user, code)).Succeeded)
         {
-            return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", AccountEndpoints.LoginPath, "Sign in");
+            return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", IdentityRoutes.Login, "Sign in");
         }
 
         return InvalidConfirmationLink();
@@ -128,7 +125,7 @@ internal static class RegistrationEndpoints
 
     private static IResult InvalidConfirmationLink() =>
         AccountPages.Message("Link not valid", "This confirmation link is not valid or has expired. Ask for a new one.",
-            ResendConfirmationPath, "Send a new confirmation link", StatusCodes.Status400BadRequest);
+            IdentityRoutes.ResendConfirmation, "Send a new confirmation link", StatusCodes.Status400BadRequest);
 
     private static IResult Resend([FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings)
     {
@@ -150,14 +147,14 @@ internal static class RegistrationEndpoints
 
         return AccountPages.Message("Check your email",
             $"If {email} belongs to an account that is not confirmed yet, we have sent it a new confirmation link.",
-            AccountEndpoints.LoginPath, "Back to sign in");
+            IdentityRoutes.Login, "Back to sign in");
     }
 
     /// <summary>Mails <paramref name="user"/> the link confirming their address; runs in an <see cref="AccountEmails"/> scope.</summary>
     private static async Task SendConfirmationAsync(IServiceProvider services, string origin, User user)
     {
         var code = await services.GetRequiredService<UserManager<User>>().GenerateEmailConfirmationTokenAsync(user);
-        var link = AccountPages.Link(origin, ConfirmEmailPath, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
+        var link = AccountPages.Link(origin, IdentityRoutes.ConfirmEmail, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });
         await services.GetRequiredService<IEmailSender<User>>().SendConfirmationLinkAsync(user, user.Email!, link);
     }
 
@@ -166,7 +163,7 @@ internal static class RegistrationEndpoints
         {
             Title = "Resend confirmation",
             Intro = "Enter the address you registered with; we send it a new confirmation link.",
-            Action = ResendConfirmationPath,
+            Action = IdentityRoutes.ResendConfirmation,
             Button = "Send link",
             Email = email,
             Errors = errors,

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
+using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using QRCoder;
 
@@ -19,7 +20,6 @@ namespace Modular.Identity.Account;
 /// </summary>
 internal static class TwoFactorEndpoints
 {
-    public const string TwoFactorPath = "/account/manage/two-factor";
     private const int RecoveryCodeCount = 10;
 
     public static void MapTwoFactorEndpoints(this RouteGroupBuilder manage)
@@ -30,7 +30,7 @@ internal static class TwoFactorEndpoints
         manage.MapPost("/two-factor/recovery-codes", (HttpContext http, ClaimsPrincipal principal, UserManager<User> users) =>
             WithUserAsync(principal, users, async user => user.TwoFactorEnabled
                 ? await RecoveryCodesAsync(http, users, user)
-                : Results.LocalRedirect(TwoFactorPath))).RequireAntiforgery();
+                : Results.LocalRedirect(IdentityRoutes.TwoFactor))).RequireAntiforgery();
         manage.MapPost("/two-factor/disable", ([FromForm] string? currentPassword, ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn, IOptions<AccountSettings> settings) =>
             WithUserAsync(principal, users, async user =>
             {
@@ -42,7 +42,7 @@ internal static class TwoFactorEndpoints
                 await users.SetTwoFactorEnabledAsync(user, false);
                 await signIn.ForgetTwoFactorClientAsync();
                 await signIn.RefreshSignInAsync(user);
-                return Results.LocalRedirect(TwoFactorPath + "?done=off");
+                return Results.LocalRedirect(IdentityRoutes.TwoFactor + "?done=off");
             })).RequireAntiforgery();
         manage.MapPost("/two-factor/reset", ([FromForm] string? currentPassword, ClaimsPrincipal principal, UserManager<User> users, SignInManager<User> signIn, IOptions<AccountSettings> settings) =>
             WithUserAsync(principal, users, async user =>
@@ -57,7 +57,7 @@ internal static class TwoFactorEndpoints
                 await users.ResetAuthenticatorKeyAsync(user);
                 await signIn.ForgetTwoFactorClientAsync();
                 await signIn.RefreshSignInAsync(user);
-                return Results.LocalRedirect(TwoFactorPath);
+                return Results.LocalRedirect(IdentityRoutes.TwoFactor);
             })).RequireAntiforgery();
     }
 

@@ -67,7 +67,7 @@ public enum OutgoingEmailStatus
     Failed,
 }
 
-public static class OutgoingEmailKinds
+internal static class OutgoingEmailKinds
 {
     public const string ConfirmEmail = "confirm-email";
     public const string PasswordReset = "password-reset";

@@ -3,14 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Identity.Clients;
 using Modular.Identity.Connect;
-using Modular.Identity.UseCases.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Modular.Identity.UseCases.Memberships;
+namespace Modular.Identity.Memberships;
 
 /// <summary>
 /// The kernel's membership check for every tenant request: a user belongs to the tenants of their memberships; a

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Modular.Identity.Configuration;
 
-namespace Modular.Identity.Domain;
+namespace Modular.Identity.Configuration;
 
 /// <summary>
 /// What holding roles permits (<c>Identity:RolePermissions</c>), for the handlers the mediator needs public:

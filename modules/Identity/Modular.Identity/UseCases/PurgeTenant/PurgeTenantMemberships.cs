@@ -1,20 +1,13 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 
-namespace Modular.Identity.UseCases.Memberships;
-
-public sealed class CountTenantMembersHandler(IdentityDbContext db) : IQueryHandler<CountTenantMembers, int>
-{
-    public async ValueTask<int> Handle(CountTenantMembers query, CancellationToken cancellationToken) =>
-        await db.Memberships.CountAsync(m => m.TenantId == query.TenantId, cancellationToken);
-}
+namespace Modular.Identity.UseCases.PurgeTenant;
 
 /// <summary>A purged tenant's memberships and audit trail go with it; the users themselves stay (they may belong elsewhere).</summary>
-public sealed class RemoveMembershipsOfPurgedTenant(IdentityDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
+public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Modular.Identity.Contracts;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Modular.Identity.UseCases.Clients;
+namespace Modular.Identity.Clients;
 
 /// <summary>
 /// Translates between a <see cref="ClientDefinition"/> (what operators declare) and OpenIddict's

@@ -1,0 +1,94 @@
+namespace Modular.Identity.Contracts;
+
+/// <summary>
+/// The module's paths, written once: its endpoints map their groups from these, and tests, console pages and
+/// <c>Location</c> headers build their links with them. (OpenID Connect's endpoints and the sign-in pages have
+/// fixed paths at the root.)
+/// </summary>
+public static class IdentityRoutes
+{
+    /// <summary>Platform operators' API: user accounts across every tenant.</summary>
+    public const string Users = "/api/v1/identity/users";
+
+    /// <summary>Platform operators' API: OAuth clients as data.</summary>
+    public const string Clients = "/api/v1/identity/clients";
+
+    /// <summary>The console's user list.</summary>
+    public const string ConsoleUsers = "/admin/identity/users";
+
+    /// <summary>The console's client list.</summary>
+    public const string ConsoleClients = "/admin/identity/clients";
+
+    public const string ConsoleNewClient = ConsoleClients + "/new";
+
+    /// <summary>The console's view of the account emails the platform sent.</summary>
+    public const string ConsoleOutgoingEmails = "/admin/identity/emails";
+
+    public static string User(Guid id) => $"{Users}/{id}";
+
+    public static string LockUser(Guid id) => $"{User(id)}/lock";
+
+    public static string UnlockUser(Guid id) => $"{User(id)}/unlock";
+
+    public static string ResetTwoFactor(Guid id) => $"{User(id)}/reset-two-factor";
+
+    public static string Membership(Guid userId, Guid tenantId) => $"{User(userId)}/memberships/{tenantId}";
+
+    public static string UserSessions(Guid id) => $"{User(id)}/sessions";
+
+    public static string UserSession(Guid id, Guid sessionId) => $"{UserSessions(id)}/{sessionId}";
+
+    public static string Client(string clientId) => $"{Clients}/{Uri.EscapeDataString(clientId)}";
+
+    public static string RotateClientSecret(string clientId) => $"{Client(clientId)}/rotate-secret";
+
+    public static string DisableClient(string clientId) => $"{Client(clientId)}/disable";
+
+    public static string EnableClient(string clientId) => $"{Client(clientId)}/enable";
+
+    public static string ConsoleUser(Guid id) => $"{ConsoleUsers}/{id}";
+
+    public static string ConsoleClient(string clientId) => $"{ConsoleClients}/{Uri.EscapeDataString(clientId)}";
+
+    /// <summary>The account pages: sign-in, registration, password reset, and the signed-in user's own settings.</summary>
+    public const string Account = "/account";
+
+    public const string Login = Account + "/login";
+
+    /// <summary>The second sign-in step, for an account with two-factor authentication on.</summary>
+    public const string LoginTwoFactor = Account + "/login-2fa";
+
+    public const string Logout = Account + "/logout";
+
+    public const string AccessDenied = Account + "/denied";
+
+    public const string Register = Account + "/register";
+
+    public const string ConfirmEmail = Account + "/confirm-email";
+
+    public const string ResendConfirmation = Account + "/resend-confirmation";
+
+    public const string ForgotPassword = Account + "/forgot-password";
+
+    public const string ResetPassword = Account + "/reset-password";
+
+    public const string ConfirmEmailChange = Account + "/confirm-email-change";
+
+    /// <summary>The signed-in user's own account.</summary>
+    public const string Manage = Account + "/manage";
+
+    public const string ChangePassword = Manage + "/password";
+
+    public const string ChangeEmail = Manage + "/email";
+
+    public const string TwoFactor = Manage + "/two-factor";
+
+    public const string EnableTwoFactor = TwoFactor + "/enable";
+
+    public const string DisableTwoFactor = TwoFactor + "/disable";
+
+    /// <summary>A new authenticator key: the old app's codes stop working.</summary>
+    public const string ResetAuthenticator = TwoFactor + "/reset";
+
+    public const string RecoveryCodes = TwoFactor + "/recovery-codes";
+}

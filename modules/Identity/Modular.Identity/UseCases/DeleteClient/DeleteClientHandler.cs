@@ -1,0 +1,33 @@
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Hybrid;
+using Modular.Identity.Clients;
+using Modular.Identity.Memberships;
+using OpenIddict.Abstractions;
+
+namespace Modular.Identity.UseCases.DeleteClient;
+
+public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications, HybridCache cache) : ICommandHandler<Contracts.DeleteClient>
+{
+    public async ValueTask<Unit> Handle(Contracts.DeleteClient command, CancellationToken cancellationToken)
+    {
+        var (application, _) = await applications.GetClientAsync(command.ClientId, cancellationToken);
+        await applications.DeleteAsync(application, cancellationToken); // OpenIddict deletes its authorizations and tokens too
+        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
+        return Unit.Value;
+    }
+}
+
+internal static class DeleteClientEndpoint
+{
+    public static void MapDeleteClient(this IEndpointRouteBuilder clients) =>
+        clients.MapDelete("/{clientId}", async (string clientId, ISender sender, CancellationToken cancellationToken) =>
+            {
+                await sender.Send(new Contracts.DeleteClient(clientId), cancellationToken);
+                return TypedResults.NoContent();
+            })
+            .WithName("DeleteClient").WithSummary("Remove a client with its authorizations and tokens")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+}
