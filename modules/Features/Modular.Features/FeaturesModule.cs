@@ -18,6 +18,7 @@ using Modular.Features.UseCases.GetFlag;
 using Modular.Features.UseCases.GetFlagHistory;
 using Modular.Features.UseCases.GetTenantOverrides;
 using Modular.Features.UseCases.ListFlags;
+using Modular.Features.UseCases.RemoveTenantOverride;
 using Modular.Features.UseCases.SetFlagEnabled;
 using Modular.Features.UseCases.SetTenantOverride;
 using Modular.Features.UseCases.UpdateFlag;
@@ -83,6 +84,7 @@ public sealed class FeaturesModule : IModule
         flags.MapSetFlagEnabled();
         flags.MapDeleteFlag();
         flags.MapSetTenantOverride();
+        flags.MapRemoveTenantOverride();
     }
 
     /// <summary>The registered filters' parameter binders, by the name flags use for them.</summary>

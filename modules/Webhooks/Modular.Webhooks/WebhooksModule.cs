@@ -15,11 +15,22 @@ using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
-using Modular.Webhooks.UseCases.ManageEndpoints;
-using Modular.Webhooks.UseCases.ReadEndpoints;
-using Modular.Webhooks.UseCases.ReadMessages;
-using Modular.Webhooks.UseCases.Redeliver;
-using Modular.Webhooks.UseCases.SendMessage;
+using Modular.Webhooks.UseCases.CreateWebhookEndpoint;
+using Modular.Webhooks.UseCases.DeleteWebhookEndpoint;
+using Modular.Webhooks.UseCases.DisableWebhookEndpoint;
+using Modular.Webhooks.UseCases.EnableWebhookEndpoint;
+using Modular.Webhooks.UseCases.ForwardTenantEvents;
+using Modular.Webhooks.UseCases.GetWebhookEndpoint;
+using Modular.Webhooks.UseCases.GetWebhookMessage;
+using Modular.Webhooks.UseCases.ListWebhookEndpoints;
+using Modular.Webhooks.UseCases.ListWebhookEventTypes;
+using Modular.Webhooks.UseCases.ListWebhookMessages;
+using Modular.Webhooks.UseCases.RecoverWebhookEndpoint;
+using Modular.Webhooks.UseCases.ResendWebhookMessage;
+using Modular.Webhooks.UseCases.RotateWebhookEndpointSecret;
+using Modular.Webhooks.UseCases.SendWebhookMessage;
+using Modular.Webhooks.UseCases.SendWebhookTestEvent;
+using Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
 using Modular.Webhooks.Persistence;
 using Polly;
 
@@ -83,14 +94,24 @@ public sealed class WebhooksModule : IModule
     {
         // A tenant's own endpoints and messages, as resolved from the caller's token (or X-Tenant).
         var webhooks = api.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
-        webhooks.MapReadEndpoints();
-        webhooks.MapManageEndpoints();
-        webhooks.MapSendMessage();
-        webhooks.MapReadMessages();
-        webhooks.MapRedeliver();
+        webhooks.MapListWebhookEndpoints();
+        webhooks.MapGetWebhookEndpoint();
+        webhooks.MapListWebhookEventTypes();
+        webhooks.MapCreateWebhookEndpoint();
+        webhooks.MapUpdateWebhookEndpoint();
+        webhooks.MapRotateWebhookEndpointSecret();
+        webhooks.MapEnableWebhookEndpoint();
+        webhooks.MapDisableWebhookEndpoint();
+        webhooks.MapDeleteWebhookEndpoint();
+        webhooks.MapSendWebhookMessage();
+        webhooks.MapSendWebhookTestEvent();
+        webhooks.MapListWebhookMessages();
+        webhooks.MapGetWebhookMessage();
+        webhooks.MapResendWebhookMessage();
+        webhooks.MapRecoverWebhookEndpoint();
 
         // Platform operators: across tenants.
         var platform = api.MapGroup("/api/v1/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
-        platform.MapPlatformEndpoints();
+        platform.MapListAllWebhookEndpoints();
     }
 }

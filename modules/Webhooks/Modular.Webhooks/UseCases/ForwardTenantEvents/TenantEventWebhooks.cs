@@ -6,7 +6,7 @@ using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 
-namespace Modular.Webhooks.UseCases.SendMessage;
+namespace Modular.Webhooks.UseCases.ForwardTenantEvents;
 
 /// <summary>
 /// The tenants module's integration events, as webhook messages to the tenant's own endpoints. The

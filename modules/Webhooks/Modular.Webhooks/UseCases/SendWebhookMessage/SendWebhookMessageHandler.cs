@@ -10,12 +10,12 @@ using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 
-namespace Modular.Webhooks.UseCases.SendMessage;
+namespace Modular.Webhooks.UseCases.SendWebhookMessage;
 
 public sealed class SendWebhookMessageHandler(MessageFanOut fanOut, ITenantContext scope)
-    : ICommandHandler<SendWebhookMessage, WebhookMessageDto>
+    : ICommandHandler<Contracts.SendWebhookMessage, WebhookMessageDto>
 {
-    public async ValueTask<WebhookMessageDto> Handle(SendWebhookMessage command, CancellationToken cancellationToken)
+    public async ValueTask<WebhookMessageDto> Handle(Contracts.SendWebhookMessage command, CancellationToken cancellationToken)
     {
         var tenantId = WebhookRules.TenantFor(scope, command.TenantId);
         var (message, deliveries) = await fanOut.SendAsync(tenantId, command.EventType, command.EventId, command.Data, null, cancellationToken);
@@ -23,7 +23,7 @@ public sealed class SendWebhookMessageHandler(MessageFanOut fanOut, ITenantConte
     }
 }
 
-internal sealed class SendWebhookMessageValidator : AbstractValidator<SendWebhookMessage>
+internal sealed class SendWebhookMessageValidator : AbstractValidator<Contracts.SendWebhookMessage>
 {
     public SendWebhookMessageValidator(EventTypeCatalog catalog, IOptions<WebhooksOptions> options)
     {
@@ -37,24 +37,10 @@ internal sealed class SendWebhookMessageValidator : AbstractValidator<SendWebhoo
     }
 }
 
-public sealed class SendWebhookTestEventHandler(MessageFanOut fanOut, Persistence.WebhooksDbContext db, TimeProvider clock)
-    : ICommandHandler<SendWebhookTestEvent, WebhookMessageDto>
+internal static class SendWebhookMessageEndpoint
 {
-    public async ValueTask<WebhookMessageDto> Handle(SendWebhookTestEvent command, CancellationToken cancellationToken)
-    {
-        var endpoint = await db.GetEndpointAsync(command.EndpointId, cancellationToken);
-        var data = JsonSerializer.SerializeToElement(new { endpointId = endpoint.Id, message = "A test event from the platform." });
-        var eventId = $"test:{endpoint.Id:N}:{clock.GetUtcNow().UtcTicks}";
-        var (message, deliveries) = await fanOut.SendAsync(endpoint.TenantId, WebhookEventTypes.Test, eventId, data, endpoint.Id, cancellationToken);
-        return message.ToDto(deliveries);
-    }
-}
-
-internal static class SendMessageEndpoints
-{
-    public static void MapSendMessage(this IEndpointRouteBuilder webhooks)
-    {
-        webhooks.MapPost("/messages", async (SendWebhookMessage command, ISender sender, CancellationToken cancellationToken) =>
+    public static void MapSendWebhookMessage(this IEndpointRouteBuilder webhooks) =>
+        webhooks.MapPost("/messages", async (Contracts.SendWebhookMessage command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var message = await sender.Send(command, cancellationToken);
                 return TypedResults.Created($"/api/v1/webhooks/messages/{message.Id}", message);
@@ -64,12 +50,4 @@ internal static class SendMessageEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequirePermission(WebhooksPermissions.Manage);
-
-        webhooks.MapPost("/endpoints/{id:guid}/test", async (Guid id, ISender sender, CancellationToken cancellationToken) =>
-                TypedResults.Accepted((string?)null, await sender.Send(new SendWebhookTestEvent(id), cancellationToken)))
-            .WithName("SendWebhookTestEvent")
-            .WithSummary("Send a webhook.test message to one endpoint")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequirePermission(WebhooksPermissions.Manage);
-    }
 }
