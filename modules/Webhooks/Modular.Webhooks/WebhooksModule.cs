@@ -14,7 +14,8 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
-using Modular.Webhooks.Domain;
+using Modular.Webhooks.EventTypes;
+using Modular.Webhooks.Persistence;
 using Modular.Webhooks.UseCases.CreateWebhookEndpoint;
 using Modular.Webhooks.UseCases.DeleteWebhookEndpoint;
 using Modular.Webhooks.UseCases.DisableWebhookEndpoint;
@@ -31,7 +32,6 @@ using Modular.Webhooks.UseCases.RotateWebhookEndpointSecret;
 using Modular.Webhooks.UseCases.SendWebhookMessage;
 using Modular.Webhooks.UseCases.SendWebhookTestEvent;
 using Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
-using Modular.Webhooks.Persistence;
 using Polly;
 
 namespace Modular.Webhooks;

@@ -9,6 +9,7 @@ using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
+using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.UseCases.CreateWebhookEndpoint;
@@ -18,7 +19,7 @@ public sealed class CreateWebhookEndpointHandler(WebhooksDbContext db, EndpointS
 {
     public ValueTask<CreatedWebhookEndpoint> Handle(Contracts.CreateWebhookEndpoint command, CancellationToken cancellationToken)
     {
-        var tenantId = WebhookRules.TenantFor(scope, command.TenantId);
+        var tenantId = ActingTenant.For(scope, command.TenantId);
         var secret = WebhookSignature.NewSecret();
         var endpoint = WebhookEndpoint.Create(
             tenantId, command.Url, command.EventTypes, command.Description, command.RateLimitPerSecond, command.Headers,

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.UseCases.EnableWebhookEndpoint;

@@ -4,7 +4,7 @@ using Mediator;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
+using Modular.Webhooks.Delivery;
 
 namespace Modular.Webhooks.UseCases.ForwardTenantEvents;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
+using Modular.Webhooks.EventTypes;
 
 namespace Modular.Webhooks.UseCases.ListWebhookEventTypes;
 

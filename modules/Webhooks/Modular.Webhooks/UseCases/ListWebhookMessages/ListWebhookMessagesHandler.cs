@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.UseCases.ListWebhookMessages;

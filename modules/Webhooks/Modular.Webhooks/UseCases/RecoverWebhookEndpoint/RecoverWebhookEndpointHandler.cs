@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 

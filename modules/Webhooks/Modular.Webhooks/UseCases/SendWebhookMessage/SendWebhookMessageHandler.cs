@@ -8,7 +8,9 @@ using Microsoft.Extensions.Options;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
+using Modular.Webhooks.EventTypes;
 
 namespace Modular.Webhooks.UseCases.SendWebhookMessage;
 
@@ -17,7 +19,7 @@ public sealed class SendWebhookMessageHandler(MessageFanOut fanOut, ITenantConte
 {
     public async ValueTask<WebhookMessageDto> Handle(Contracts.SendWebhookMessage command, CancellationToken cancellationToken)
     {
-        var tenantId = WebhookRules.TenantFor(scope, command.TenantId);
+        var tenantId = ActingTenant.For(scope, command.TenantId);
         var (message, deliveries) = await fanOut.SendAsync(tenantId, command.EventType, command.EventId, command.Data, null, cancellationToken);
         return message.ToDto(deliveries);
     }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
+using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.UseCases.SendWebhookTestEvent;

@@ -8,6 +8,7 @@ using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
+using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
 
 namespace Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
