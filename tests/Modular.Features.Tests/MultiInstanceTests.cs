@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Modular.Features.Contracts;
 
 namespace Modular.Features.Tests;
 
@@ -15,10 +16,10 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
         await using var second = first.AnotherInstance();
         Assert.True(await second.IsOnAsync("shared", "u1")); // the second instance's cache is now warm
 
-        await first.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/shared/enabled", new { enabled = false, reason = "kill" });
+        await first.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("shared"), new { enabled = false, reason = "kill" });
         await SeenWithinAsync(async () => !await second.IsOnAsync("shared", "u1"));
 
-        await first.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/shared/enabled", new { enabled = true, reason = "back" });
+        await first.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("shared"), new { enabled = true, reason = "back" });
         await SeenWithinAsync(async () => await second.IsOnAsync("shared", "u1"));
     }
 

@@ -38,10 +38,10 @@ public sealed class FeaturesModule : IModule
     public string Name => "Features";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Feature flags", "/admin/features", MudBlazor.Icons.Material.Filled.Flag)];
+        [new("Feature flags", FeaturesRoutes.ConsoleFeatures, MudBlazor.Icons.Material.Filled.Flag)];
 
     public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
-        [new("Feature flags", "/admin/features/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.Flag)];
+        [new("Feature flags", FeaturesRoutes.ConsoleTenants + "/{tenantId}", MudBlazor.Icons.Material.Filled.Flag)];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -73,7 +73,7 @@ public sealed class FeaturesModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Platform operators: the definitions, overrides and history, guarded by features.*.
-        var flags = api.MapGroup("/api/v1/features").WithTags("Feature flags");
+        var flags = api.MapGroup(FeaturesRoutes.Features).WithTags("Feature flags");
         flags.MapEvaluateFeatures();
         flags.MapGetFlagHistory();
         flags.MapGetTenantOverrides();

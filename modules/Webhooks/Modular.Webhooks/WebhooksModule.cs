@@ -45,7 +45,7 @@ public sealed class WebhooksModule : IModule
     public string Name => "Webhooks";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Webhooks", "/admin/webhooks", MudBlazor.Icons.Material.Filled.Webhook)];
+        [new("Webhooks", WebhooksRoutes.ConsoleWebhooks, MudBlazor.Icons.Material.Filled.Webhook)];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -93,7 +93,7 @@ public sealed class WebhooksModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // A tenant's own endpoints and messages, as resolved from the caller's token (or X-Tenant).
-        var webhooks = api.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
+        var webhooks = api.MapGroup(WebhooksRoutes.Webhooks).WithTags("Webhooks");
         webhooks.MapListWebhookEndpoints();
         webhooks.MapGetWebhookEndpoint();
         webhooks.MapListWebhookEventTypes();
@@ -111,7 +111,7 @@ public sealed class WebhooksModule : IModule
         webhooks.MapRecoverWebhookEndpoint();
 
         // Platform operators: across tenants.
-        var platform = api.MapGroup("/api/v1/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
+        var platform = api.MapGroup(WebhooksRoutes.Platform).WithTags("Webhooks").AcrossAllTenants();
         platform.MapListAllWebhookEndpoints();
     }
 }

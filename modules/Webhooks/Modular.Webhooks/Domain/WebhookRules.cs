@@ -73,7 +73,7 @@ internal static class WebhookRules
                 var unknown = types.Where(t => !catalog.Contains(t)).ToList();
                 context.MessageFormatter.AppendArgument("Unknown", string.Join(", ", unknown));
                 return unknown.Count == 0;
-            }).WithMessage("Unknown event types: {Unknown}. See GET /api/v1/webhooks/event-types.");
+            }).WithMessage("Unknown event types: {Unknown}. See GET " + WebhooksRoutes.EventTypes + ".");
 
     /// <summary>
     /// Custom headers must be sendable as written (RFC 9110): a token for a name, visible ASCII with inner

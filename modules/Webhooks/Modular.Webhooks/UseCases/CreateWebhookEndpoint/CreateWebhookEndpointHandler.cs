@@ -47,7 +47,7 @@ internal static class CreateWebhookEndpointEndpoint
         webhooks.MapPost("/endpoints", async (Contracts.CreateWebhookEndpoint command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var created = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/webhooks/endpoints/{created.Endpoint.Id}", created);
+                return TypedResults.Created(WebhooksRoutes.Endpoint(created.Endpoint.Id), created);
             })
             .WithName("CreateWebhookEndpoint")
             .WithSummary("Register an endpoint; the answer shows its signing secret, once")

@@ -31,7 +31,7 @@ internal sealed class SendWebhookMessageValidator : AbstractValidator<Contracts.
     {
         var maxBytes = options.Value.MaxPayloadBytes;
         RuleFor(c => c.EventType).NotEmpty().MaximumLength(WebhookMessage.EventTypeMaxLength)
-            .Must(catalog.Contains).WithMessage("Unknown event type. See GET /api/v1/webhooks/event-types.");
+            .Must(catalog.Contains).WithMessage($"Unknown event type. See GET {WebhooksRoutes.EventTypes}.");
         RuleFor(c => c.EventId).NotEmpty().MaximumLength(WebhookMessage.EventIdMaxLength);
         RuleFor(c => c.Data).Must(d => d.ValueKind == JsonValueKind.Object).WithMessage("Data is a JSON object.")
             .Must(d => d.ValueKind != JsonValueKind.Object || System.Text.Encoding.UTF8.GetByteCount(d.GetRawText()) <= maxBytes)
@@ -45,7 +45,7 @@ internal static class SendWebhookMessageEndpoint
         webhooks.MapPost("/messages", async (Contracts.SendWebhookMessage command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var message = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/webhooks/messages/{message.Id}", message);
+                return TypedResults.Created(WebhooksRoutes.Message(message.Id), message);
             })
             .WithName("SendWebhookMessage")
             .WithSummary("Send a message to every subscribed endpoint; idempotent by eventId")
