@@ -50,7 +50,7 @@ internal sealed class SetTenantOverrideValidator : AbstractValidator<Contracts.S
     }
 }
 
-/// <summary>The body of <c>PUT /features/{key}/tenants/{tenantId}</c>.</summary>
+/// <summary>The body of <c>PUT /api/v1/features/{key}/tenants/{tenantId}</c>.</summary>
 internal sealed record SetTenantOverrideBody(bool? Enabled, string? Variant, DateTimeOffset? ExpiresAt, string? Reason);
 
 internal static class SetTenantOverrideEndpoint
