@@ -5,13 +5,13 @@ using Mediator;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Features.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
-using Npgsql;
 using Modular.Webhooks.Contracts;
-using Modular.Features.Contracts;
+using Npgsql;
 
 namespace Modular.Host.Tests;
 

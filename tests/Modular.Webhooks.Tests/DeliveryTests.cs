@@ -3,10 +3,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Persistence;
+using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
-using Modular.Tenants.Contracts;
 
 namespace Modular.Webhooks.Tests;
 

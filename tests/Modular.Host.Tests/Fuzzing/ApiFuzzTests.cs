@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Modular.Features.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
-using Modular.Features.Contracts;
 
 namespace Modular.Host.Tests.Fuzzing;
 
