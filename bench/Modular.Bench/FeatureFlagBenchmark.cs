@@ -54,7 +54,7 @@ public class FeatureFlagBenchmark
                 },
             },
         };
-        (await client.PostAsJsonAsync("/api/v1/features", flag)).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync(FeaturesRoutes.Features, flag)).EnsureSuccessStatusCode();
         _features = _host.Services.GetRequiredService<IVariantFeatureManager>();
         _caller = TenantTargetingContext.For("user-42", Tenant, ["member"]);
         if (!await DatabaseTargeted() || !await ConfigurationTargeted() || !await ConfigurationOnOff())

@@ -23,7 +23,7 @@ public static class FeatureFlagScreens
     public static async Task<FlagDto> CreateFlagAsync(this AdminConsoleFixture console, object flag)
     {
         using var api = console.FlagsApi();
-        using var response = await api.PostAsJsonAsync("/api/v1/features", flag, TestContext.Current.CancellationToken);
+        using var response = await api.PostAsJsonAsync(FeaturesRoutes.Features, flag, TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return (await response.Content.ReadFromJsonAsync<FlagDto>(TestContext.Current.CancellationToken))!;
     }
@@ -31,6 +31,6 @@ public static class FeatureFlagScreens
     public static async Task<FlagDto> GetFlagAsync(this AdminConsoleFixture console, string key)
     {
         using var api = console.FlagsApi();
-        return (await api.GetFromJsonAsync<FlagDto>($"/api/v1/features/{key}", TestContext.Current.CancellationToken))!;
+        return (await api.GetFromJsonAsync<FlagDto>(FeaturesRoutes.Flag(key), TestContext.Current.CancellationToken))!;
     }
 }

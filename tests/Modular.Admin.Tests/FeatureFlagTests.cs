@@ -25,7 +25,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
 
         await admin.FollowMenuLinkAsync("Feature flags");
 
-        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, "/admin/features").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, FeaturesRoutes.ConsoleFeatures).ToString());
         await Expect(page).ToHaveTitleAsync("Feature flags · Modular admin");
         var search = page.GetByPlaceholder("Search key, description or owner");
         await search.FillAsync("list.");
@@ -54,7 +54,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await console.CreateFlagAsync(new { key = "kill.payments-v2", filters = new[] { new { name = "Rollout", parameters = new { percentage = 100 } } } });
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/features/kill.payments-v2");
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("kill.payments-v2"));
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
 
         // Backing out changes nothing.
@@ -77,11 +77,11 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         var flag = await console.GetFlagAsync("kill.payments-v2");
         Assert.False(flag.Enabled);
         using var member = console.Host.CreateClientAs("someone");
-        var evaluation = await member.GetFromJsonAsync<FeatureEvaluationDto>("/api/v1/features/evaluate", TestContext.Current.CancellationToken);
+        var evaluation = await member.GetFromJsonAsync<FeatureEvaluationDto>(FeaturesRoutes.Evaluate, TestContext.Current.CancellationToken);
         Assert.DoesNotContain("kill.payments-v2", evaluation!.Enabled);
 
         // And from the list, the switch in the row asks too.
-        await admin.GotoAsync("/admin/features");
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFeatures);
         var row = Rows(page).Filter(new() { HasText = "kill.payments-v2" });
         await row.Locator("input[type=checkbox]").ClickAsync();
         await page.GetByTestId("kill-switch-reason").FillAsync("incident over");
@@ -97,13 +97,13 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await console.CreateFlagAsync(new { key = "stale.banner" });
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/features/stale.banner");
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("stale.banner"));
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("on");
 
         // Someone kills it through the API while the console is open.
         using (var api = console.FlagsApi())
         {
-            using var killed = await api.PutAsJsonAsync("/api/v1/features/stale.banner/enabled", new { enabled = false, reason = "incident" }, TestContext.Current.CancellationToken);
+            using var killed = await api.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("stale.banner"), new { enabled = false, reason = "incident" }, TestContext.Current.CancellationToken);
             Assert.True(killed.IsSuccessStatusCode, await killed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
@@ -134,7 +134,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(TestContext.Current.CancellationToken))!;
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
-        await admin.GotoAsync("/admin/features/slide.reports");
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("slide.reports"));
         await page.Locator("input[type=range]").FillAsync("40");
         await Expect(page.GetByTestId("rollout-percentage")).ToHaveTextAsync("40");
         await page.GetByTestId("rollout-save").ClickAsync();
@@ -146,7 +146,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         // From the tenant's own page: the features module contributes a link there (IModule.TenantAdminLinks).
         await admin.GotoAsync(TenantsRoutes.ConsoleTenant(tenant.Id));
         await page.GetByTestId("tenant-module-link").Filter(new() { HasText = "Feature flags" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/admin/features/tenants/{tenant.Id}$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"{FeaturesRoutes.ConsoleTenantFeatures(tenant.Id)}$"));
         await Expect(page.GetByTestId("tenant-features-title")).ToHaveTextAsync("Feature flags of Slide Acme");
         await page.GetByTestId("tenant-override-flag").FillAsync("slide.reports");
         await page.GetByTestId("tenant-override-save").ClickAsync();

@@ -28,7 +28,7 @@ public sealed class ScopedSenderTests
 
         using (var api = host.CreateClientAs("someone-else", FeaturesPermissions.Manage))
         {
-            using var killed = await api.PutAsJsonAsync("/api/v1/features/fresh.search/enabled", new { enabled = false, reason = "incident" }, Ct);
+            using var killed = await api.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("fresh.search"), new { enabled = false, reason = "incident" }, Ct);
             Assert.True(killed.IsSuccessStatusCode, await killed.Content.ReadAsStringAsync(Ct));
         }
 

@@ -47,7 +47,7 @@ public sealed class BadInputTests(PostgresServer postgres)
     {
         await using var host = ModularHost.OnSqlite();
 
-        var response = await host.Operate().PostAsJsonAsync("/api/v1/features", body, Ct);
+        var response = await host.Operate().PostAsJsonAsync(FeaturesRoutes.Features, body, Ct);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
         problem.AssertNamesField(field);
@@ -60,17 +60,17 @@ public sealed class BadInputTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var client = host.Operate();
 
-        var garbage = await client.PostAsync("/api/v1/features", new StringContent("{not json", Encoding.UTF8, "application/json"), Ct);
+        var garbage = await client.PostAsync(FeaturesRoutes.Features, new StringContent("{not json", Encoding.UTF8, "application/json"), Ct);
         await garbage.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
 
-        var wrongType = await client.PostAsync("/api/v1/features", new StringContent("""{"key":"f","enabled":"yes"}""", Encoding.UTF8, "application/json"), Ct);
+        var wrongType = await client.PostAsync(FeaturesRoutes.Features, new StringContent("""{"key":"f","enabled":"yes"}""", Encoding.UTF8, "application/json"), Ct);
         (await wrongType.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest)).AssertNamesField("enabled");
 
-        var empty = await client.PostAsync("/api/v1/features", new StringContent("", Encoding.UTF8, "application/json"), Ct);
+        var empty = await client.PostAsync(FeaturesRoutes.Features, new StringContent("", Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
 
         await host.CreateFlagAsync(new { key = "f" });
-        var noEnabled = await client.PutAsJsonAsync("/api/v1/features/f/enabled", new { reason = "forgot" }, Ct);
+        var noEnabled = await client.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("f"), new { reason = "forgot" }, Ct);
         (await noEnabled.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("enabled");
     }
 
@@ -82,7 +82,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         host.StartServer();
 
         var huge = JsonSerializer.Serialize(new { key = "f", filters = Enumerable.Repeat(FlagsApi.Rollout(10), 500) });
-        var response = await host.Operate().PostAsync("/api/v1/features", new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
+        var response = await host.Operate().PostAsync(FeaturesRoutes.Features, new StringContent(huge, Encoding.UTF8, "application/json"), Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);
     }
@@ -95,7 +95,7 @@ public sealed class BadInputTests(PostgresServer postgres)
         await using var host = await ModularHost.StartAsync(provider, postgres);
         await host.CreateFlagAsync(new { key = "twice" });
 
-        var again = await host.Operate().PostAsJsonAsync("/api/v1/features", new { key = "twice" }, Ct);
+        var again = await host.Operate().PostAsJsonAsync(FeaturesRoutes.Features, new { key = "twice" }, Ct);
 
         await again.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
     }
@@ -110,12 +110,12 @@ public sealed class BadInputTests(PostgresServer postgres)
 
         // Both editors read version 1; they save at once. Exactly one may win.
         var edits = await Task.WhenAll(
-            host.Operate().PutAsJsonAsync("/api/v1/features/contested", new { version = flag.Version, description = "mine" }, Ct),
-            host.Operate().PutAsJsonAsync("/api/v1/features/contested", new { version = flag.Version, description = "theirs" }, Ct));
+            host.Operate().PutAsJsonAsync(FeaturesRoutes.Flag("contested"), new { version = flag.Version, description = "mine" }, Ct),
+            host.Operate().PutAsJsonAsync(FeaturesRoutes.Flag("contested"), new { version = flag.Version, description = "theirs" }, Ct));
 
         Assert.Single(edits, e => e.StatusCode == HttpStatusCode.OK);
         await Assert.Single(edits, e => e.StatusCode != HttpStatusCode.OK).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
-        var stale = await host.Operate().PutAsJsonAsync("/api/v1/features/contested/enabled", new { enabled = false, version = flag.Version }, Ct);
+        var stale = await host.Operate().PutAsJsonAsync(FeaturesRoutes.FlagEnabled("contested"), new { enabled = false, version = flag.Version }, Ct);
         await stale.AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
     }
 
@@ -130,20 +130,20 @@ public sealed class BadInputTests(PostgresServer postgres)
 
         foreach (var attempt in new[]
         {
-            tenantAdmin.PutAsJsonAsync("/api/v1/features/platform-flag/enabled", new { enabled = false }, Ct),
-            tenantAdmin.PutAsJsonAsync($"/api/v1/features/platform-flag/tenants/{a.Id}", new { enabled = false }, Ct),
-            tenantAdmin.PostAsJsonAsync("/api/v1/features", new { key = "mine" }, Ct),
-            tenantAdmin.DeleteAsync("/api/v1/features/platform-flag", Ct),
-            tenantAdmin.GetAsync("/api/v1/features", Ct),
-            tenantAdmin.GetAsync("/api/v1/features/history", Ct),
-            reader.PutAsJsonAsync("/api/v1/features/platform-flag/enabled", new { enabled = false }, Ct),
+            tenantAdmin.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("platform-flag"), new { enabled = false }, Ct),
+            tenantAdmin.PutAsJsonAsync(FeaturesRoutes.TenantOverride("platform-flag", a.Id), new { enabled = false }, Ct),
+            tenantAdmin.PostAsJsonAsync(FeaturesRoutes.Features, new { key = "mine" }, Ct),
+            tenantAdmin.DeleteAsync(FeaturesRoutes.Flag("platform-flag"), Ct),
+            tenantAdmin.GetAsync(FeaturesRoutes.Features, Ct),
+            tenantAdmin.GetAsync(FeaturesRoutes.History, Ct),
+            reader.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("platform-flag"), new { enabled = false }, Ct),
         })
         {
             await (await attempt).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
         }
 
         Assert.True(await host.IsOnAsync("platform-flag", "anyone"));
-        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/features/platform-flag", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(FeaturesRoutes.Flag("platform-flag"), Ct)).StatusCode);
     }
 
     [Fact]
@@ -152,9 +152,9 @@ public sealed class BadInputTests(PostgresServer postgres)
         await using var host = ModularHost.OnSqlite();
         var anonymous = host.CreateClient();
 
-        await (await anonymous.GetAsync("/api/v1/features/evaluate", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await anonymous.GetAsync("/api/v1/features", Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
-        await (await anonymous.PostAsJsonAsync("/api/v1/features", new { key = "f" }, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.GetAsync(FeaturesRoutes.Evaluate, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.GetAsync(FeaturesRoutes.Features, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await (await anonymous.PostAsJsonAsync(FeaturesRoutes.Features, new { key = "f" }, Ct)).AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
     }
 
     [Fact]
@@ -165,18 +165,18 @@ public sealed class BadInputTests(PostgresServer postgres)
         await host.CreateFlagAsync(new { key = "known", variants = new[] { new { name = "a" } } });
         var a = await host.CreateTenantAsync("tenant-a");
 
-        await (await client.GetAsync("/api/v1/features/unknown", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.PutAsJsonAsync("/api/v1/features/unknown", new { version = 1 }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.PutAsJsonAsync("/api/v1/features/unknown/enabled", new { enabled = true }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.DeleteAsync("/api/v1/features/unknown", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.PutAsJsonAsync($"/api/v1/features/known/tenants/{Guid.CreateVersion7()}", new { enabled = true }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.DeleteAsync($"/api/v1/features/known/tenants/{a.Id}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        (await (await client.PutAsJsonAsync($"/api/v1/features/known/tenants/{a.Id}", new { enabled = true, variant = "zzz" }, Ct))
+        await (await client.GetAsync(FeaturesRoutes.Flag("unknown"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.PutAsJsonAsync(FeaturesRoutes.Flag("unknown"), new { version = 1 }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.PutAsJsonAsync(FeaturesRoutes.FlagEnabled("unknown"), new { enabled = true }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.DeleteAsync(FeaturesRoutes.Flag("unknown"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.PutAsJsonAsync(FeaturesRoutes.TenantOverride("known", Guid.CreateVersion7()), new { enabled = true }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.DeleteAsync(FeaturesRoutes.TenantOverride("known", a.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        (await (await client.PutAsJsonAsync(FeaturesRoutes.TenantOverride("known", a.Id), new { enabled = true, variant = "zzz" }, Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("variant");
-        (await (await client.PutAsJsonAsync($"/api/v1/features/known/tenants/{a.Id}", new { enabled = true, expiresAt = "2001-01-01T00:00:00Z" }, Ct))
+        (await (await client.PutAsJsonAsync(FeaturesRoutes.TenantOverride("known", a.Id), new { enabled = true, expiresAt = "2001-01-01T00:00:00Z" }, Ct))
             .AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("expiresAt");
-        (await (await client.GetAsync("/api/v1/features?type=whim", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("type");
-        (await (await client.GetAsync("/api/v1/features/history?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
+        (await (await client.GetAsync($"{FeaturesRoutes.Features}?type=whim", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("type");
+        (await (await client.GetAsync($"{FeaturesRoutes.History}?limit=0", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("limit");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/features/tenants/not-a-guid", Ct)).StatusCode);
     }
 

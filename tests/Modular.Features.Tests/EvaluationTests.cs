@@ -44,7 +44,7 @@ public sealed class EvaluationTests(PostgresServer postgres)
             Assert.Equal(at30.Contains(user), await host.IsOnAsync("rollout", user)); // same user, same answer
         }
 
-        await host.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/rollout", new { version = flag.Version, filters = new[] { FlagsApi.Rollout(50) } });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.Flag("rollout"), new { version = flag.Version, filters = new[] { FlagsApi.Rollout(50) } });
         var at50 = new HashSet<string>();
         foreach (var user in users)
         {
@@ -92,14 +92,14 @@ public sealed class EvaluationTests(PostgresServer postgres)
             key = "everything-on",
             filters = new[] { FlagsApi.Rollout(100), FlagsApi.Rollout(100, "Tenant"), FlagsApi.Targeting(users: ["alice"], groups: [TargetingGroups.Tenant(a.Id)], defaultRolloutPercentage: 100) },
         });
-        await host.Operate().SendAsync(HttpMethod.Put, $"/api/v1/features/everything-on/tenants/{a.Id}", new { enabled = true });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.TenantOverride("everything-on", a.Id), new { enabled = true });
         Assert.True(await host.IsOnAsync("everything-on", "alice", a));
 
-        await host.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/everything-on/enabled", new { enabled = false, reason = "incident" });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("everything-on"), new { enabled = false, reason = "incident" });
 
         Assert.False(await host.IsOnAsync("everything-on", "alice", a));
         Assert.DoesNotContain("everything-on", (await host.CreateMemberClient("alice", "tenant-a").EvaluateAsync()).Enabled);
-        Assert.NotEqual(flag.Version, (await host.Operate().GetFromJsonAsync<FlagDto>("/api/v1/features/everything-on", Ct))!.Version);
+        Assert.NotEqual(flag.Version, (await host.Operate().GetFromJsonAsync<FlagDto>(FeaturesRoutes.Flag("everything-on"), Ct))!.Version);
     }
 
     [Theory]
@@ -115,7 +115,7 @@ public sealed class EvaluationTests(PostgresServer postgres)
         var a = await host.CreateTenantAsync("tenant-a");
         await host.CreateFlagAsync(new { key = "targeted", filters = new[] { FlagsApi.Targeting(groups: [TargetingGroups.Tenant(a.Id)], defaultRolloutPercentage: 30) } });
         await host.CreateFlagAsync(new { key = "overridden", filters = new[] { FlagsApi.Rollout(10) } });
-        await host.Operate().SendAsync(HttpMethod.Put, $"/api/v1/features/overridden/tenants/{a.Id}", new { enabled = true });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.TenantOverride("overridden", a.Id), new { enabled = true });
         var cold = await commands.CountDuringAsync(async () => Assert.True(await host.IsOnAsync("targeted", "warm-up", a)));
         Assert.True(cold > 0, "a cold cache loads the flags, and the counter sees it");
 
@@ -186,7 +186,7 @@ public sealed class EvaluationTests(PostgresServer postgres)
             Assert.True(await scope.ServiceProvider.GetRequiredService<ISender>().Send(new IsFeatureEnabled(GatedEndpoint.Flag), Ct));
         }
 
-        await host.Operate().SendAsync(HttpMethod.Put, $"/api/v1/features/{GatedEndpoint.Flag}/enabled", new { enabled = false });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled(GatedEndpoint.Flag), new { enabled = false });
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync(GatedEndpoint.Path, Ct)).StatusCode);
     }
 

@@ -24,16 +24,16 @@ public sealed class FeatureFlagsApiTests(PostgresServer postgres)
         Assert.Equal(FlagFilters.Rollout, Assert.Single(created.Filters).Name); // short names are stored in full
         await host.CreateFlagAsync(new { key = "ops.maintenance", type = "ops", description = "Read-only mode" });
 
-        var fetched = (await client.GetFromJsonAsync<FlagDto>("/api/v1/features/new-checkout", Ct))!;
+        var fetched = (await client.GetFromJsonAsync<FlagDto>(FeaturesRoutes.Flag("new-checkout"), Ct))!;
         Assert.Equal(created.Version, fetched.Version);
-        Assert.Equal(["new-checkout", "ops.maintenance"], (await client.GetFromJsonAsync<List<FlagDto>>("/api/v1/features", Ct))!.Select(f => f.Key));
-        Assert.Equal(["ops.maintenance"], (await client.GetFromJsonAsync<List<FlagDto>>("/api/v1/features?type=ops", Ct))!.Select(f => f.Key));
-        Assert.Equal(["new-checkout"], (await client.GetFromJsonAsync<List<FlagDto>>("/api/v1/features?search=CHECKOUT", Ct))!.Select(f => f.Key));
+        Assert.Equal(["new-checkout", "ops.maintenance"], (await client.GetFromJsonAsync<List<FlagDto>>(FeaturesRoutes.Features, Ct))!.Select(f => f.Key));
+        Assert.Equal(["ops.maintenance"], (await client.GetFromJsonAsync<List<FlagDto>>($"{FeaturesRoutes.Features}?type=ops", Ct))!.Select(f => f.Key));
+        Assert.Equal(["new-checkout"], (await client.GetFromJsonAsync<List<FlagDto>>($"{FeaturesRoutes.Features}?search=CHECKOUT", Ct))!.Select(f => f.Key));
 
-        var killed = await client.SendAsync(HttpMethod.Put, "/api/v1/features/new-checkout/enabled", new { enabled = false, reason = "incident 42" });
+        var killed = await client.SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("new-checkout"), new { enabled = false, reason = "incident 42" });
         Assert.False(killed.Enabled);
 
-        var history = (await client.GetFromJsonAsync<List<FlagChangeDto>>("/api/v1/features/new-checkout/history", Ct))!;
+        var history = (await client.GetFromJsonAsync<List<FlagChangeDto>>(FeaturesRoutes.FlagHistory("new-checkout"), Ct))!;
         Assert.Equal(["flag.killed", "flag.created"], history.Select(h => h.Action));
         var kill = history[0];
         Assert.Equal(("operator", "incident 42"), (kill.Actor, kill.Reason));
@@ -54,17 +54,17 @@ public sealed class FeatureFlagsApiTests(PostgresServer postgres)
         var bob = host.CreateMemberClient("bob", "tenant-b");
         Assert.DoesNotContain("reports", (await alice.EvaluateAsync()).Enabled);
 
-        var flag = await host.Operate().SendAsync(HttpMethod.Put, $"/api/v1/features/reports/tenants/{a.Id}", new { enabled = true, reason = "pilot customer" });
+        var flag = await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.TenantOverride("reports", a.Id), new { enabled = true, reason = "pilot customer" });
         Assert.Equal(a.Id, Assert.Single(flag.Overrides).TenantId);
 
         Assert.Contains("reports", (await alice.EvaluateAsync()).Enabled);
         Assert.DoesNotContain("reports", (await bob.EvaluateAsync()).Enabled);
-        var overrides = (await host.Operate().GetFromJsonAsync<List<TenantOverrideDto>>($"/api/v1/features/tenants/{a.Id}", Ct))!;
+        var overrides = (await host.Operate().GetFromJsonAsync<List<TenantOverrideDto>>(FeaturesRoutes.TenantOverrides(a.Id), Ct))!;
         Assert.Equal("reports", Assert.Single(overrides).Key);
-        var history = (await host.Operate().GetFromJsonAsync<List<FlagChangeDto>>($"/api/v1/features/history?tenant={a.Id}", Ct))!;
+        var history = (await host.Operate().GetFromJsonAsync<List<FlagChangeDto>>($"{FeaturesRoutes.History}?tenant={a.Id}", Ct))!;
         Assert.Equal(("override.set", a.Id, "pilot customer"), (Assert.Single(history).Action, history[0].TenantId, history[0].Reason));
 
-        await host.Operate().SendAsync(HttpMethod.Delete, $"/api/v1/features/reports/tenants/{a.Id}?reason=pilot%20over");
+        await host.Operate().SendAsync(HttpMethod.Delete, $"{FeaturesRoutes.TenantOverride("reports", a.Id)}?reason=pilot%20over");
         Assert.DoesNotContain("reports", (await alice.EvaluateAsync()).Enabled);
     }
 
@@ -101,7 +101,7 @@ public sealed class FeatureFlagsApiTests(PostgresServer postgres)
         var alice = host.CreateMemberClient("alice", "tenant-a");
         Assert.Equal("blue", (await alice.EvaluateAsync()).Variants["button-colour"]);
 
-        await host.Operate().SendAsync(HttpMethod.Put, $"/api/v1/features/button-colour/tenants/{a.Id}", new { enabled = true, variant = "green" });
+        await host.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.TenantOverride("button-colour", a.Id), new { enabled = true, variant = "green" });
         Assert.Equal("green", (await alice.EvaluateAsync()).Variants["button-colour"]);
     }
 
@@ -112,11 +112,11 @@ public sealed class FeatureFlagsApiTests(PostgresServer postgres)
         await host.CreateFlagAsync(new { key = "short-lived" });
         Assert.True(await host.IsOnAsync("short-lived", "u1"));
 
-        var deleted = await host.Operate().DeleteAsync("/api/v1/features/short-lived?reason=cleanup", Ct);
+        var deleted = await host.Operate().DeleteAsync($"{FeaturesRoutes.Flag("short-lived")}?reason=cleanup", Ct);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
 
         Assert.False(await host.IsOnAsync("short-lived", "u1"));
-        var history = (await host.Operate().GetFromJsonAsync<List<FlagChangeDto>>("/api/v1/features/short-lived/history", Ct))!;
+        var history = (await host.Operate().GetFromJsonAsync<List<FlagChangeDto>>(FeaturesRoutes.FlagHistory("short-lived"), Ct))!;
         Assert.Equal(["flag.deleted", "flag.created"], history.Select(h => h.Action));
     }
 }

@@ -28,7 +28,7 @@ internal static class FlagsApi
 
     public static async Task<FlagDto> CreateFlagAsync(this ModularHost host, object flag)
     {
-        var response = await host.Operate().PostAsJsonAsync("/api/v1/features", flag, Ct);
+        var response = await host.Operate().PostAsJsonAsync(FeaturesRoutes.Features, flag, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.IsSuccessStatusCode, body);
         return JsonSerializer.Deserialize<FlagDto>(body, JsonSerializerOptions.Web)!;
@@ -44,7 +44,7 @@ internal static class FlagsApi
     }
 
     public static async Task<FeatureEvaluationDto> EvaluateAsync(this HttpClient client) =>
-        (await client.GetFromJsonAsync<FeatureEvaluationDto>("/api/v1/features/evaluate", Ct))!;
+        (await client.GetFromJsonAsync<FeatureEvaluationDto>(FeaturesRoutes.Evaluate, Ct))!;
 
     /// <summary>Evaluates as the given user of the given tenant, straight through the feature manager.</summary>
     public static async Task<bool> IsOnAsync(this ModularHost host, string flag, string userId, TenantInfo? tenant = null, params string[] roles) =>

@@ -1,3 +1,5 @@
+using Modular.Features.Contracts;
+
 namespace Modular.Features.Tests;
 
 /// <summary>
@@ -17,10 +19,10 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
         await using var second = first.AnotherInstance();
         Assert.True(await second.IsOnAsync("shared", "u1")); // the second instance's cache is now warm
 
-        await first.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/shared/enabled", new { enabled = false, reason = "kill" });
+        await first.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("shared"), new { enabled = false, reason = "kill" });
         await SeenByTheOtherInstanceAsync(async () => !await second.IsOnAsync("shared", "u1"));
 
-        await first.Operate().SendAsync(HttpMethod.Put, "/api/v1/features/shared/enabled", new { enabled = true, reason = "back" });
+        await first.Operate().SendAsync(HttpMethod.Put, FeaturesRoutes.FlagEnabled("shared"), new { enabled = true, reason = "back" });
         await SeenByTheOtherInstanceAsync(async () => await second.IsOnAsync("shared", "u1"));
     }
 

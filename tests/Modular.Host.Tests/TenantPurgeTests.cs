@@ -5,12 +5,14 @@ using Mediator;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
+using Modular.Webhooks.Contracts;
 using Npgsql;
 
 namespace Modular.Host.Tests;
@@ -97,7 +99,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
             name = "Starter",
             charges = new object[] { new { meter = "tokens", model = "PerUnit", unitPrice = 0.001 } },
         });
-        await Send(platform, HttpMethod.Post, "/api/v1/features", new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
+        await Send(platform, HttpMethod.Post, FeaturesRoutes.Features, new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
     }
 
     /// <summary>Data of <paramref name="tenant"/> in every module, made through the API as its members and the operator would.</summary>
@@ -110,11 +112,11 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var user = users.GetProperty("items")[0].GetProperty("id").GetGuid();
         await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
 
-        await Send(platform, HttpMethod.Put, $"/api/v1/features/new-checkout/tenants/{tenant.Id}", new { enabled = true, reason = "beta" });
+        await Send(platform, HttpMethod.Put, FeaturesRoutes.TenantOverride("new-checkout", tenant.Id), new { enabled = true, reason = "beta" });
 
-        var eventType = (await member.GetFromJsonAsync<JsonElement>("/api/v1/webhooks/event-types", Ct))[0].GetProperty("name").GetString();
-        await Send(member, HttpMethod.Post, "/api/v1/webhooks/endpoints", new { url = "https://hooks.example.com/modular", eventTypes = new[] { eventType } });
-        await Send(member, HttpMethod.Post, "/api/v1/webhooks/messages", new { eventType, eventId = "evt-1", data = new { invoice = "in_1" } });
+        var eventType = (await member.GetFromJsonAsync<JsonElement>(WebhooksRoutes.EventTypes, Ct))[0].GetProperty("name").GetString();
+        await Send(member, HttpMethod.Post, WebhooksRoutes.Endpoints, new { url = "https://hooks.example.com/modular", eventTypes = new[] { eventType } });
+        await Send(member, HttpMethod.Post, WebhooksRoutes.Messages, new { eventType, eventId = "evt-1", data = new { invoice = "in_1" } });
 
         await Send(member, HttpMethod.Put, MeteringRoutes.BillingProfile, new { timeZone = "Europe/Budapest" });
         var usage = Enumerable.Range(1, 3).Select(n => new

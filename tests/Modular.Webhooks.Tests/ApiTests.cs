@@ -46,7 +46,7 @@ public sealed class ApiTests(PostgresServer postgres)
         var tenant = await webhooks.CreateTenantAsync("acme");
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
 
-        var response = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url }, Ct);
+        var response = await client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url }, Ct);
         (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("url");
     }
 
@@ -90,7 +90,7 @@ public sealed class ApiTests(PostgresServer postgres)
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
 
         async Task AssertFieldAsync(object body, string field) =>
-            (await (await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+            (await (await client.PostAsJsonAsync(WebhooksRoutes.Endpoints, body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
                 .AssertNamesField(field);
 
         await AssertFieldAsync(new { }, "url");
@@ -102,7 +102,7 @@ public sealed class ApiTests(PostgresServer postgres)
         await AssertFieldAsync(new { url = "https://example.com", headers = new Dictionary<string, string> { ["bad name"] = "x" } }, "headers");
 
         var garbage = new StringContent("{\"url\": ", Encoding.UTF8, "application/json");
-        await (await client.PostAsync("/api/v1/webhooks/endpoints", garbage, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        await (await client.PostAsync(WebhooksRoutes.Endpoints, garbage, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
     }
 
     [Fact]
@@ -130,8 +130,8 @@ public sealed class ApiTests(PostgresServer postgres)
         foreach (var (name, value) in unsendable)
         {
             var headers = new Dictionary<string, string> { [name] = value };
-            var created = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, headers }, Ct);
-            var updated = await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{existing.Id}", new { headers }, Ct);
+            var created = await client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url, headers }, Ct);
+            var updated = await client.PatchAsJsonAsync(WebhooksRoutes.Endpoint(existing.Id), new { headers }, Ct);
 
             foreach (var response in new[] { created, updated })
             {
@@ -144,7 +144,7 @@ public sealed class ApiTests(PostgresServer postgres)
             }
         }
 
-        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);
+        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Ct))!);
         Assert.Empty(stored.Headers);
     }
 
@@ -172,7 +172,7 @@ public sealed class ApiTests(PostgresServer postgres)
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
 
         async Task AssertFieldAsync(object body, string field) =>
-            (await (await client.PostAsJsonAsync("/api/v1/webhooks/messages", body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+            (await (await client.PostAsJsonAsync(WebhooksRoutes.Messages, body, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
                 .AssertNamesField(field);
 
         await AssertFieldAsync(new { eventType = "no.such.event", eventId = "e1", data = new { } }, "eventType");
@@ -190,22 +190,22 @@ public sealed class ApiTests(PostgresServer postgres)
         var tenant = await webhooks.CreateTenantAsync("acme");
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
         var endpoint = (await webhooks.CreateEndpointAsync(client, receiver.Url)).Endpoint;
-        var messages = (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!.Total;
+        var messages = (await client.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Ct))!.Total;
 
         async Task AssertFieldAsync(Task<HttpResponseMessage> sending, string field) =>
             (await (await sending).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
 
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventId = "e1", data = new { } }, Ct), "eventType");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType = (string?)null, eventId = "e1", data = new { } }, Ct), "eventType");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType = WebhookEventTypes.Test, eventId = "e\01", data = new { } }, Ct), "eventId");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, description = "CR\0M" }, Ct), "description");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url + "\0" }, Ct), "url");
-        await AssertFieldAsync(client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}", new { description = "CR\0M" }, Ct), "description");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, eventTypes = new[] { "a\0b" } }, Ct), "eventTypes[0]");
-        await AssertFieldAsync(client.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = receiver.Url, eventTypes = new string?[] { null } }, Ct), "eventTypes[0]");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Messages, new { eventId = "e1", data = new { } }, Ct), "eventType");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Messages, new { eventType = (string?)null, eventId = "e1", data = new { } }, Ct), "eventType");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Messages, new { eventType = WebhookEventTypes.Test, eventId = "e\01", data = new { } }, Ct), "eventId");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url, description = "CR\0M" }, Ct), "description");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url + "\0" }, Ct), "url");
+        await AssertFieldAsync(client.PatchAsJsonAsync(WebhooksRoutes.Endpoint(endpoint.Id), new { description = "CR\0M" }, Ct), "description");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url, eventTypes = new[] { "a\0b" } }, Ct), "eventTypes[0]");
+        await AssertFieldAsync(client.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url, eventTypes = new string?[] { null } }, Ct), "eventTypes[0]");
 
-        Assert.Equal(messages, (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!.Total);
-        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!);
+        Assert.Equal(messages, (await client.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Ct))!.Total);
+        var stored = Assert.Single((await client.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Ct))!);
         Assert.Null(stored.Description);
     }
 
@@ -226,7 +226,7 @@ public sealed class ApiTests(PostgresServer postgres)
 
         Assert.Equal(first.Id, again.Id);
         Assert.Single(concurrently.Select(m => m.Id).Distinct());
-        var page = (await client.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!;
+        var page = (await client.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Ct))!;
         Assert.Equal(2, page.Items.Count(m => m.EventType == WebhookEventTypes.Test));
         await webhooks.DispatchAsync();
         Assert.Equal(2, receiver.Received.Count);
@@ -244,21 +244,21 @@ public sealed class ApiTests(PostgresServer postgres)
 
         (HttpMethod Method, string Path, bool Manage)[] routes =
         [
-            (HttpMethod.Get, "/api/v1/webhooks/endpoints", false),
-            (HttpMethod.Get, $"/api/v1/webhooks/endpoints/{id}", false),
-            (HttpMethod.Get, "/api/v1/webhooks/event-types", false),
-            (HttpMethod.Get, "/api/v1/webhooks/messages", false),
-            (HttpMethod.Get, $"/api/v1/webhooks/messages/{id}", false),
-            (HttpMethod.Post, "/api/v1/webhooks/endpoints", true),
-            (HttpMethod.Patch, $"/api/v1/webhooks/endpoints/{id}", true),
-            (HttpMethod.Delete, $"/api/v1/webhooks/endpoints/{id}", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/rotate-secret", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/enable", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/disable", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/test", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/endpoints/{id}/recover", true),
-            (HttpMethod.Post, "/api/v1/webhooks/messages", true),
-            (HttpMethod.Post, $"/api/v1/webhooks/messages/{id}/resend", true),
+            (HttpMethod.Get, WebhooksRoutes.Endpoints, false),
+            (HttpMethod.Get, WebhooksRoutes.Endpoint(id), false),
+            (HttpMethod.Get, WebhooksRoutes.EventTypes, false),
+            (HttpMethod.Get, WebhooksRoutes.Messages, false),
+            (HttpMethod.Get, WebhooksRoutes.Message(id), false),
+            (HttpMethod.Post, WebhooksRoutes.Endpoints, true),
+            (HttpMethod.Patch, WebhooksRoutes.Endpoint(id), true),
+            (HttpMethod.Delete, WebhooksRoutes.Endpoint(id), true),
+            (HttpMethod.Post, WebhooksRoutes.RotateSecret(id), true),
+            (HttpMethod.Post, WebhooksRoutes.Enable(id), true),
+            (HttpMethod.Post, WebhooksRoutes.Disable(id), true),
+            (HttpMethod.Post, WebhooksRoutes.SendTestEvent(id), true),
+            (HttpMethod.Post, WebhooksRoutes.Recover(id), true),
+            (HttpMethod.Post, WebhooksRoutes.Messages, true),
+            (HttpMethod.Post, WebhooksRoutes.Resend(id), true),
         ];
         foreach (var (method, path, manage) in routes)
         {
@@ -271,7 +271,7 @@ public sealed class ApiTests(PostgresServer postgres)
         }
 
         // The cross-tenant listing is for platform operators only.
-        await (await webhooks.ClientFor(tenant, WebhooksHost.Admin).GetAsync("/api/v1/webhooks/platform/endpoints", Ct))
+        await (await webhooks.ClientFor(tenant, WebhooksHost.Admin).GetAsync(WebhooksRoutes.PlatformEndpoints, Ct))
             .AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
     }
 
@@ -290,15 +290,15 @@ public sealed class ApiTests(PostgresServer postgres)
         var message = await webhooks.SendAsync(client, "evt-1");
 
         // The endpoint is switched off before the delivery goes out: the delivery fails unsent.
-        (await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/disable", null, Ct)).EnsureSuccessStatusCode();
+        (await client.PostAsync(WebhooksRoutes.Disable(endpoint.Id), null, Ct)).EnsureSuccessStatusCode();
         await webhooks.DispatchAsync();
         Assert.Equal(DeliveryStatus.Failed, (await webhooks.DeliveryAsync(message.Id)).Status);
-        (await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/enable", null, Ct)).EnsureSuccessStatusCode();
+        (await client.PostAsync(WebhooksRoutes.Enable(endpoint.Id), null, Ct)).EnsureSuccessStatusCode();
 
-        var tooOld = await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/recover", new { since = start.AddDays(-15) }, Ct);
+        var tooOld = await client.PostAsJsonAsync(WebhooksRoutes.Recover(endpoint.Id), new { since = start.AddDays(-15) }, Ct);
         (await tooOld.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("since");
 
-        var recovered = await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/recover", new { since = start.AddMinutes(-1) }, Ct);
+        var recovered = await client.PostAsJsonAsync(WebhooksRoutes.Recover(endpoint.Id), new { since = start.AddMinutes(-1) }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, recovered.StatusCode);
         Assert.Equal(1, (await recovered.Content.ReadFromJsonAsync<WebhookRecoveryDto>(Ct))!.Redelivering);
         await webhooks.DispatchAsync();
@@ -308,7 +308,7 @@ public sealed class ApiTests(PostgresServer postgres)
         // A manual resend of a delivered message: one more attempt, marked manual, same webhook-id. (A second
         // later on the fake clock, so "the last attempt" is not a tie with the recovery's.)
         webhooks.Clock!.Advance(TimeSpan.FromSeconds(1));
-        var resent = await client.PostAsJsonAsync($"/api/v1/webhooks/messages/{message.Id}/resend", new { endpointId = endpoint.Id }, Ct);
+        var resent = await client.PostAsJsonAsync(WebhooksRoutes.Resend(message.Id), new { endpointId = endpoint.Id }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
         await webhooks.DispatchAsync();
         Assert.Equal(2, receiver.Received.Count);
@@ -317,12 +317,12 @@ public sealed class ApiTests(PostgresServer postgres)
         Assert.Equal(AttemptTrigger.Manual, attempts[^1].Trigger);
 
         // The test event goes to that endpoint only.
-        var test = await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/test", null, Ct);
+        var test = await client.PostAsync(WebhooksRoutes.SendTestEvent(endpoint.Id), null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
         await webhooks.DispatchAsync();
         Assert.Contains(WebhookEventTypes.Test, receiver.Received.Last().Body);
 
-        var stats = (await client.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{endpoint.Id}", Ct))!.Stats;
+        var stats = (await client.GetFromJsonAsync<WebhookEndpointDto>(WebhooksRoutes.Endpoint(endpoint.Id), Ct))!.Stats;
         Assert.True(stats.Attempts >= 3);
         Assert.NotNull(stats.SuccessRate);
     }

@@ -3,10 +3,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Persistence;
+using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
-using Modular.Tenants.Contracts;
 
 namespace Modular.Webhooks.Tests;
 
@@ -40,7 +40,7 @@ public sealed class DeliveryTests(PostgresServer postgres)
         Assert.Equal("application/json", received.Headers.ContentType.ToString().Split(';')[0]);
 
         // The stored payload is the body sent, byte for byte.
-        var detail = (await client.GetFromJsonAsync<WebhookMessageDetailDto>($"/api/v1/webhooks/messages/{message.Id}", Ct))!;
+        var detail = (await client.GetFromJsonAsync<WebhookMessageDetailDto>(WebhooksRoutes.Message(message.Id), Ct))!;
         Assert.Equal(received.Body, detail.Payload);
         var delivery = Assert.Single(detail.Deliveries);
         Assert.Equal(WebhookDeliveryStatuses.Succeeded, delivery.Status);
@@ -119,7 +119,7 @@ public sealed class DeliveryTests(PostgresServer postgres)
         Assert.Contains(message.Id.ToString(), Assert.Single(notices).Payload);
 
         // The endpoint failed for ~1.3 days, not 5: still enabled.
-        Assert.True((await client.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!.Single().Enabled);
+        Assert.True((await client.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Ct))!.Single().Enabled);
     }
 
     [Theory]
@@ -138,7 +138,7 @@ public sealed class DeliveryTests(PostgresServer postgres)
 
         Assert.Equal(2, await webhooks.DispatchAsync());
 
-        var after = (await client.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{endpoint.Endpoint.Id}", Ct))!;
+        var after = (await client.GetFromJsonAsync<WebhookEndpointDto>(WebhooksRoutes.Endpoint(endpoint.Endpoint.Id), Ct))!;
         Assert.False(after.Enabled);
         Assert.Contains("410", after.DisabledReason);
         Assert.Equal(DeliveryStatus.Failed, (await webhooks.DeliveryAsync(first.Id)).Status);
@@ -328,7 +328,7 @@ public sealed class DeliveryTests(PostgresServer postgres)
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
         var endpoint = await webhooks.CreateEndpointAsync(client, receiver.Url);
 
-        var rotated = await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Endpoint.Id}/rotate-secret", null, Ct);
+        var rotated = await client.PostAsync(WebhooksRoutes.RotateSecret(endpoint.Endpoint.Id), null, Ct);
         var secret = (await rotated.Content.ReadFromJsonAsync<WebhookEndpointSecret>(Ct))!;
         Assert.NotEqual(endpoint.Secret, secret.Secret);
         await webhooks.SendAsync(client, "evt-1");

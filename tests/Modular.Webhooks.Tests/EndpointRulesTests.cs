@@ -50,17 +50,17 @@ public sealed class EndpointRulesTests(PostgresServer postgres)
         await webhooks.DispatchAsync(); // fails: the failure run starts
         webhooks.Clock!.SetUtcNow((await webhooks.DeliveryAsync(message.Id)).NextAttemptAt!.Value);
         await webhooks.DispatchAsync(); // ~5 s in
-        Assert.True((await client.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{endpoint.Id}", Ct))!.Enabled);
+        Assert.True((await client.GetFromJsonAsync<WebhookEndpointDto>(WebhooksRoutes.Endpoint(endpoint.Id), Ct))!.Enabled);
         webhooks.Clock.SetUtcNow((await webhooks.DeliveryAsync(message.Id)).NextAttemptAt!.Value);
         await webhooks.DispatchAsync(); // ~5 min in: past the limit
 
-        var after = (await client.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{endpoint.Id}", Ct))!;
+        var after = (await client.GetFromJsonAsync<WebhookEndpointDto>(WebhooksRoutes.Endpoint(endpoint.Id), Ct))!;
         Assert.False(after.Enabled);
         Assert.Contains("failed", after.DisabledReason);
         Assert.Equal(DeliveryStatus.Failed, (await webhooks.DeliveryAsync(message.Id)).Status);
 
         // Enabling it again clears the failure run.
-        var enabled = await client.PostAsync($"/api/v1/webhooks/endpoints/{endpoint.Id}/enable", null, Ct);
+        var enabled = await client.PostAsync(WebhooksRoutes.Enable(endpoint.Id), null, Ct);
         Assert.Null((await enabled.Content.ReadFromJsonAsync<WebhookEndpointDto>(Ct))!.FailingSince);
     }
 
@@ -78,30 +78,30 @@ public sealed class EndpointRulesTests(PostgresServer postgres)
         async Task AssertFieldAsync(HttpResponseMessage response, string field) =>
             (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField(field);
 
-        await AssertFieldAsync(await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{e}", new { url = "https://169.254.169.254/" }, Ct), "url");
-        await AssertFieldAsync(await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{e}", new { eventTypes = new[] { "nope" } }, Ct), "eventTypes");
-        await AssertFieldAsync(await client.PostAsync($"/api/v1/webhooks/endpoints/{e}/rotate-secret?graceHours=-1", null, Ct), "graceHours");
-        await AssertFieldAsync(await client.PostAsync($"/api/v1/webhooks/endpoints/{e}/rotate-secret?graceHours=10000", null, Ct), "graceHours");
-        await AssertFieldAsync(await client.GetAsync("/api/v1/webhooks/messages?pageSize=0", Ct), "pageSize");
-        await AssertFieldAsync(await client.GetAsync("/api/v1/webhooks/messages?page=0", Ct), "page");
-        await AssertFieldAsync(await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{e}/recover", new { since = DateTimeOffset.UtcNow.AddDays(1) }, Ct), "since");
-        await (await client.PostAsJsonAsync($"/api/v1/webhooks/endpoints/{e}/recover", new { }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        await AssertFieldAsync(await client.PatchAsJsonAsync(WebhooksRoutes.Endpoint(e), new { url = "https://169.254.169.254/" }, Ct), "url");
+        await AssertFieldAsync(await client.PatchAsJsonAsync(WebhooksRoutes.Endpoint(e), new { eventTypes = new[] { "nope" } }, Ct), "eventTypes");
+        await AssertFieldAsync(await client.PostAsync($"{WebhooksRoutes.RotateSecret(e)}?graceHours=-1", null, Ct), "graceHours");
+        await AssertFieldAsync(await client.PostAsync($"{WebhooksRoutes.RotateSecret(e)}?graceHours=10000", null, Ct), "graceHours");
+        await AssertFieldAsync(await client.GetAsync($"{WebhooksRoutes.Messages}?pageSize=0", Ct), "pageSize");
+        await AssertFieldAsync(await client.GetAsync($"{WebhooksRoutes.Messages}?page=0", Ct), "page");
+        await AssertFieldAsync(await client.PostAsJsonAsync(WebhooksRoutes.Recover(e), new { since = DateTimeOffset.UtcNow.AddDays(1) }, Ct), "since");
+        await (await client.PostAsJsonAsync(WebhooksRoutes.Recover(e), new { }, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation);
 
         // Unknown ids, and a resend that names no endpoint, are not found.
         var unknown = Guid.NewGuid();
-        await (await client.GetAsync($"/api/v1/webhooks/endpoints/{unknown}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.GetAsync($"/api/v1/webhooks/messages/{unknown}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.GetAsync($"/api/v1/webhooks/messages?endpointId={unknown}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.PostAsJsonAsync($"/api/v1/webhooks/messages/{message.Id}/resend", new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.PostAsync($"/api/v1/webhooks/endpoints/{unknown}/test", null, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        await (await client.DeleteAsync($"/api/v1/webhooks/endpoints/{unknown}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync(WebhooksRoutes.Endpoint(unknown), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync(WebhooksRoutes.Message(unknown), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.GetAsync($"{WebhooksRoutes.Messages}?endpointId={unknown}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.PostAsJsonAsync(WebhooksRoutes.Resend(message.Id), new { }, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.PostAsync(WebhooksRoutes.SendTestEvent(unknown), null, Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await (await client.DeleteAsync(WebhooksRoutes.Endpoint(unknown), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         await (await client.GetAsync("/api/v1/webhooks/endpoints/not-a-guid", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
         // A valid change, and deletion, for contrast.
-        var patched = await client.PatchAsJsonAsync($"/api/v1/webhooks/endpoints/{e}", new { description = "billing" }, Ct);
+        var patched = await client.PatchAsJsonAsync(WebhooksRoutes.Endpoint(e), new { description = "billing" }, Ct);
         Assert.Equal("billing", (await patched.Content.ReadFromJsonAsync<WebhookEndpointDto>(Ct))!.Description);
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/webhooks/endpoints/{e}", Ct)).StatusCode);
-        await (await client.GetAsync($"/api/v1/webhooks/endpoints/{e}", Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(WebhooksRoutes.Endpoint(e), Ct)).StatusCode);
+        await (await client.GetAsync(WebhooksRoutes.Endpoint(e), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class EndpointRulesTests(PostgresServer postgres)
     {
         await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Sqlite, postgres);
         var noTenant = webhooks.Host.CreateClientAs("loner", WebhooksHost.Admin);
-        var response = await noTenant.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = "https://example.com/hook" }, Ct);
+        var response = await noTenant.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://example.com/hook" }, Ct);
         (await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation)).AssertNamesField("tenantId");
     }
 

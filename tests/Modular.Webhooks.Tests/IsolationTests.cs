@@ -28,25 +28,25 @@ public sealed class IsolationTests(PostgresServer postgres)
         var mallorysEndpoint = (await webhooks.CreateEndpointAsync(mallory, receiver.Url)).Endpoint;
         await webhooks.DispatchAsync();
 
-        Assert.Equal([mallorysEndpoint.Id], (await mallory.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/endpoints", Ct))!.Select(e => e.Id));
-        var mallorysLog = (await mallory.GetFromJsonAsync<WebhookMessagePage>("/api/v1/webhooks/messages", Ct))!;
+        Assert.Equal([mallorysEndpoint.Id], (await mallory.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Ct))!.Select(e => e.Id));
+        var mallorysLog = (await mallory.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Ct))!;
         Assert.All(mallorysLog.Items, m => Assert.Equal(a.Id, m.TenantId));
 
         var e = bobsEndpoint.Id;
         HttpRequestMessage[] attacks =
         [
-            new(HttpMethod.Get, $"/api/v1/webhooks/endpoints/{e}"),
-            new(HttpMethod.Patch, $"/api/v1/webhooks/endpoints/{e}") { Content = JsonContent.Create(new { url = "https://attacker.example/steal" }) },
-            new(HttpMethod.Delete, $"/api/v1/webhooks/endpoints/{e}"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{e}/rotate-secret"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{e}/disable"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{e}/enable"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{e}/test"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{e}/recover") { Content = JsonContent.Create(new { since = DateTimeOffset.UtcNow.AddHours(-1) }) },
-            new(HttpMethod.Get, $"/api/v1/webhooks/messages?endpointId={e}"),
-            new(HttpMethod.Get, $"/api/v1/webhooks/messages/{bobsMessage.Id}"),
-            new(HttpMethod.Post, $"/api/v1/webhooks/messages/{bobsMessage.Id}/resend") { Content = JsonContent.Create(new { endpointId = e }) },
-            new(HttpMethod.Post, $"/api/v1/webhooks/messages/{bobsMessage.Id}/resend") { Content = JsonContent.Create(new { endpointId = mallorysEndpoint.Id }) },
+            new(HttpMethod.Get, WebhooksRoutes.Endpoint(e)),
+            new(HttpMethod.Patch, WebhooksRoutes.Endpoint(e)) { Content = JsonContent.Create(new { url = "https://attacker.example/steal" }) },
+            new(HttpMethod.Delete, WebhooksRoutes.Endpoint(e)),
+            new(HttpMethod.Post, WebhooksRoutes.RotateSecret(e)),
+            new(HttpMethod.Post, WebhooksRoutes.Disable(e)),
+            new(HttpMethod.Post, WebhooksRoutes.Enable(e)),
+            new(HttpMethod.Post, WebhooksRoutes.SendTestEvent(e)),
+            new(HttpMethod.Post, WebhooksRoutes.Recover(e)) { Content = JsonContent.Create(new { since = DateTimeOffset.UtcNow.AddHours(-1) }) },
+            new(HttpMethod.Get, $"{WebhooksRoutes.Messages}?endpointId={e}"),
+            new(HttpMethod.Get, WebhooksRoutes.Message(bobsMessage.Id)),
+            new(HttpMethod.Post, WebhooksRoutes.Resend(bobsMessage.Id)) { Content = JsonContent.Create(new { endpointId = e }) },
+            new(HttpMethod.Post, WebhooksRoutes.Resend(bobsMessage.Id)) { Content = JsonContent.Create(new { endpointId = mallorysEndpoint.Id }) },
         ];
         foreach (var attack in attacks)
         {
@@ -54,20 +54,20 @@ public sealed class IsolationTests(PostgresServer postgres)
         }
 
         // Naming the other tenant in a body does not help either.
-        var planted = await mallory.PostAsJsonAsync("/api/v1/webhooks/endpoints", new { url = "https://attacker.example", tenantId = b.Id }, Ct);
+        var planted = await mallory.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://attacker.example", tenantId = b.Id }, Ct);
         await planted.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        var forged = await mallory.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType = WebhookEventTypes.Test, eventId = "x", data = new { }, tenantId = b.Id }, Ct);
+        var forged = await mallory.PostAsJsonAsync(WebhooksRoutes.Messages, new { eventType = WebhookEventTypes.Test, eventId = "x", data = new { }, tenantId = b.Id }, Ct);
         await forged.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
 
         // Bob's endpoint is untouched, and only Bob's message reached it.
-        var bobsView = (await bob.GetFromJsonAsync<WebhookEndpointDto>($"/api/v1/webhooks/endpoints/{e}", Ct))!;
+        var bobsView = (await bob.GetFromJsonAsync<WebhookEndpointDto>(WebhooksRoutes.Endpoint(e), Ct))!;
         Assert.True(bobsView.Enabled);
         Assert.Equal(receiver.Url, bobsView.Url);
         Assert.Equal([bobsMessage.WebhookId], receiver.Received.Select(r => r.Id));
 
         // A platform operator sees both tenants' endpoints.
         var platform = webhooks.Host.CreateClientAs("operator", PlatformPermissions.Admin);
-        Assert.Equal(2, (await platform.GetFromJsonAsync<List<WebhookEndpointDto>>("/api/v1/webhooks/platform/endpoints", Ct))!.Count);
-        Assert.Single((await platform.GetFromJsonAsync<List<WebhookEndpointDto>>($"/api/v1/webhooks/platform/endpoints?tenantId={b.Id}", Ct))!);
+        Assert.Equal(2, (await platform.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.PlatformEndpoints, Ct))!.Count);
+        Assert.Single((await platform.GetFromJsonAsync<List<WebhookEndpointDto>>($"{WebhooksRoutes.PlatformEndpoints}?tenantId={b.Id}", Ct))!);
     }
 }

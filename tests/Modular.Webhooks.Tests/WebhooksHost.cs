@@ -93,14 +93,14 @@ public sealed class WebhooksHost : IAsyncDisposable
 
     public async Task<CreatedWebhookEndpoint> CreateEndpointAsync(HttpClient client, string url, object? extra = null)
     {
-        var response = await client.PostAsJsonAsync("/api/v1/webhooks/endpoints", extra ?? new { url }, Ct);
+        var response = await client.PostAsJsonAsync(WebhooksRoutes.Endpoints, extra ?? new { url }, Ct);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<CreatedWebhookEndpoint>(Ct))!;
     }
 
     public async Task<WebhookMessageDto> SendAsync(HttpClient client, string eventId, object? data = null, string eventType = WebhookEventTypes.Test)
     {
-        var response = await client.PostAsJsonAsync("/api/v1/webhooks/messages", new { eventType, eventId, data = data ?? new { n = 1 } }, Ct);
+        var response = await client.PostAsJsonAsync(WebhooksRoutes.Messages, new { eventType, eventId, data = data ?? new { n = 1 } }, Ct);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<WebhookMessageDto>(Ct))!;
     }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.FeatureManagement;
 using Modular.Features.Contracts;
 using Modular.Features.Evaluation;
+using Modular.Features.Persistence;
 using Modular.Features.UseCases.CreateFlag;
 using Modular.Features.UseCases.DeleteFlag;
 using Modular.Features.UseCases.EvaluateFeatures;
@@ -18,10 +19,10 @@ using Modular.Features.UseCases.GetFlag;
 using Modular.Features.UseCases.GetFlagHistory;
 using Modular.Features.UseCases.GetTenantOverrides;
 using Modular.Features.UseCases.ListFlags;
+using Modular.Features.UseCases.RemoveTenantOverride;
 using Modular.Features.UseCases.SetFlagEnabled;
 using Modular.Features.UseCases.SetTenantOverride;
 using Modular.Features.UseCases.UpdateFlag;
-using Modular.Features.Persistence;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -37,10 +38,10 @@ public sealed class FeaturesModule : IModule
     public string Name => "Features";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Feature flags", "/admin/features", MudBlazor.Icons.Material.Filled.Flag)];
+        [new("Feature flags", FeaturesRoutes.ConsoleFeatures, MudBlazor.Icons.Material.Filled.Flag)];
 
     public IReadOnlyList<AdminLink> TenantAdminLinks { get; } =
-        [new("Feature flags", "/admin/features/tenants/{tenantId}", MudBlazor.Icons.Material.Filled.Flag)];
+        [new("Feature flags", FeaturesRoutes.ConsoleTenants + "/{tenantId}", MudBlazor.Icons.Material.Filled.Flag)];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -72,7 +73,7 @@ public sealed class FeaturesModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // Platform operators: the definitions, overrides and history, guarded by features.*.
-        var flags = api.MapGroup("/api/v1/features").WithTags("Feature flags");
+        var flags = api.MapGroup(FeaturesRoutes.Features).WithTags("Feature flags");
         flags.MapEvaluateFeatures();
         flags.MapGetFlagHistory();
         flags.MapGetTenantOverrides();
@@ -83,6 +84,7 @@ public sealed class FeaturesModule : IModule
         flags.MapSetFlagEnabled();
         flags.MapDeleteFlag();
         flags.MapSetTenantOverride();
+        flags.MapRemoveTenantOverride();
     }
 
     /// <summary>The registered filters' parameter binders, by the name flags use for them.</summary>

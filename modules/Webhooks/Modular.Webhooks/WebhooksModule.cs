@@ -14,13 +14,24 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
-using Modular.Webhooks.Domain;
-using Modular.Webhooks.UseCases.ManageEndpoints;
-using Modular.Webhooks.UseCases.ReadEndpoints;
-using Modular.Webhooks.UseCases.ReadMessages;
-using Modular.Webhooks.UseCases.Redeliver;
-using Modular.Webhooks.UseCases.SendMessage;
+using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
+using Modular.Webhooks.UseCases.CreateWebhookEndpoint;
+using Modular.Webhooks.UseCases.DeleteWebhookEndpoint;
+using Modular.Webhooks.UseCases.DisableWebhookEndpoint;
+using Modular.Webhooks.UseCases.EnableWebhookEndpoint;
+using Modular.Webhooks.UseCases.ForwardTenantEvents;
+using Modular.Webhooks.UseCases.GetWebhookEndpoint;
+using Modular.Webhooks.UseCases.GetWebhookMessage;
+using Modular.Webhooks.UseCases.ListWebhookEndpoints;
+using Modular.Webhooks.UseCases.ListWebhookEventTypes;
+using Modular.Webhooks.UseCases.ListWebhookMessages;
+using Modular.Webhooks.UseCases.RecoverWebhookEndpoint;
+using Modular.Webhooks.UseCases.ResendWebhookMessage;
+using Modular.Webhooks.UseCases.RotateWebhookEndpointSecret;
+using Modular.Webhooks.UseCases.SendWebhookMessage;
+using Modular.Webhooks.UseCases.SendWebhookTestEvent;
+using Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
 using Polly;
 
 namespace Modular.Webhooks;
@@ -34,7 +45,7 @@ public sealed class WebhooksModule : IModule
     public string Name => "Webhooks";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
-        [new("Webhooks", "/admin/webhooks", MudBlazor.Icons.Material.Filled.Webhook)];
+        [new("Webhooks", WebhooksRoutes.ConsoleWebhooks, MudBlazor.Icons.Material.Filled.Webhook)];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
@@ -82,15 +93,25 @@ public sealed class WebhooksModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder api)
     {
         // A tenant's own endpoints and messages, as resolved from the caller's token (or X-Tenant).
-        var webhooks = api.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
-        webhooks.MapReadEndpoints();
-        webhooks.MapManageEndpoints();
-        webhooks.MapSendMessage();
-        webhooks.MapReadMessages();
-        webhooks.MapRedeliver();
+        var webhooks = api.MapGroup(WebhooksRoutes.Webhooks).WithTags("Webhooks");
+        webhooks.MapListWebhookEndpoints();
+        webhooks.MapGetWebhookEndpoint();
+        webhooks.MapListWebhookEventTypes();
+        webhooks.MapCreateWebhookEndpoint();
+        webhooks.MapUpdateWebhookEndpoint();
+        webhooks.MapRotateWebhookEndpointSecret();
+        webhooks.MapEnableWebhookEndpoint();
+        webhooks.MapDisableWebhookEndpoint();
+        webhooks.MapDeleteWebhookEndpoint();
+        webhooks.MapSendWebhookMessage();
+        webhooks.MapSendWebhookTestEvent();
+        webhooks.MapListWebhookMessages();
+        webhooks.MapGetWebhookMessage();
+        webhooks.MapResendWebhookMessage();
+        webhooks.MapRecoverWebhookEndpoint();
 
         // Platform operators: across tenants.
-        var platform = api.MapGroup("/api/v1/webhooks/platform").WithTags("Webhooks").AcrossAllTenants();
-        platform.MapPlatformEndpoints();
+        var platform = api.MapGroup(WebhooksRoutes.Platform).WithTags("Webhooks").AcrossAllTenants();
+        platform.MapListAllWebhookEndpoints();
     }
 }

@@ -6,10 +6,12 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Modular.Features.Contracts;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Persistence;
 using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
+using Modular.Webhooks.Contracts;
 
 namespace Modular.Host.Tests.Fuzzing;
 
@@ -198,13 +200,13 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         }
 
         // Feature flags, with an override for the caller's tenant.
-        await Send(caller, "POST", "/api/v1/features", new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
+        await Send(caller, "POST", FeaturesRoutes.Features, new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
         await Send(caller, "PUT", "/api/v1/features/{key}/tenants/{tenantId}", new { enabled = true, reason = "beta" }, new() { ["key"] = "new-checkout", ["tenantId"] = Id(acme) });
-        await Send(caller, "GET", "/api/v1/features/history", query: [("flag", "new-checkout"), ("tenant", Id(acme)), ("limit", "10")]);
+        await Send(caller, "GET", FeaturesRoutes.History, query: [("flag", "new-checkout"), ("tenant", Id(acme)), ("limit", "10")]);
 
         // Webhooks: an endpoint (deliveries are off) and a message for it.
-        var eventType = (await Send(caller, "GET", "/api/v1/webhooks/event-types"))![0]!["name"]!.GetValue<string>();
-        var endpoint = await Send(caller, "POST", "/api/v1/webhooks/endpoints", new
+        var eventType = (await Send(caller, "GET", WebhooksRoutes.EventTypes))![0]!["name"]!.GetValue<string>();
+        var endpoint = await Send(caller, "POST", WebhooksRoutes.Endpoints, new
         {
             url = "https://hooks.example.com/modular",
             description = "CRM",
@@ -214,9 +216,9 @@ public sealed class ApiFuzzTests(PostgresServer postgres)
         });
         var endpointId = Id(endpoint!["endpoint"]);
         await Send(caller, "PATCH", "/api/v1/webhooks/endpoints/{id}", new { description = "CRM v2" }, new() { ["id"] = endpointId });
-        await Send(caller, "POST", "/api/v1/webhooks/messages", new { eventType, eventId = "evt-1", data = new { invoice = "in_1", amount = 12.5 } });
+        await Send(caller, "POST", WebhooksRoutes.Messages, new { eventType, eventId = "evt-1", data = new { invoice = "in_1", amount = 12.5 } });
         await Send(caller, "POST", "/api/v1/webhooks/endpoints/{id}/recover", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, new() { ["id"] = endpointId });
-        await Send(caller, "GET", "/api/v1/webhooks/messages", query: [("endpointId", endpointId), ("page", "1"), ("pageSize", "20")]);
+        await Send(caller, "GET", WebhooksRoutes.Messages, query: [("endpointId", endpointId), ("page", "1"), ("pageSize", "20")]);
 
         // Metering: meters, a plan, the billing profile, usage, and a query of it.
         await Send(caller, "POST", MeteringRoutes.Meters, new

@@ -1,9 +1,8 @@
 using System.Net;
 using FluentValidation;
-using Modular.Kernel.Errors;
-using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
+using Modular.Webhooks.EventTypes;
 
 namespace Modular.Webhooks.Domain;
 
@@ -74,7 +73,7 @@ internal static class WebhookRules
                 var unknown = types.Where(t => !catalog.Contains(t)).ToList();
                 context.MessageFormatter.AppendArgument("Unknown", string.Join(", ", unknown));
                 return unknown.Count == 0;
-            }).WithMessage("Unknown event types: {Unknown}. See GET /api/v1/webhooks/event-types.");
+            }).WithMessage("Unknown event types: {Unknown}. See GET " + WebhooksRoutes.EventTypes + ".");
 
     /// <summary>
     /// Custom headers must be sendable as written (RFC 9110): a token for a name, visible ASCII with inner
@@ -118,38 +117,4 @@ internal static class WebhookRules
             && !value.StartsWith(' ') && !value.StartsWith('\t') && !value.EndsWith(' ') && !value.EndsWith('\t');
         return visible ? null : $"a value is at most {MaxHeaderValueLength} visible ASCII characters, with spaces and tabs only between them.";
     }
-
-    /// <summary>
-    /// The tenant a request acts for: the scope's tenant (a different <paramref name="requested"/> one is
-    /// not found, as if it did not exist), or in an all-tenants scope the one it names.
-    /// </summary>
-    public static Guid TenantFor(ITenantContext scope, Guid? requested)
-    {
-        if (scope.Tenant is { } tenant)
-        {
-            return requested is null || requested == tenant.Id ? tenant.Id : throw new NotFoundException("Tenant", requested);
-        }
-
-        if (scope.IsAllTenants && requested is { } named && named != Guid.Empty)
-        {
-            return named;
-        }
-
-        throw new RequestValidationException(new Dictionary<string, string[]>
-        {
-            ["tenantId"] = [scope.IsAllTenants ? "Name the tenant." : "No tenant is selected: sign in with a tenant or send the X-Tenant header."],
-        });
-    }
-}
-
-/// <summary>Every event type registered by the modules, by name.</summary>
-public sealed class EventTypeCatalog(IEnumerable<WebhookEventType> registered)
-{
-    private readonly Dictionary<string, WebhookEventType> _types = registered
-        .GroupBy(t => t.Name, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-
-    public IReadOnlyList<WebhookEventType> All => [.. _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
-
-    public bool Contains(string name) => _types.ContainsKey(name);
 }

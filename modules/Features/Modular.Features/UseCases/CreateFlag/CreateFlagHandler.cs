@@ -47,7 +47,7 @@ internal static class CreateFlagEndpoint
         flags.MapPost("/", async (Contracts.CreateFlag command, ISender sender, CancellationToken cancellationToken) =>
             {
                 var flag = await sender.Send(command, cancellationToken);
-                return TypedResults.Created($"/api/v1/features/{flag.Key}", flag);
+                return TypedResults.Created(FeaturesRoutes.Flag(flag.Key), flag);
             })
             .WithName("CreateFlag")
             .WithSummary("Create a feature flag")

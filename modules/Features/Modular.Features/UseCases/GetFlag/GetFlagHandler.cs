@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Features.Contracts;
-using Modular.Features.Domain;
 using Modular.Features.Persistence;
 using Modular.Kernel.Security;
 

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Modular.Features.Contracts;
-using Modular.Features.Domain;
 using Modular.Features.Persistence;
 using Modular.Kernel.Security;
 

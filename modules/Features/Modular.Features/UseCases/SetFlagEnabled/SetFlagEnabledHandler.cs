@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Modular.Features.Contracts;
 using Modular.Features.Domain;
-using Modular.Features.UseCases.UpdateFlag;
 using Modular.Features.Persistence;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Security;
@@ -36,7 +35,7 @@ internal sealed class SetFlagEnabledValidator : AbstractValidator<Contracts.SetF
     public SetFlagEnabledValidator() => RuleFor(c => c.Reason).Reason();
 }
 
-/// <summary>The body of <c>PUT /features/{key}/enabled</c>.</summary>
+/// <summary>The body of <c>PUT /api/v1/features/{key}/enabled</c>.</summary>
 internal sealed record SetFlagEnabledBody(bool? Enabled, string? Reason, int? Version);
 
 internal static class SetFlagEnabledEndpoint

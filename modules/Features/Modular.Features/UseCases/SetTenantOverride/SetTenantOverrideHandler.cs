@@ -39,19 +39,6 @@ public sealed class SetTenantOverrideHandler(FeaturesDbContext db, ITenantDirect
     private static IEnumerable<string> FlagJsonVariants(FeatureFlag flag) => Evaluation.FlagJson.Variants(flag.VariantsJson).Select(v => v.Name);
 }
 
-public sealed class RemoveTenantOverrideHandler(FeaturesDbContext db, ICaller caller, TimeProvider clock)
-    : ICommandHandler<Contracts.RemoveTenantOverride, FlagDto>
-{
-    public async ValueTask<FlagDto> Handle(Contracts.RemoveTenantOverride command, CancellationToken cancellationToken)
-    {
-        var flag = await db.GetFlagAsync(command.Key, cancellationToken);
-        var now = clock.GetUtcNow();
-        var removed = flag.RemoveOverride(command.TenantId, now) ?? throw new NotFoundException("Tenant override", $"{command.Key}/{command.TenantId}");
-        db.Record(caller, "override.removed", flag.Key, command.TenantId, removed.ToDto(flag.Key), null, command.Reason, now);
-        return flag.ToDto();
-    }
-}
-
 internal sealed class SetTenantOverrideValidator : AbstractValidator<Contracts.SetTenantOverride>
 {
     public SetTenantOverrideValidator(TimeProvider clock)
@@ -63,18 +50,12 @@ internal sealed class SetTenantOverrideValidator : AbstractValidator<Contracts.S
     }
 }
 
-internal sealed class RemoveTenantOverrideValidator : AbstractValidator<Contracts.RemoveTenantOverride>
-{
-    public RemoveTenantOverrideValidator() => RuleFor(c => c.Reason).Reason();
-}
-
-/// <summary>The body of <c>PUT /features/{key}/tenants/{tenantId}</c>.</summary>
+/// <summary>The body of <c>PUT /api/v1/features/{key}/tenants/{tenantId}</c>.</summary>
 internal sealed record SetTenantOverrideBody(bool? Enabled, string? Variant, DateTimeOffset? ExpiresAt, string? Reason);
 
 internal static class SetTenantOverrideEndpoint
 {
-    public static void MapSetTenantOverride(this IEndpointRouteBuilder flags)
-    {
+    public static void MapSetTenantOverride(this IEndpointRouteBuilder flags) =>
         flags.MapPut("/{key}/tenants/{tenantId:guid}", async (string key, Guid tenantId, SetTenantOverrideBody body, ISender sender, CancellationToken cancellationToken) =>
             {
                 if (body.Enabled is not { } enabled)
@@ -89,13 +70,4 @@ internal static class SetTenantOverrideEndpoint
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequirePermission(FeaturesPermissions.Manage);
-
-        flags.MapDelete("/{key}/tenants/{tenantId:guid}", async (string key, Guid tenantId, ISender sender, CancellationToken cancellationToken, string? reason = null) =>
-                TypedResults.Ok(await sender.Send(new Contracts.RemoveTenantOverride(key, tenantId, reason), cancellationToken)))
-            .WithName("RemoveTenantOverride")
-            .WithSummary("Remove a tenant's override of a feature flag")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequirePermission(FeaturesPermissions.Manage);
-    }
 }

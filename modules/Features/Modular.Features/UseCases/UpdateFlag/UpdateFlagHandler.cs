@@ -7,7 +7,6 @@ using Modular.Features.Contracts;
 using Modular.Features.Domain;
 using Modular.Features.Persistence;
 using Modular.Kernel.Auditing;
-using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 
 namespace Modular.Features.UseCases.UpdateFlag;
@@ -27,17 +26,6 @@ public sealed class UpdateFlagHandler(FeaturesDbContext db, ICaller caller, Time
         var updated = flag.ToDto();
         db.Record(caller, "flag.updated", flag.Key, null, old, updated with { Overrides = [] }, command.Reason, now);
         return updated;
-    }
-}
-
-internal static class FlagVersions
-{
-    public static void EnsureVersion(this FeatureFlag flag, int? expected)
-    {
-        if (expected is { } version && version != flag.Version)
-        {
-            throw new ConflictException($"Feature flag '{flag.Key}' is at version {flag.Version}, not {version}; read it again and retry.");
-        }
     }
 }
 

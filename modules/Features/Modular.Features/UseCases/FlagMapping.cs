@@ -1,9 +1,8 @@
 using Modular.Features.Contracts;
+using Modular.Features.Domain;
 using Modular.Features.Evaluation;
-using Modular.Features.Persistence;
-using Modular.Kernel.Auditing;
 
-namespace Modular.Features.Domain;
+namespace Modular.Features.UseCases;
 
 internal static class FlagMapping
 {
@@ -17,12 +16,4 @@ internal static class FlagMapping
 
     public static FlagChangeDto ToDto(this FlagChange change) => new(
         change.Id, change.OccurredAt, change.Actor, change.Action, change.Key, change.TenantId, change.OldValue, change.NewValue, change.Reason);
-
-    /// <summary>Appends to the history, in the same transaction as the change.</summary>
-    public static void Record(this FeaturesDbContext db, ICaller caller, string action, string key, Guid? tenantId, object? oldValue, object? newValue, string? reason, DateTimeOffset now) =>
-        db.Changes.Add(FlagChange.Record(
-            caller.Actor, action, key, tenantId,
-            oldValue is null ? null : FlagJson.Serialize(oldValue),
-            newValue is null ? null : FlagJson.Serialize(newValue),
-            reason, now));
 }

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 
-namespace Modular.Webhooks.Domain;
+namespace Modular.Webhooks.Delivery;
 
 /// <summary>
 /// Turns an event into a message and one delivery per subscribed, enabled endpoint of its tenant, in one

@@ -1,6 +1,7 @@
 using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Domain;
 
-namespace Modular.Webhooks.Domain;
+namespace Modular.Webhooks.UseCases;
 
 internal static class WebhookMapping
 {

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Modular.Webhooks.Domain;
+namespace Modular.Webhooks.Delivery;
 
 /// <summary>
 /// Endpoint secrets at rest: encrypted with ASP.NET Core Data Protection (whose key ring the identity

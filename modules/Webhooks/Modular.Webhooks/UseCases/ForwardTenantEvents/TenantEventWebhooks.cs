@@ -4,9 +4,9 @@ using Mediator;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
-using Modular.Webhooks.Domain;
+using Modular.Webhooks.Delivery;
 
-namespace Modular.Webhooks.UseCases.SendMessage;
+namespace Modular.Webhooks.UseCases.ForwardTenantEvents;
 
 /// <summary>
 /// The tenants module's integration events, as webhook messages to the tenant's own endpoints. The

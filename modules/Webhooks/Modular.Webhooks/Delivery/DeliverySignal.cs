@@ -1,4 +1,4 @@
-namespace Modular.Webhooks.Domain;
+namespace Modular.Webhooks.Delivery;
 
 /// <summary>
 /// Wakes this instance's delivery worker as soon as new deliveries have committed, so the first

@@ -4,7 +4,7 @@ using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Persistence;
 
-namespace Modular.Webhooks.UseCases.SendMessage;
+namespace Modular.Webhooks.UseCases.PurgeTenant;
 
 /// <summary>A purged tenant's endpoints, messages, deliveries, attempts and audit trail go with it.</summary>
 public sealed class PurgeTenantWebhooks(WebhooksDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>

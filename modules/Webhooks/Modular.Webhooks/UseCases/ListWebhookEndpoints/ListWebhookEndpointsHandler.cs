@@ -1,0 +1,42 @@
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Modular.Kernel.Security;
+using Modular.Webhooks.Contracts;
+using Modular.Webhooks.Persistence;
+
+namespace Modular.Webhooks.UseCases.ListWebhookEndpoints;
+
+public sealed class ListWebhookEndpointsHandler(WebhooksDbContext db, TimeProvider clock) : IQueryHandler<Contracts.ListWebhookEndpoints, IReadOnlyList<WebhookEndpointDto>>
+{
+    public async ValueTask<IReadOnlyList<WebhookEndpointDto>> Handle(Contracts.ListWebhookEndpoints query, CancellationToken cancellationToken)
+    {
+        var endpoints = await db.Endpoints.AsNoTracking()
+            .Where(e => query.TenantId == null || e.TenantId == query.TenantId)
+            .OrderByDescending(e => e.Id)
+            .Take(1000)
+            .ToListAsync(cancellationToken);
+        var stats = await EndpointStats.ForAsync(db, [.. endpoints.Select(e => e.Id)], clock.GetUtcNow(), cancellationToken);
+        return [.. endpoints.Select(e => e.ToDto(stats.GetValueOrDefault(e.Id)))];
+    }
+}
+
+internal static class ListWebhookEndpointsEndpoint
+{
+    public static void MapListWebhookEndpoints(this IEndpointRouteBuilder webhooks) =>
+        webhooks.MapGet("/endpoints", async (ISender sender, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sender.Send(new Contracts.ListWebhookEndpoints(), cancellationToken)))
+            .WithName("ListWebhookEndpoints")
+            .WithSummary("The tenant's endpoints, newest first, with their success rate")
+            .RequirePermission(WebhooksPermissions.Read);
+
+    /// <summary>Platform operators: every tenant's endpoints, or one tenant's.</summary>
+    public static void MapListAllWebhookEndpoints(this IEndpointRouteBuilder platform) =>
+        platform.MapGet("/endpoints", async (ISender sender, CancellationToken cancellationToken, Guid? tenantId = null) =>
+                TypedResults.Ok(await sender.Send(new Contracts.ListWebhookEndpoints(tenantId), cancellationToken)))
+            .WithName("ListAllWebhookEndpoints")
+            .WithSummary("Endpoints across tenants (platform operators)")
+            .RequirePermission(PlatformPermissions.Admin);
+}
