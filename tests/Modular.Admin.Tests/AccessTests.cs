@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 using Modular.Tenants.Contracts;
+using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
 

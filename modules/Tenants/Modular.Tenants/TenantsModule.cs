@@ -10,6 +10,7 @@ using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Directory;
+using Modular.Tenants.Persistence;
 using Modular.Tenants.UseCases.CreateTenant;
 using Modular.Tenants.UseCases.GetAuditEntry;
 using Modular.Tenants.UseCases.GetCurrentTenant;
@@ -21,7 +22,6 @@ using Modular.Tenants.UseCases.ReactivateTenant;
 using Modular.Tenants.UseCases.ScheduleTenantDeletion;
 using Modular.Tenants.UseCases.SuspendTenant;
 using Modular.Tenants.UseCases.UpdateTenant;
-using Modular.Tenants.Persistence;
 
 namespace Modular.Tenants;
 
