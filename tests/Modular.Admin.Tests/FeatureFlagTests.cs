@@ -86,6 +86,8 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await row.Locator("input[type=checkbox]").ClickAsync();
         await page.GetByTestId("kill-switch-reason").FillAsync("incident over");
         await page.GetByTestId("kill-switch-confirm").ClickAsync();
+        // The browser ticks the box on the click; the confirmation appears once the command has committed.
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("kill.payments-v2 is on");
         await Expect(row.Locator("input[type=checkbox]")).ToBeCheckedAsync();
         Assert.True((await console.GetFlagAsync("kill.payments-v2")).Enabled);
         Assert.Empty(admin.Errors);
