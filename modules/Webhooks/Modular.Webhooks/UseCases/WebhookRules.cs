@@ -2,9 +2,10 @@ using System.Net;
 using FluentValidation;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
+using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
 
-namespace Modular.Webhooks.Domain;
+namespace Modular.Webhooks.UseCases;
 
 /// <summary>Validation rules shared by the commands that set an endpoint's URL, filters or headers.</summary>
 internal static class WebhookRules

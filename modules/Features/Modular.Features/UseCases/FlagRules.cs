@@ -1,8 +1,9 @@
 using FluentValidation;
 using Modular.Features.Contracts;
+using Modular.Features.Domain;
 using Modular.Features.Evaluation;
 
-namespace Modular.Features.Domain;
+namespace Modular.Features.UseCases;
 
 /// <summary>What makes a flag definition valid; shared by create and update.</summary>
 internal static class FlagRules
