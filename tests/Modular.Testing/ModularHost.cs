@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Npgsql;
 
 namespace Modular.Testing;
 
@@ -150,6 +151,14 @@ public sealed class ModularHost : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            // Each test has its own database, so its own pools; left idle they would hold their connections for minutes
+            // and a busy suite would run the cluster out of max_connections (a 503 for the next test's first write).
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(OwnerConnectionString));
+        }
+
         if (_sqliteDirectory is not null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled connections hold the files open
