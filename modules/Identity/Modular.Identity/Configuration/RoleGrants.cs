@@ -43,7 +43,7 @@ public sealed class RoleGrants
     {
         var names = roles.Distinct().ToList();
         var custom = names.Where(r => !IsBuiltIn(r)).ToList();
-        var own = custom.Count == 0 ? [] : await _db.TenantRoles.AsNoTracking()
+        List<List<string>> own = custom.Count == 0 ? [] : await _db.TenantRoles.AsNoTracking()
             .Where(r => r.TenantId == tenantId && custom.Contains(r.Name)).Select(r => r.Permissions).ToListAsync(cancellationToken);
         return [.. PermissionsOf(names).Concat(own.SelectMany(p => p)).Distinct()];
     }
@@ -52,7 +52,7 @@ public sealed class RoleGrants
     public async Task EnsureTenantRolesAsync(Guid tenantId, IReadOnlyList<string> roles, CancellationToken cancellationToken)
     {
         var custom = roles.Where(r => !IsBuiltIn(r)).Distinct().ToList();
-        var known = custom.Count == 0 ? [] : await _db.TenantRoles.AsNoTracking()
+        List<string> known = custom.Count == 0 ? [] : await _db.TenantRoles.AsNoTracking()
             .Where(r => r.TenantId == tenantId && custom.Contains(r.Name)).Select(r => r.Name).ToListAsync(cancellationToken);
         var errors = roles.Select((role, index) => (role, index))
             .Where(r => r.role == IdentityRoles.PlatformAdmin || (!IsBuiltIn(r.role) && !known.Contains(r.role)))

@@ -1,9 +1,9 @@
 using FluentValidation;
+using Microsoft.EntityFrameworkCore;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
 
 namespace Modular.Identity.UseCases;
@@ -16,13 +16,11 @@ internal static class TenantRoleRules
             .WithMessage("A role name uses lower-case letters, digits and hyphens, starting with a letter.");
 
     /// <summary>Only what the modules let tenants hand out (never <c>platform.*</c>, never the owners' own permission).</summary>
-    public static IRuleBuilderOptions<T, IReadOnlyList<string>> RolePermissions<T>(this AbstractValidator<T> validator, System.Linq.Expressions.Expression<Func<T, IReadOnlyList<string>>> permissions, RoleGrants grants)
-    {
-        validator.RuleForEach(permissions).Must(grants.AssignablePermissions.Contains)
-            .WithMessage($"A tenant role is made of {string.Join(", ", grants.AssignablePermissions)}.");
-        return validator.RuleFor(permissions).Must(p => p.Count <= TenantRole.MaxPermissions)
-            .WithMessage($"A role holds at most {TenantRole.MaxPermissions} permissions.");
-    }
+    public static IRuleBuilderOptions<T, string> Assignable<T>(this IRuleBuilder<T, string> rule, RoleGrants grants) =>
+        rule.Must(grants.AssignablePermissions.Contains).WithMessage($"A tenant role is made of {string.Join(", ", grants.AssignablePermissions)}.");
+
+    public static IRuleBuilderOptions<T, IReadOnlyList<string>> PermissionCount<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
+        rule.Must(p => p.Count <= TenantRole.MaxPermissions).WithMessage($"A role holds at most {TenantRole.MaxPermissions} permissions.");
 
     /// <summary>One of the tenant's own roles; a built-in one is the platform's to change (409), anything else is 404.</summary>
     public static async Task<TenantRole> GetCustomRoleAsync(this IdentityDbContext db, RoleGrants grants, Guid tenantId, string name, CancellationToken cancellationToken)

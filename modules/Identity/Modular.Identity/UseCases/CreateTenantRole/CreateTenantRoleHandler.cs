@@ -42,7 +42,8 @@ internal sealed class CreateTenantRoleValidator : AbstractValidator<Contracts.Cr
         RuleFor(c => c.Name).RoleName()
             .Must(name => !grants.IsBuiltIn(name)).WithMessage("'{PropertyValue}' is a built-in role's name.");
         RuleFor(c => c.Description).MaximumLength(TenantRole.DescriptionMaxLength);
-        this.RolePermissions(c => c.Permissions, grants);
+        RuleFor(c => c.Permissions).PermissionCount();
+        RuleForEach(c => c.Permissions).Assignable(grants);
     }
 }
 

@@ -49,7 +49,8 @@ internal sealed class UpdateTenantRoleValidator : AbstractValidator<Contracts.Up
     {
         RuleFor(c => c.Name).NotEmpty().MaximumLength(TenantRole.NameMaxLength);
         RuleFor(c => c.Description).MaximumLength(TenantRole.DescriptionMaxLength);
-        this.RolePermissions(c => c.Permissions, grants);
+        RuleFor(c => c.Permissions).PermissionCount();
+        RuleForEach(c => c.Permissions).Assignable(grants);
     }
 }
 
