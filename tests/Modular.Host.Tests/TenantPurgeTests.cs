@@ -111,6 +111,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var users = await platform.GetFromJsonAsync<JsonElement>($"{IdentityRoutes.Users}?search=admin", Ct);
         var user = users.GetProperty("items")[0].GetProperty("id").GetGuid();
         await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
+        await Send(member, HttpMethod.Post, IdentityRoutes.TenantRoles, new { name = "hook-reader", permissions = new[] { WebhooksPermissions.Read } });
 
         await Send(platform, HttpMethod.Put, FeaturesRoutes.TenantOverride("new-checkout", tenant.Id), new { enabled = true, reason = "beta" });
 

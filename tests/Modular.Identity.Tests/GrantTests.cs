@@ -92,7 +92,8 @@ public sealed class GrantTests(PostgresServer postgres)
         // One tenant's manager: may make someone tenant-admin there, not a member anywhere else.
         var acmeAdmin = host.CreateClient();
         acmeAdmin.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-admin",
-            [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage], acme.ToString()));
+            [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage,
+                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage], acme.ToString()));
         await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, globex), new { roles = new[] { "member" } }, Ct), globex.ToString());
         Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
 

@@ -94,7 +94,7 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         return (await api.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode;
     }
 
-    private static async Task<TokenResponse> SignInAsync(OidcHost oidc, string tenant)
+    internal static async Task<TokenResponse> SignInAsync(OidcHost oidc, string tenant)
     {
         var disco = await oidc.DiscoverAsync();
         var (verifier, challenge) = OidcHost.Pkce();
@@ -111,7 +111,7 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         return tokens;
     }
 
-    private static async Task<TokenResponse> RefreshAsync(OidcHost oidc, string refreshToken) =>
+    internal static async Task<TokenResponse> RefreshAsync(OidcHost oidc, string refreshToken) =>
         await oidc.Backchannel().RequestRefreshTokenAsync(new RefreshTokenRequest { Address = "/connect/token", ClientId = "spa", RefreshToken = refreshToken }, Ct);
 
     private static async Task<string> ServiceTokenAsync(OidcHost oidc)

@@ -216,6 +216,14 @@ internal sealed partial class OidcHost : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query, Ct);
     }
 
+    /// <summary>As a tenant's own admin area would: through the mediator, in <paramref name="tenant"/>'s scope.</summary>
+    public async Task<T> SendInTenantAsync<T>(TenantDto tenant, ICommand<T> command)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(new TenantInfo(tenant.Id, tenant.Slug, tenant.Plan, IsSuspended: false));
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, Ct);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Every hidden field of a page's form, decoded.</summary>

@@ -25,7 +25,9 @@ public sealed class RolePermissionTests
         // An operator took tenants.manage away from platform admins: it is gone, not appended to.
         Assert.Equal([PlatformPermissions.Admin, TenantsPermissions.Read], settings.PermissionsOf([IdentityRoles.PlatformAdmin]).Order(StringComparer.Ordinal));
         Assert.Equal([TenantsPermissions.Read], settings.PermissionsOf(["auditor"]));
-        Assert.Equal([WebhooksPermissions.Manage, WebhooksPermissions.Read], settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage, WebhooksPermissions.Manage, WebhooksPermissions.Read],
+            settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,7 +38,10 @@ public sealed class RolePermissionTests
 
         Assert.Contains(TenantsPermissions.Manage, settings.PermissionsOf([IdentityRoles.PlatformAdmin]));
         Assert.Contains(PlatformPermissions.Admin, settings.PermissionsOf([IdentityRoles.PlatformAdmin]));
-        Assert.DoesNotContain(PlatformPermissions.Admin, settings.PermissionsOf([IdentityRoles.TenantAdmin, IdentityRoles.Member]));
+        Assert.DoesNotContain(PlatformPermissions.Admin, settings.PermissionsOf([IdentityRoles.Owner, IdentityRoles.TenantAdmin, IdentityRoles.Member]));
+        // An owner is an admin who also makes owners; nobody else in a tenant holds that.
+        Assert.Equal([.. settings.PermissionsOf([IdentityRoles.TenantAdmin]), IdentityPermissions.OwnersManage], settings.PermissionsOf([IdentityRoles.Owner]));
+        Assert.DoesNotContain(IdentityPermissions.OwnersManage, settings.PermissionsOf([IdentityRoles.TenantAdmin, IdentityRoles.Member]));
     }
 
     [Fact]

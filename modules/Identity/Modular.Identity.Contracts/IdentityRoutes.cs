@@ -13,6 +13,27 @@ public static class IdentityRoutes
     /// <summary>Platform operators' API: OAuth clients as data.</summary>
     public const string Clients = "/api/v1/identity/clients";
 
+    /// <summary>A tenant's own API: the caller's tenant, from its token, never from the path.</summary>
+    private const string CurrentTenant = "/api/v1/tenant";
+
+    /// <summary>The caller's tenant's members, with their roles.</summary>
+    public const string TenantMembers = CurrentTenant + "/members";
+
+    /// <summary>The caller's tenant's roles: the built-in ones and its own.</summary>
+    public const string TenantRoles = CurrentTenant + "/roles";
+
+    /// <summary>The caller leaves its tenant.</summary>
+    public const string LeaveTenant = CurrentTenant + "/leave";
+
+    /// <summary>An owner hands ownership of the tenant to another member.</summary>
+    public const string TransferOwnership = CurrentTenant + "/transfer-ownership";
+
+    public static string TenantMember(Guid userId) => $"{TenantMembers}/{userId}";
+
+    public static string TenantMemberRoles(Guid userId) => $"{TenantMember(userId)}/roles";
+
+    public static string TenantRole(string name) => $"{TenantRoles}/{Uri.EscapeDataString(name)}";
+
     /// <summary>The console's user list.</summary>
     public const string ConsoleUsers = "/admin/identity/users";
 

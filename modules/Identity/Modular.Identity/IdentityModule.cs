@@ -20,22 +20,31 @@ using Modular.Identity.Limits;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
+using Modular.Identity.UseCases.ChangeMemberRoles;
 using Modular.Identity.UseCases.CreateClient;
+using Modular.Identity.UseCases.CreateTenantRole;
 using Modular.Identity.UseCases.DeleteClient;
+using Modular.Identity.UseCases.DeleteTenantRole;
 using Modular.Identity.UseCases.GetClient;
 using Modular.Identity.UseCases.GetUser;
+using Modular.Identity.UseCases.LeaveTenant;
 using Modular.Identity.UseCases.ListClients;
+using Modular.Identity.UseCases.ListTenantMembers;
+using Modular.Identity.UseCases.ListTenantRoles;
 using Modular.Identity.UseCases.ListUsers;
 using Modular.Identity.UseCases.ListUserSessions;
 using Modular.Identity.UseCases.LockUser;
 using Modular.Identity.UseCases.RemoveMembership;
+using Modular.Identity.UseCases.RemoveTenantMember;
 using Modular.Identity.UseCases.ResetTwoFactor;
 using Modular.Identity.UseCases.RevokeUserSessions;
 using Modular.Identity.UseCases.RotateClientSecret;
 using Modular.Identity.UseCases.SetClientEnabled;
 using Modular.Identity.UseCases.SetMembership;
+using Modular.Identity.UseCases.TransferOwnership;
 using Modular.Identity.UseCases.UnlockUser;
 using Modular.Identity.UseCases.UpdateClient;
+using Modular.Identity.UseCases.UpdateTenantRole;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -69,7 +78,12 @@ public sealed class IdentityModule : IModule
         var settings = configuration.GetSection(IdentitySettings.Section);
         services.Configure<IdentitySettings>(settings);
         services.AddDefaultGrants(new DefaultGrants(
-            Operators: [IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage]));
+            Operators:
+            [
+                IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
+                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.OwnersManage,
+            ],
+            TenantAdmins: [IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage]));
         services.AddOptions<IdentitySettings>().PostConfigure<IEnumerable<DefaultGrants>>((identity, grants) =>
         {
             foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions(grants))
@@ -77,7 +91,8 @@ public sealed class IdentityModule : IModule
                 identity.RolePermissions.TryAdd(role, permissions);
             }
         });
-        services.AddSingleton(sp => new RoleGrants(sp.GetRequiredService<IOptions<IdentitySettings>>()));
+        services.AddScoped(sp => new RoleGrants(
+            sp.GetRequiredService<IOptions<IdentitySettings>>(), sp.GetServices<DefaultGrants>(), sp.GetRequiredService<IdentityDbContext>()));
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddAccountSelfService(settings);
@@ -207,6 +222,20 @@ public sealed class IdentityModule : IModule
         clients.MapDisableClient();
         clients.MapEnableClient();
         clients.MapDeleteClient();
+
+        // A tenant's own people and roles: the caller's tenant only, as resolved from its token (never AcrossAllTenants).
+        var members = api.MapGroup(IdentityRoutes.TenantMembers).WithTags("Tenant: members");
+        members.MapListTenantMembers();
+        members.MapChangeMemberRoles();
+        members.MapRemoveTenantMember();
+        api.MapLeaveTenant();
+        api.MapTransferOwnership();
+
+        var roles = api.MapGroup(IdentityRoutes.TenantRoles).WithTags("Tenant: roles");
+        roles.MapListTenantRoles();
+        roles.MapCreateTenantRole();
+        roles.MapUpdateTenantRole();
+        roles.MapDeleteTenantRole();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

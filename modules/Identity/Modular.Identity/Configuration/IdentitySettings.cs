@@ -43,10 +43,13 @@ internal sealed class IdentitySettings
     public static Dictionary<string, List<string>> DefaultRolePermissions(IEnumerable<DefaultGrants> grants)
     {
         var all = grants.ToList();
+        List<string> tenantAdmins = [.. all.SelectMany(g => g.TenantAdmins ?? []).Distinct()];
         return new()
         {
             [IdentityRoles.PlatformAdmin] = [PlatformPermissions.Admin, .. all.SelectMany(g => g.Operators).Distinct()],
-            [IdentityRoles.TenantAdmin] = [.. all.SelectMany(g => g.TenantAdmins ?? []).Distinct()],
+            // An owner is an admin who also makes and unmakes owners (ADR 0014).
+            [IdentityRoles.Owner] = [.. tenantAdmins, IdentityPermissions.OwnersManage],
+            [IdentityRoles.TenantAdmin] = tenantAdmins,
             [IdentityRoles.Member] = [.. all.SelectMany(g => g.Members ?? []).Distinct()],
         };
     }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
@@ -17,7 +16,7 @@ namespace Modular.Identity.Connect;
 /// permissions of the user's platform roles and of their roles in that tenant) or a client acting for
 /// itself. Which claim goes into which token is decided here, in one place.
 /// </summary>
-internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, IOptions<IdentitySettings> settings)
+internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, RoleGrants grants)
 {
     /// <summary>
     /// Marks a client-credentials token (<c>gty</c>, as several providers name it): its subject is a client id, not a
@@ -36,16 +35,19 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
             .SetClaim("display_name", user.DisplayName);
 
         var roles = (await users.GetRolesAsync(user)).ToList();
+        var permissions = grants.PermissionsOf(roles).ToList();
         if (tenantId is { } tenant)
         {
             identity.SetClaim(ModularClaims.Tenant, tenant.ToString());
             var membership = await db.Memberships.AsNoTracking()
                 .FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == tenant, cancellationToken);
             roles.AddRange(membership?.Roles ?? []);
+            // The tenant's own roles count in that tenant only: the token is for it alone.
+            permissions.AddRange(await grants.PermissionsInTenantAsync(tenant, membership?.Roles ?? [], cancellationToken));
         }
 
         identity.SetClaims(Claims.Role, [.. roles.Distinct()]);
-        identity.SetClaims(ModularClaims.Permission, [.. settings.Value.PermissionsOf(roles)]);
+        identity.SetClaims(ModularClaims.Permission, [.. permissions.Distinct()]);
         identity.SetScopes(scopes);
         identity.SetResources(ConnectEndpoints.ApiResource);
         identity.SetDestinations(DestinationsOf);

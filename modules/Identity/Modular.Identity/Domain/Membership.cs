@@ -1,3 +1,4 @@
+using Modular.Identity.Contracts;
 using Modular.Kernel.Tenancy;
 
 namespace Modular.Identity.Domain;
@@ -29,4 +30,6 @@ public sealed class Membership : ITenantOwned
     };
 
     public void ReplaceRoles(IEnumerable<string> roles) => Roles = [.. roles.Distinct()];
+
+    public bool IsOwner => Roles.Contains(IdentityRoles.Owner);
 }

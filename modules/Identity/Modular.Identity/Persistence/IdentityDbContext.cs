@@ -27,6 +27,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
 
     public DbSet<Membership> Memberships => Set<Membership>();
 
+    /// <summary>The roles each tenant made for itself; memberships hold them by name.</summary>
+    public DbSet<TenantRole> TenantRoles => Set<TenantRole>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -108,6 +111,15 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             membership.HasIndex(m => new { m.TenantId, m.UserId }).IsUnique();
             membership.HasIndex(m => m.UserId);
             membership.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<TenantRole>(role =>
+        {
+            role.ToTable("tenant_roles");
+            role.HasKey(r => r.Id);
+            role.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
+            role.Property(r => r.Name).HasMaxLength(TenantRole.NameMaxLength);
+            role.Property(r => r.Description).HasMaxLength(TenantRole.DescriptionMaxLength);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

@@ -16,6 +16,7 @@ public static class ProblemTypes
     public const string NotFound = "urn:modular:problem:not-found";
     public const string MethodNotAllowed = "urn:modular:problem:method-not-allowed";
     public const string Conflict = "urn:modular:problem:conflict";
+    public const string LastOwner = "urn:modular:problem:last-owner"; // a tenant that has owners keeps one: its last cannot leave, go or step down
     public const string UnsupportedMediaType = "urn:modular:problem:unsupported-media-type";
     public const string RateLimited = "urn:modular:problem:rate-limited";
     public const string QuotaExceeded = "urn:modular:problem:quota-exceeded";

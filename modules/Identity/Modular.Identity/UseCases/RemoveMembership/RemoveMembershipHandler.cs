@@ -27,6 +27,7 @@ public sealed class RemoveMembershipHandler(
         var user = await users.GetAsync(command.UserId);
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken)
             ?? throw new NotFoundException("Membership", command.TenantId);
+        await db.EnsureAnotherOwnerAsync(membership, cancellationToken);
         db.Memberships.Remove(membership);
         db.Audit(command.TenantId, caller, "membership.removed", $"user:{user.Id}", null, clock.GetUtcNow());
         await db.CommitAsync(cancellationToken);

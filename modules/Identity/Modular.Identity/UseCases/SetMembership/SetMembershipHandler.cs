@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
@@ -30,17 +29,18 @@ public sealed class SetMembershipHandler(
     {
         var user = await users.GetAsync(command.UserId);
         _ = await tenants.FindAsync(command.TenantId.ToString(), cancellationToken) ?? throw new NotFoundException("Tenant", command.TenantId);
-        await grants.EnsureMayGrantAsync(roles.PermissionsOf(command.Roles), command.TenantId.ToString(), cancellationToken);
         var now = clock.GetUtcNow();
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == command.TenantId, cancellationToken);
-        var roleTakenAway = membership is not null && membership.Roles.Except(command.Roles).Any();
+        var roleTakenAway = false;
         if (membership is null)
         {
+            await roles.EnsureTenantRolesAsync(command.TenantId, command.Roles, cancellationToken);
+            await grants.EnsureMayGrantAsync(await roles.PermissionsInTenantAsync(command.TenantId, command.Roles, cancellationToken), command.TenantId.ToString(), cancellationToken);
             db.Memberships.Add(Membership.Create(command.TenantId, user.Id, command.Roles, now));
         }
         else
         {
-            membership.ReplaceRoles(command.Roles);
+            roleTakenAway = await db.ReplaceRolesAsync(membership, command.Roles, roles, grants, cancellationToken);
         }
 
         db.Audit(command.TenantId, caller, "membership.set", $"user:{user.Id}", new { roles = command.Roles }, now);
@@ -58,12 +58,12 @@ public sealed class SetMembershipHandler(
 
 internal sealed class SetMembershipValidator : AbstractValidator<Contracts.SetMembership>
 {
-    public SetMembershipValidator(IOptions<IdentitySettings> settings)
+    public SetMembershipValidator()
     {
-        var tenantRoles = settings.Value.RolePermissions.Keys.Where(r => r != IdentityRoles.PlatformAdmin).ToHashSet();
-        RuleFor(c => c.Roles).NotEmpty();
-        RuleForEach(c => c.Roles).Must(tenantRoles.Contains)
-            .WithMessage($"Tenant roles are {string.Join(", ", tenantRoles.Order(StringComparer.Ordinal))}.");
+        // Which names are roles depends on the tenant (its own roles): RoleGrants checks them in the handler.
+        RuleFor(c => c.Roles).NotEmpty().Must(r => r.Count <= TenantRole.MaxRolesPerMember)
+            .WithMessage($"A member holds at most {TenantRole.MaxRolesPerMember} roles.");
+        RuleForEach(c => c.Roles).NotEmpty().MaximumLength(TenantRole.NameMaxLength);
     }
 }
 
