@@ -95,14 +95,16 @@ grep -q 'acme.platform-{module}.db' "$default/host/$name.Host/appsettings.json" 
 build_and_test "$default"
 new_to_green=$((SECONDS - t0))
 
-step "--database postgres"
-new_solution postgres --database postgres --skip-restore
+step "--database postgres --signup open"
+new_solution postgres --database postgres --signup open --skip-restore
 pg="$work/postgres/$name"
 [ -z "$(find "$pg" \( -name bin -o -name obj \) -print)" ] || fail "bin/obj in a solution made with --skip-restore"
 check_clean "$pg"
 grep -q '"Provider": "Postgres"' "$pg/host/$name.Host/appsettings.json" || fail "--database postgres does not select PostgreSQL"
 grep -q 'Database=acme_platform;Username=acme_platform"' "$pg/host/$name.Host/appsettings.json" || fail "PostgreSQL connection string not renamed"
 ! grep -qi 'password' "$pg/host/$name.Host/appsettings.json" || fail "a password in appsettings.json"
+grep -q '"Mode": "open"' "$pg/host/$name.Host/appsettings.json" || fail "--signup open does not open sign-up"
+grep -q '"Mode": "invite-only"' "$default/host/$name.Host/appsettings.json" || fail "sign-up is not invite-only by default"
 # The option changes configuration and the README only, so the code is the one built and tested above
 # (whose tests run on PostgreSQL too); building it again would only spend CI minutes.
 differences=$(diff -rq -x bin -x obj -x TestResults -x appsettings.json -x README.md -x "$name.sln" "$default" "$pg" || true)

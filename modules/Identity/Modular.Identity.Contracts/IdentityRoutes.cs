@@ -45,6 +45,12 @@ public static class IdentityRoutes
     /// <summary>The console's view of the account emails the platform sent.</summary>
     public const string ConsoleOutgoingEmails = "/admin/identity/emails";
 
+    /// <summary>Platform operators' API: organisations that signed themselves up.</summary>
+    public const string SignUps = "/api/v1/identity/sign-ups";
+
+    /// <summary>The console's list of sign-ups.</summary>
+    public const string ConsoleSignUps = "/admin/identity/sign-ups";
+
     public static string User(Guid id) => $"{Users}/{id}";
 
     public static string LockUser(Guid id) => $"{User(id)}/lock";
@@ -75,6 +81,9 @@ public static class IdentityRoutes
     public const string Account = "/account";
 
     public const string Login = Account + "/login";
+
+    /// <summary>A visitor creates an account and an organisation (when <c>Identity:SignUp:Mode</c> is <c>open</c>).</summary>
+    public const string SignUp = Account + "/sign-up";
 
     /// <summary>The second sign-in step, for an account with two-factor authentication on.</summary>
     public const string LoginTwoFactor = Account + "/login-2fa";

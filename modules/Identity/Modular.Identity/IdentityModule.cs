@@ -29,6 +29,7 @@ using Modular.Identity.UseCases.GetClient;
 using Modular.Identity.UseCases.GetUser;
 using Modular.Identity.UseCases.LeaveTenant;
 using Modular.Identity.UseCases.ListClients;
+using Modular.Identity.UseCases.ListSignUps;
 using Modular.Identity.UseCases.ListTenantMembers;
 using Modular.Identity.UseCases.ListTenantRoles;
 using Modular.Identity.UseCases.ListUsers;
@@ -71,6 +72,7 @@ public sealed class IdentityModule : IModule
         new("Users", IdentityRoutes.ConsoleUsers, MudBlazor.Icons.Material.Filled.People),
         new("Clients", IdentityRoutes.ConsoleClients, MudBlazor.Icons.Material.Filled.Apps),
         new("Outgoing emails", IdentityRoutes.ConsoleOutgoingEmails, MudBlazor.Icons.Material.Filled.Outbox),
+        new("Sign-ups", IdentityRoutes.ConsoleSignUps, MudBlazor.Icons.Material.Filled.PersonAdd),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -98,6 +100,8 @@ public sealed class IdentityModule : IModule
         services.AddAccountSelfService(settings);
         services.Configure<FailedSignInLimits>(configuration.GetSection(FailedSignInLimits.Section));
         services.AddSingleton<FailedSignIns>();
+        services.AddSingleton<SignUpLimits>();
+        services.AddOptions<AccountSettings>().Validate(a => a.SignUp.IsKnownMode, "Identity:SignUp:Mode is one of open, invite-only, closed.").ValidateOnStart();
 
         services.AddIdentityCore<User>(options =>
             {
@@ -211,6 +215,7 @@ public sealed class IdentityModule : IModule
         users.MapRemoveMembership();
         users.MapRevokeUserSessions();
         users.MapRevokeUserSession();
+        api.MapListSignUps();
 
         // OAuth clients as data, for platform operators.
         var clients = api.MapGroup(IdentityRoutes.Clients).WithTags("Identity: clients").RequirePermission(IdentityPermissions.ClientsManage);

@@ -7,6 +7,9 @@ namespace Modular.Tenants.Contracts;
 
 public sealed record TenantCreated(Guid TenantId, string Slug, string Name, string Plan, DateTimeOffset CreatedAt) : INotification;
 
+/// <summary>A tenant created pending activation (a sign-up) was confirmed and now serves its members.</summary>
+public sealed record TenantActivated(Guid TenantId, DateTimeOffset ActivatedAt) : INotification;
+
 public sealed record TenantRenamed(Guid TenantId, string OldName, string NewName) : INotification;
 
 public sealed record TenantPlanChanged(Guid TenantId, string OldPlan, string NewPlan) : INotification;

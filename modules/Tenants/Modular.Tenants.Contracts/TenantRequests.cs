@@ -3,9 +3,28 @@ using Mediator;
 namespace Modular.Tenants.Contracts;
 
 /// <summary>Creates a tenant and runs every module's provisioning step; all or nothing.</summary>
-/// <param name="Slug">Unique, URL-safe key; also usable as a subdomain.</param>
-public sealed record CreateTenant(string Slug, string Name, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null)
+/// <param name="Slug">Unique, URL-safe key; also usable as a subdomain; not one of the reserved words.</param>
+/// <param name="PendingActivation">
+/// The tenant serves nobody until <see cref="ActivateTenant"/> (a sign-up waiting for its owner's email), and is dropped
+/// if not activated in time (<c>Tenants:ActivationWindow</c>).
+/// </param>
+public sealed record CreateTenant(
+    string Slug, string Name, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null, bool PendingActivation = false)
     : ICommand<TenantDto>;
+
+/// <summary>Starts serving a tenant created pending activation.</summary>
+public sealed record ActivateTenant(Guid Id) : ICommand<TenantDto>;
+
+/// <summary>
+/// Whether a slug can be taken, for forms that check as the visitor types: <paramref name="Slug"/>, or one derived from
+/// <paramref name="Name"/> when no slug is given. Never says more than taken / reserved / invalid.
+/// </summary>
+public sealed record CheckTenantSlug(string? Slug = null, string? Name = null) : IQuery<SlugAvailability>;
+
+/// <param name="Slug">The slug checked (derived from the name when none was given).</param>
+/// <param name="Reason">Why not: <c>taken</c>, <c>reserved</c> or <c>invalid</c>; null when available.</param>
+/// <param name="Suggestion">A free slug close to it (itself when available); null when none was found.</param>
+public sealed record SlugAvailability(string Slug, bool Available, string? Reason, string? Suggestion);
 
 /// <summary>Changes what is given; <paramref name="ExpectedVersion"/>, when given, must be the tenant's current version.</summary>
 public sealed record UpdateTenant(Guid Id, string? Name = null, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null, int? ExpectedVersion = null)
@@ -63,6 +82,7 @@ public static class TenantStatuses
     public const string Suspended = "Suspended";
     public const string PendingDeletion = "PendingDeletion";
     public const string Deleted = "Deleted";
+    public const string PendingActivation = "PendingActivation";
 
-    public static readonly IReadOnlyList<string> All = [Active, Suspended, PendingDeletion, Deleted];
+    public static readonly IReadOnlyList<string> All = [Active, Suspended, PendingDeletion, Deleted, PendingActivation];
 }

@@ -21,6 +21,11 @@ public static class TenantsRoutes
 
     public static string Reactivate(Guid id) => $"{Tenant(id)}/reactivate";
 
+    public static string Activate(Guid id) => $"{Tenant(id)}/activate";
+
+    /// <summary>Whether a slug is free (anonymous: sign-up forms ask it).</summary>
+    public const string SlugAvailability = "/api/v1/tenant-slugs/availability";
+
     public static string AuditTrail(Guid id) => $"{Tenant(id)}/audit";
 
     public const string CurrentAuditTrail = CurrentTenant + "/audit";

@@ -8,9 +8,12 @@ using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using Modular.Tenants.Configuration;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Directory;
 using Modular.Tenants.Persistence;
+using Modular.Tenants.UseCases.ActivateTenant;
+using Modular.Tenants.UseCases.CheckTenantSlug;
 using Modular.Tenants.UseCases.CreateTenant;
 using Modular.Tenants.UseCases.GetAuditEntry;
 using Modular.Tenants.UseCases.GetCurrentTenant;
@@ -54,6 +57,7 @@ public sealed class TenantsModule : IModule
         tenants.MapUpdateTenant();
         tenants.MapSuspendTenant();
         tenants.MapReactivateTenant();
+        tenants.MapActivateTenant();
         tenants.MapScheduleTenantDeletion();
         tenants.MapGetTenantAuditTrail();
 
@@ -62,5 +66,8 @@ public sealed class TenantsModule : IModule
         tenant.MapGetCurrentTenant();
         tenant.MapGetCurrentTenantAuditTrail();
         tenant.MapGetAuditEntry();
+
+        // Anyone: whether a slug is free, for sign-up forms.
+        api.MapCheckTenantSlug();
     }
 }

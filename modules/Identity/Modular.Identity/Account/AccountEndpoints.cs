@@ -31,6 +31,7 @@ internal static class AccountEndpoints
         account.MapGet("/login-2fa", TwoFactorPageAsync);
         account.MapPost("/login-2fa", TwoFactorSignInAsync).RequireAntiforgery();
         account.MapRegistrationEndpoints();
+        account.MapSignUpEndpoints();
         account.MapPasswordResetEndpoints();
         account.MapEmailChangeConfirmation();
         root.MapManageEndpoints();

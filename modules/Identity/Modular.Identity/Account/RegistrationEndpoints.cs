@@ -39,7 +39,7 @@ internal static class RegistrationEndpoints
     }
 
     private static async ValueTask<object?> WhenRegistrationIsOpen(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.RequestServices.GetRequiredService<IOptions<AccountSettings>>().Value.AllowRegistration
+        context.HttpContext.RequestServices.GetRequiredService<IOptions<AccountSettings>>().Value.RegistrationOpen
             ? await next(context)
             : Results.NotFound();
 
@@ -73,18 +73,7 @@ internal static class RegistrationEndpoints
         if (await users.FindByEmailAsync(email!) is { } existing)
         {
             users.PasswordHasher.HashPassword(user, password!); // what creating the account costs
-            // Someone registered this address before without confirming it: perhaps its owner, perhaps someone
-            // pre-registering it to take the account over once the owner confirms. The owner gets a link to
-            // choose the password (which also confirms the address), never a link confirming a password a
-            // stranger chose.
-            var existingId = existing.Id;
-            mails.Enqueue(OutgoingEmailKinds.PasswordReset, async services =>
-            {
-                if (await services.GetRequiredService<UserManager<User>>().FindByIdAsync(existingId.ToString()) is { EmailConfirmed: false } unconfirmed)
-                {
-                    await PasswordResetEndpoints.SendResetLinkAsync(services, origin, unconfirmed);
-                }
-            });
+            MailExistingAccount(mails, origin, existing.Id);
         }
         else
         {
@@ -112,12 +101,15 @@ internal static class RegistrationEndpoints
             IdentityRoutes.Login, "Go to sign in");
     }
 
-    private static async Task<IResult> ConfirmAsync([FromForm] string? userId, [FromForm] string? code, UserManager<User> users)
+    private static async Task<IResult> ConfirmAsync([FromForm] string? userId, [FromForm] string? code, UserManager<User> users, HttpContext http)
     {
         if (Guid.TryParse(userId, out var id) && code is { Length: > 0 } && await users.FindByIdAsync(id.ToString()) is { } user
             && (await users.ConfirmEmailAsync(user, code)).Succeeded)
         {
-            return AccountPages.Message("Email confirmed", "Thank you: your email address is confirmed. You can sign in now.", IdentityRoutes.Login, "Sign in");
+            var organization = await SignUpEndpoints.CompleteSignUpAsync(http.RequestServices, user.Id, http.RequestAborted);
+            return AccountPages.Message("Email confirmed", organization is null
+                ? "Thank you: your email address is confirmed. You can sign in now."
+                : $"Thank you: your email address is confirmed and {organization} is ready. Sign in to start.", IdentityRoutes.Login, "Sign in");
         }
 
         return InvalidConfirmationLink();
@@ -150,8 +142,23 @@ internal static class RegistrationEndpoints
             IdentityRoutes.Login, "Back to sign in");
     }
 
+    /// <summary>
+    /// Someone registered (or signed up with) an address that has an account. If it is unconfirmed, that was perhaps its
+    /// owner, perhaps someone pre-registering it to take the account over once the owner confirms: the owner gets a
+    /// link to choose the password (which also confirms the address), never a link confirming a password a stranger
+    /// chose. A confirmed account gets nothing.
+    /// </summary>
+    public static void MailExistingAccount(AccountEmails mails, string origin, Guid existingId) =>
+        mails.Enqueue(OutgoingEmailKinds.PasswordReset, async services =>
+        {
+            if (await services.GetRequiredService<UserManager<User>>().FindByIdAsync(existingId.ToString()) is { EmailConfirmed: false } unconfirmed)
+            {
+                await PasswordResetEndpoints.SendResetLinkAsync(services, origin, unconfirmed);
+            }
+        });
+
     /// <summary>Mails <paramref name="user"/> the link confirming their address; runs in an <see cref="AccountEmails"/> scope.</summary>
-    private static async Task SendConfirmationAsync(IServiceProvider services, string origin, User user)
+    public static async Task SendConfirmationAsync(IServiceProvider services, string origin, User user)
     {
         var code = await services.GetRequiredService<UserManager<User>>().GenerateEmailConfirmationTokenAsync(user);
         var link = AccountPages.Link(origin, IdentityRoutes.ConfirmEmail, new Dictionary<string, string?> { ["userId"] = user.Id.ToString(), ["code"] = code });

@@ -6,8 +6,12 @@ namespace Modular.Identity.Configuration;
 /// </summary>
 internal sealed class AccountSettings
 {
-    /// <summary>Anyone may create an account at /account/register; off: those pages answer 404.</summary>
+    /// <summary>Anyone may create an account at /account/register; off (or sign-up closed): those pages answer 404.</summary>
     public bool AllowRegistration { get; set; } = true;
+
+    public SignUpSettings SignUp { get; set; } = new();
+
+    public bool RegistrationOpen => AllowRegistration && !SignUp.IsClosed;
 
     /// <summary>
     /// Sign-in needs a confirmed email. On everywhere by default (Development too: the link is in the

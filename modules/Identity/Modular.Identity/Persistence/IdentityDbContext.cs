@@ -30,6 +30,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The roles each tenant made for itself; memberships hold them by name.</summary>
     public DbSet<TenantRole> TenantRoles => Set<TenantRole>();
 
+    public DbSet<SignUp> SignUps => Set<SignUp>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -120,6 +122,18 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             role.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
             role.Property(r => r.Name).HasMaxLength(TenantRole.NameMaxLength);
             role.Property(r => r.Description).HasMaxLength(TenantRole.DescriptionMaxLength);
+        });
+
+        modelBuilder.Entity<SignUp>(signUp =>
+        {
+            signUp.ToTable("sign_ups");
+            signUp.HasKey(s => s.Id);
+            signUp.HasIndex(s => s.UserId);
+            signUp.HasIndex(s => s.TenantId);
+            signUp.Property(s => s.Email).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            signUp.Property(s => s.OrganizationName).HasMaxLength(SignUp.OrganizationNameMaxLength);
+            signUp.Property(s => s.Slug).HasMaxLength(SignUp.SlugMaxLength);
+            signUp.Property(s => s.ClientAddress).HasMaxLength(SignUp.AddressMaxLength);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

@@ -9,6 +9,9 @@ public enum TenantStatus
     Suspended,
     PendingDeletion,
     Deleted,
+
+    /// <summary>Created by a sign-up and waiting for its owner to confirm their email; serves nobody meanwhile.</summary>
+    PendingActivation,
 }
 
 /// <summary>
@@ -51,13 +54,14 @@ public sealed class Tenant
 
     public int Version { get; private set; }
 
-    public static Tenant Create(string slug, string name, string? plan, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset now) => new()
+    public static Tenant Create(
+        string slug, string name, string? plan, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset now, bool pendingActivation = false) => new()
     {
         Id = Guid.CreateVersion7(now),
         Slug = slug,
         Name = name.Trim(),
         Plan = string.IsNullOrWhiteSpace(plan) ? DefaultPlan : plan,
-        Status = TenantStatus.Active,
+        Status = pendingActivation ? TenantStatus.PendingActivation : TenantStatus.Active,
         CreatedAt = now,
         Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata),
         Version = 1,
@@ -83,6 +87,21 @@ public sealed class Tenant
         Metadata = new Dictionary<string, string>(metadata);
         Version++;
     }
+
+    /// <summary>The owner confirmed: the tenant starts serving.</summary>
+    public void Activate()
+    {
+        if (Status != TenantStatus.PendingActivation)
+        {
+            throw new ConflictException($"Only a tenant pending activation can be activated; '{Slug}' is {Status}.");
+        }
+
+        Status = TenantStatus.Active;
+        Version++;
+    }
+
+    /// <summary>Whether nobody ever confirmed this tenant within <paramref name="window"/>: it is dropped, and its slug freed.</summary>
+    public bool ActivationExpired(TimeSpan window, DateTimeOffset now) => Status == TenantStatus.PendingActivation && CreatedAt + window <= now;
 
     public void Suspend(string reason, DateTimeOffset now)
     {
@@ -126,9 +145,19 @@ public sealed class Tenant
         Version++;
     }
 
-    /// <summary>Ends the tenant. The row stays as a tombstone so its id and slug are never reused.</summary>
-    public void Purge(DateTimeOffset now)
+    /// <summary>
+    /// Ends the tenant. The row stays as a tombstone so its id and slug are never reused — except for a tenant
+    /// never activated, which nobody used: its row goes (the caller removes it), so a slug cannot be squatted.
+    /// </summary>
+    public void Purge(DateTimeOffset now, TimeSpan activationWindow)
     {
+        if (ActivationExpired(activationWindow, now))
+        {
+            Status = TenantStatus.Deleted;
+            Version++;
+            return;
+        }
+
         if (Status != TenantStatus.PendingDeletion || PurgeAfter > now)
         {
             throw new ConflictException($"Tenant '{Slug}' can be purged only after its retention period.");
@@ -141,7 +170,7 @@ public sealed class Tenant
         Version++;
     }
 
-    /// <summary>Suspended and pending-deletion tenants cannot use the platform.</summary>
+    /// <summary>Suspended, pending-deletion and not yet activated tenants cannot use the platform.</summary>
     public bool IsSuspended => Status != TenantStatus.Active;
 
     private void EnsureNotDeleted()

@@ -1,12 +1,49 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using FluentValidation;
+using Modular.Tenants.Configuration;
 using Modular.Tenants.Domain;
 
 namespace Modular.Tenants.UseCases;
 
 /// <summary>Validation rules shared by the commands that set a plan or metadata.</summary>
-internal static class TenantRules
+internal static partial class TenantRules
 {
     public const string SlugPattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$";
+
+    /// <summary>A slug: a DNS label (lower-case letters, digits, inner hyphens) that is not reserved.</summary>
+    public static IRuleBuilderOptions<T, string> Slug<T>(this IRuleBuilder<T, string> rule, TenantsOptions options) =>
+        rule.NotEmpty().MaximumLength(Tenant.SlugMaxLength).Matches(SlugPattern)
+            .WithMessage("Use lower-case letters, digits and inner hyphens only.")
+            .Must(slug => !options.IsReserved(slug)).WithMessage("This slug is reserved for the platform; choose another.");
+
+    public static bool IsReserved(this TenantsOptions options, string slug) => options.ReservedSlugs.Contains(slug, StringComparer.Ordinal);
+
+    public static bool IsValidSlug(string slug) => slug.Length is > 0 and <= Tenant.SlugMaxLength && SlugRegex().IsMatch(slug);
+
+    /// <summary>A slug made from an organisation's name: "Café Zürich GmbH" → "cafe-zurich-gmbh".</summary>
+    public static string SlugFrom(string name)
+    {
+        var slug = new StringBuilder();
+        foreach (var c in name.Normalize(NormalizationForm.FormD).ToLowerInvariant())
+        {
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
+            {
+                slug.Append(c);
+            }
+            else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && slug.Length > 0 && slug[^1] != '-')
+            {
+                slug.Append('-'); // anything else separates words; accents drop
+            }
+        }
+
+        var text = slug.ToString();
+        return text[..Math.Min(text.Length, Tenant.SlugMaxLength)].Trim('-');
+    }
+
+    [GeneratedRegex(SlugPattern)]
+    private static partial Regex SlugRegex();
     public const int MaxMetadataEntries = 50;
     public const int MaxMetadataKeyLength = 64;
     public const int MaxMetadataValueLength = 1024;

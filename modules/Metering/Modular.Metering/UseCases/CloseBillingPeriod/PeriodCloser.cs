@@ -60,7 +60,7 @@ internal sealed partial class PeriodCloser(IServiceScopeFactory scopes, TimeProv
                 tenants = await listing.ServiceProvider.GetRequiredService<ISender>().Send(new ListTenants(page, PageSize: 100), cancellationToken);
             }
 
-            foreach (var tenant in tenants.Items.Where(t => t.Status != TenantStatuses.Deleted))
+            foreach (var tenant in tenants.Items.Where(t => t.Status is not (TenantStatuses.Deleted or TenantStatuses.PendingActivation)))
             {
                 await CloseAsync(tenant, cutOff, cancellationToken);
             }

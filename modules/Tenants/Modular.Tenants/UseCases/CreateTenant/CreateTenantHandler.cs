@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
+using Modular.Tenants.Configuration;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Domain;
 using Modular.Tenants.Persistence;
@@ -29,7 +31,7 @@ public sealed class CreateTenantHandler(
         }
 
         var now = clock.GetUtcNow();
-        var tenant = Tenant.Create(command.Slug, command.Name, command.Plan, command.Metadata, now);
+        var tenant = Tenant.Create(command.Slug, command.Name, command.Plan, command.Metadata, now, command.PendingActivation);
         var provisioning = new NewTenant(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan);
         var done = new Stack<ITenantProvisioningStep>();
         try
@@ -42,7 +44,7 @@ public sealed class CreateTenantHandler(
 
             db.Tenants.Add(tenant);
             db.Publish(new TenantCreated(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan, now), now);
-            db.Audit(tenant.Id, caller, "tenant.created", tenant.AuditTarget(), new { tenant.Slug, tenant.Name, tenant.Plan }, now);
+            db.Audit(tenant.Id, caller, "tenant.created", tenant.AuditTarget(), new { tenant.Slug, tenant.Name, tenant.Plan, command.PendingActivation }, now);
             await db.CommitAsync(cancellationToken);
         }
         catch (Exception failure) when (done.Count > 0)
@@ -66,10 +68,9 @@ public sealed class CreateTenantHandler(
 
 internal sealed class CreateTenantValidator : AbstractValidator<Contracts.CreateTenant>
 {
-    public CreateTenantValidator()
+    public CreateTenantValidator(IOptions<TenantsOptions> options)
     {
-        RuleFor(c => c.Slug).NotEmpty().MaximumLength(Tenant.SlugMaxLength).Matches(TenantRules.SlugPattern)
-            .WithMessage("Use lower-case letters, digits and inner hyphens only.");
+        RuleFor(c => c.Slug).Slug(options.Value);
         RuleFor(c => c.Name).NotEmpty().MaximumLength(Tenant.NameMaxLength);
         RuleFor(c => c.Plan!).PlanKey().When(c => c.Plan is not null);
         RuleFor(c => c.Metadata!).Metadata().When(c => c.Metadata is not null);

@@ -6,22 +6,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
+using Modular.Tenants.Configuration;
 using Modular.Tenants.Domain;
 using Modular.Tenants.Persistence;
 
 namespace Modular.Tenants.UseCases.PurgeTenant;
 
-/// <summary>The <c>Tenants</c> configuration section.</summary>
-internal sealed class TenantsOptions
-{
-    public const string Section = "Tenants";
-
-    /// <summary>How often tenants past their retention are purged.</summary>
-    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(10);
-}
-
 /// <summary>
-/// Purges tenants whose retention is over. Several instances may run it: a tenant purged by another
+/// Purges tenants whose retention is over, and drops those a sign-up created that were never activated in time.
+/// Several instances may run it: a tenant purged by another
 /// instance first fails here with a conflict (its version moved), which is skipped.
 /// </summary>
 internal sealed partial class PurgeWorker(IServiceScopeFactory scopes, IOptions<TenantsOptions> options, TimeProvider clock, ILogger<PurgeWorker> logger)
@@ -50,8 +43,10 @@ internal sealed partial class PurgeWorker(IServiceScopeFactory scopes, IOptions<
         await using (var scope = scopes.CreateAsyncScope())
         {
             var now = clock.GetUtcNow();
+            var unconfirmedSince = now - options.Value.ActivationWindow;
             due = await scope.ServiceProvider.GetRequiredService<TenantsDbContext>().Tenants
-                .Where(t => t.Status == TenantStatus.PendingDeletion && t.PurgeAfter <= now)
+                .Where(t => (t.Status == TenantStatus.PendingDeletion && t.PurgeAfter <= now)
+                    || (t.Status == TenantStatus.PendingActivation && t.CreatedAt <= unconfirmedSince))
                 .Select(t => t.Id)
                 .ToListAsync(cancellationToken);
         }

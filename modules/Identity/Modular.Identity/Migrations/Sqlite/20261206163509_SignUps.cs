@@ -1,0 +1,51 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Modular.Identity.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class SignUps : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "sign_ups",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    organization_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    slug = table.Column<string>(type: "TEXT", maxLength: 63, nullable: false),
+                    client_address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    activated_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sign_ups", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sign_ups_tenant_id",
+                table: "sign_ups",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sign_ups_user_id",
+                table: "sign_ups",
+                column: "user_id");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "sign_ups");
+        }
+    }
+}
