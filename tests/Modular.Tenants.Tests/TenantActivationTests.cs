@@ -31,7 +31,9 @@ public sealed class TenantActivationTests(PostgresServer postgres)
 
         var member = host.CreateMemberClient("peter", tenant.Id.ToString());
         await (await member.GetAsync(TenantsRoutes.CurrentTenant, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.TenantSuspended);
-        await (await member.PostAsync(TenantsRoutes.Activate(tenant.Id), null, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await member.PostAsync(TenantsRoutes.Activate(tenant.Id), null, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.TenantSuspended);
+        var memberOfAnother = host.CreateMemberClient("mallory", (await CreateAsync(admin, new { slug = "other", name = "Other" })).Id.ToString());
+        await (await memberOfAnother.PostAsync(TenantsRoutes.Activate(tenant.Id), null, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
 
         var activated = await admin.PostAsync(TenantsRoutes.Activate(tenant.Id), null, Ct);
         Assert.Equal(TenantStatuses.Active, (await activated.Content.ReadFromJsonAsync<TenantDto>(Ct))!.Status);

@@ -14,6 +14,7 @@ using Modular.Identity.Limits;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 
@@ -52,10 +53,9 @@ internal static class SignUpEndpoints
         IResult Form(IReadOnlyList<string> errors, int status = StatusCodes.Status400BadRequest) => AccountPages.Render<SignUpPage>(
             new { Organization = organization, Slug = slug, Email = email, DisplayName = displayName, Errors = errors }, status);
 
-        if (limits.TryStart(http, AccountPages.IsEmail(email) ? users.NormalizeEmail(email) : null) is { } wait)
+        if (limits.AttemptFrom(http) is { } wait)
         {
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return AccountPages.Message("Too many sign-ups", "Too many sign-ups from here or for this address; try again later.", status: StatusCodes.Status429TooManyRequests);
+            return TooMany(http, wait);
         }
 
         var user = new User { UserName = email, Email = email, DisplayName = displayName, CreatedAt = clock.GetUtcNow() };
@@ -95,6 +95,11 @@ internal static class SignUpEndpoints
             return Form(errors);
         }
 
+        if (limits.AttemptFor(users.NormalizeEmail(email)!) is { } addressWait)
+        {
+            return TooMany(http, addressWait);
+        }
+
         // The tenant does not exist yet, so there is no tenant's scope to act in.
         scope.EnterAllTenants();
         var origin = AccountPages.Origin(http, identity.Value);
@@ -125,7 +130,8 @@ internal static class SignUpEndpoints
         if (created is { Succeeded: true })
         {
             db.Memberships.Add(Membership.Create(tenant.Id, user.Id, [IdentityRoles.Owner], now));
-            db.SignUps.Add(SignUp.Create(user.Id, tenant.Id, email!, organization, tenant.Slug, caller.Address, now));
+            var from = ClientAddress.Of(http);
+            db.SignUps.Add(SignUp.Create(user.Id, tenant.Id, email!, organization, tenant.Slug, from.Length > 0 ? from : null, now));
             db.Audit(tenant.Id, caller, "signup.started", $"user:{user.Id}", new { email, tenant.Slug }, now);
             await db.CommitAsync(http.RequestAborted);
             var id = user.Id;
@@ -180,6 +186,12 @@ internal static class SignUpEndpoints
         db.Audit(signUp.TenantId, services.GetRequiredService<ICaller>(), "signup.confirmed", $"user:{userId}", null, now);
         await db.CommitAsync(cancellationToken);
         return signUp.OrganizationName;
+    }
+
+    private static IResult TooMany(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return AccountPages.Message("Too many sign-ups", "Too many sign-ups from here or for this address; try again later.", status: StatusCodes.Status429TooManyRequests);
     }
 
     private static string SlugError(SlugAvailability? availability) => availability switch

@@ -8,8 +8,8 @@ namespace Modular.Identity.Limits;
 
 /// <summary>
 /// How many sign-ups one email address and one client address may start (<c>Identity:SignUp</c>), in fixed windows
-/// (System.Threading.RateLimiting): every attempt spends one of the client's, every well-formed one one of the
-/// address's. Each instance counts on its own, as <see cref="FailedSignIns"/> does.
+/// (System.Threading.RateLimiting): every attempt spends one of the client address's, every one that would make an
+/// account and mail it one of the email address's. Each instance counts on its own, as <see cref="FailedSignIns"/> does.
 /// </summary>
 internal sealed class SignUpLimits(IOptions<AccountSettings> options) : IDisposable
 {
@@ -21,29 +21,17 @@ internal sealed class SignUpLimits(IOptions<AccountSettings> options) : IDisposa
             QueueLimit = 0,
         }));
 
-    /// <summary>Spends a permit of the request's client address, and of <paramref name="normalizedEmail"/> when given; how long to wait when none is left.</summary>
-    public TimeSpan? TryStart(HttpContext http, string? normalizedEmail)
-    {
-        foreach (var subject in Subjects(http, normalizedEmail))
-        {
-            using var lease = _attempts.AttemptAcquire(subject);
-            if (!lease.IsAcquired)
-            {
-                return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            }
-        }
+    /// <summary>Spends a permit of the request's client address; how long to wait when none is left.</summary>
+    public TimeSpan? AttemptFrom(HttpContext http) => Spend((true, ClientAddress.Of(http)));
 
-        return null;
-    }
+    /// <summary>Spends a permit of an email address (normalized); how long to wait when none is left.</summary>
+    public TimeSpan? AttemptFor(string normalizedEmail) => Spend((false, normalizedEmail));
 
     public void Dispose() => _attempts.Dispose();
 
-    private static IEnumerable<(bool IsClient, string Key)> Subjects(HttpContext http, string? normalizedEmail)
+    private TimeSpan? Spend((bool IsClient, string Key) subject)
     {
-        yield return (true, ClientAddress.Of(http));
-        if (normalizedEmail is { Length: > 0 })
-        {
-            yield return (false, normalizedEmail);
-        }
+        using var lease = _attempts.AttemptAcquire(subject);
+        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
     }
 }

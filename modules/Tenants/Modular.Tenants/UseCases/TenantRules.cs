@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using AnyAscii;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Modular.Tenants.Configuration;
@@ -22,19 +22,22 @@ internal static partial class TenantRules
 
     public static bool IsValidSlug(string slug) => slug.Length is > 0 and <= Tenant.SlugMaxLength && SlugRegex().IsMatch(slug);
 
-    /// <summary>A slug made from an organisation's name: "Café Zürich GmbH" → "cafe-zurich-gmbh".</summary>
+    /// <summary>
+    /// A slug made from an organisation's name: "Café Zürich GmbH" → "cafe-zurich-gmbh". Transliterated to ASCII first
+    /// (AnyAscii: the host runs with invariant globalization, so no Unicode normalization to lean on).
+    /// </summary>
     public static string SlugFrom(string name)
     {
         var slug = new StringBuilder();
-        foreach (var c in name.Normalize(NormalizationForm.FormD).ToLowerInvariant())
+        foreach (var c in name.Transliterate().ToLowerInvariant())
         {
             if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
             {
                 slug.Append(c);
             }
-            else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && slug.Length > 0 && slug[^1] != '-')
+            else if (slug.Length > 0 && slug[^1] != '-')
             {
-                slug.Append('-'); // anything else separates words; accents drop
+                slug.Append('-'); // anything else separates words
             }
         }
 
