@@ -30,6 +30,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The roles each tenant made for itself; memberships hold them by name.</summary>
     public DbSet<TenantRole> TenantRoles => Set<TenantRole>();
 
+    /// <summary>Invitations to join a tenant, each with the hash of its link's token.</summary>
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -120,6 +123,18 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             role.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
             role.Property(r => r.Name).HasMaxLength(TenantRole.NameMaxLength);
             role.Property(r => r.Description).HasMaxLength(TenantRole.DescriptionMaxLength);
+        });
+
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasKey(i => i.Id);
+            invitation.HasIndex(i => new { i.TenantId, i.NormalizedEmail });
+            invitation.Property(i => i.Email).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            invitation.Property(i => i.NormalizedEmail).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            invitation.Property(i => i.InvitedBy).HasMaxLength(200);
+            invitation.Property(i => i.TokenHash).HasMaxLength(Invitation.TokenHashLength);
+            invitation.Property(i => i.State).HasConversion<string>().HasMaxLength(20);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>
