@@ -112,6 +112,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var user = users.GetProperty("items")[0].GetProperty("id").GetGuid();
         await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
         await Send(member, HttpMethod.Post, IdentityRoutes.TenantRoles, new { name = "hook-reader", permissions = new[] { WebhooksPermissions.Read } });
+        await Send(member, HttpMethod.Post, IdentityRoutes.TenantInvitations, new { email = $"invitee@{tenant.Slug}.example", roles = new[] { "hook-reader" } });
 
         await Send(platform, HttpMethod.Put, FeaturesRoutes.TenantOverride("new-checkout", tenant.Id), new { enabled = true, reason = "beta" });
 

@@ -28,6 +28,20 @@ public static class IdentityRoutes
     /// <summary>An owner hands ownership of the tenant to another member.</summary>
     public const string TransferOwnership = CurrentTenant + "/transfer-ownership";
 
+    /// <summary>The caller's tenant's invitations.</summary>
+    public const string TenantInvitations = CurrentTenant + "/invitations";
+
+    public const string BulkInvitations = TenantInvitations + "/bulk";
+
+    /// <summary>A signed-in user accepts an invitation by its id and token (for apps; the mailed link opens <see cref="AcceptInvitationPage"/>).</summary>
+    public const string AcceptInvitation = "/api/v1/invitations/accept";
+
+    public static string TenantInvitation(Guid id) => $"{TenantInvitations}/{id}";
+
+    public static string RevokeInvitation(Guid id) => $"{TenantInvitation(id)}/revoke";
+
+    public static string ResendInvitation(Guid id) => $"{TenantInvitation(id)}/resend";
+
     public static string TenantMember(Guid userId) => $"{TenantMembers}/{userId}";
 
     public static string TenantMemberRoles(Guid userId) => $"{TenantMember(userId)}/roles";
@@ -103,6 +117,9 @@ public static class IdentityRoutes
     public const string ResetPassword = Account + "/reset-password";
 
     public const string ConfirmEmailChange = Account + "/confirm-email-change";
+
+    /// <summary>Where an invitation's mailed link lands (<c>?id=..&amp;token=..</c>).</summary>
+    public const string AcceptInvitationPage = Account + "/invitations/accept";
 
     /// <summary>The signed-in user's own account.</summary>
     public const string Manage = Account + "/manage";

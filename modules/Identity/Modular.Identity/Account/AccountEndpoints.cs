@@ -20,7 +20,7 @@ internal static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder root)
     {
         var account = root.MapGroup(IdentityRoutes.Account).AllowAnonymous().ExcludeFromDescription();
-        account.MapGet("/login", (string? returnUrl) => Page(SafeReturnUrl(returnUrl), null, null));
+        account.MapGet("/login", (string? returnUrl, string? userName) => Page(SafeReturnUrl(returnUrl), userName, null));
         account.MapPost("/login", SignInAsync).LimitFailedLogins();
         account.MapPost("/logout", async (SignInManager<User> signIn) =>
         {
@@ -34,6 +34,7 @@ internal static class AccountEndpoints
         account.MapSignUpEndpoints();
         account.MapPasswordResetEndpoints();
         account.MapEmailChangeConfirmation();
+        account.MapInvitationEndpoints();
         root.MapManageEndpoints();
     }
 

@@ -20,7 +20,7 @@ internal static class RegistrationEndpoints
 {
     public static void MapRegistrationEndpoints(this RouteGroupBuilder account)
     {
-        account.MapGet("/register", () => AccountPages.Render<RegisterPage>(new { })).AddEndpointFilter(WhenRegistrationIsOpen);
+        account.MapGet("/register", (string? email) => AccountPages.Render<RegisterPage>(new { Email = email })).AddEndpointFilter(WhenRegistrationIsOpen);
         account.MapPost("/register", RegisterAsync).AddEndpointFilter(WhenRegistrationIsOpen).RequireAntiforgery();
         // Opening the mailed link only shows a button (mail scanners open links); its post confirms.
         account.MapGet("/confirm-email", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }

@@ -26,6 +26,9 @@ internal sealed class IdentitySettings
 
     public SeedAdminSettings? SeedAdmin { get; set; }
 
+    /// <summary><c>Identity:Invitations:*</c>: how long an invitation's link works.</summary>
+    public InvitationSettings Invitations { get; set; } = new();
+
     /// <summary>What holding <paramref name="roles"/> permits: the one place roles become permissions.</summary>
     public IEnumerable<string> PermissionsOf(IEnumerable<string> roles) =>
         roles.SelectMany(role => RolePermissions.TryGetValue(role, out var granted) ? granted : []).Distinct();
@@ -53,6 +56,12 @@ internal sealed class IdentitySettings
             [IdentityRoles.Member] = [.. all.SelectMany(g => g.Members ?? []).Distinct()],
         };
     }
+}
+
+internal sealed class InvitationSettings
+{
+    /// <summary>From the invitation (or its last resend) until its link stops working.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
 internal sealed class SeedAdminSettings

@@ -71,4 +71,5 @@ internal static class OutgoingEmailKinds
 {
     public const string ConfirmEmail = "confirm-email";
     public const string PasswordReset = "password-reset";
+    public const string Invitation = "invitation";
 }

@@ -31,6 +31,11 @@ internal sealed partial class OutboxEmailSender(
         SendAsync(email, "Your password reset code", OutgoingEmailKinds.PasswordReset,
             $"<p>Hello{Greeting(user)},</p><p>Your password reset code is <strong>{Encode(resetCode)}</strong>.</p><p>If you did not ask for this, ignore this email.</p>");
 
+    /// <summary>An invitation to join <paramref name="tenant"/>; the link carries the invitation's token, so it is the invitee's alone.</summary>
+    public Task SendInvitationAsync(string email, string tenant, string acceptLink) =>
+        SendAsync(email, $"You are invited to join {tenant}", OutgoingEmailKinds.Invitation,
+            $"<p>Hello,</p><p>You are invited to join <strong>{Encode(tenant)}</strong>. Open this link to accept, signed in with this email address (or create an account with it):</p><p><a href=\"{Encode(acceptLink)}\">Accept the invitation</a></p><p>If you did not expect this, ignore this email.</p>");
+
     private async Task SendAsync(string to, string subject, string kind, string htmlBody)
     {
         var now = clock.GetUtcNow();

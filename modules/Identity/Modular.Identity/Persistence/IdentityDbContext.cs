@@ -30,7 +30,11 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The roles each tenant made for itself; memberships hold them by name.</summary>
     public DbSet<TenantRole> TenantRoles => Set<TenantRole>();
 
+    /// <summary>Visitors' sign-ups: an account and the tenant it owns, pending until the email is confirmed.</summary>
     public DbSet<SignUp> SignUps => Set<SignUp>();
+
+    /// <summary>Invitations to join a tenant, each with the hash of its link's token.</summary>
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -134,6 +138,18 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             signUp.Property(s => s.OrganizationName).HasMaxLength(SignUp.OrganizationNameMaxLength);
             signUp.Property(s => s.Slug).HasMaxLength(SignUp.SlugMaxLength);
             signUp.Property(s => s.ClientAddress).HasMaxLength(SignUp.AddressMaxLength);
+        });
+
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasKey(i => i.Id);
+            invitation.HasIndex(i => new { i.TenantId, i.NormalizedEmail });
+            invitation.Property(i => i.Email).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            invitation.Property(i => i.NormalizedEmail).HasMaxLength(OutgoingEmail.AddressMaxLength);
+            invitation.Property(i => i.InvitedBy).HasMaxLength(200);
+            invitation.Property(i => i.TokenHash).HasMaxLength(Invitation.TokenHashLength);
+            invitation.Property(i => i.State).HasConversion<string>().HasMaxLength(20);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

@@ -17,6 +17,8 @@ public static class ProblemTypes
     public const string MethodNotAllowed = "urn:modular:problem:method-not-allowed";
     public const string Conflict = "urn:modular:problem:conflict";
     public const string LastOwner = "urn:modular:problem:last-owner"; // a tenant that has owners keeps one: its last cannot leave, go or step down
+    public const string InvitationNotValid = "urn:modular:problem:invitation-not-valid"; // expired, revoked or already accepted: ask for a new one
+    public const string InvitationForAnotherAddress = "urn:modular:problem:invitation-for-another-address"; // the signed-in account's confirmed email is not the invited one
     public const string UnsupportedMediaType = "urn:modular:problem:unsupported-media-type";
     public const string RateLimited = "urn:modular:problem:rate-limited";
     public const string QuotaExceeded = "urn:modular:problem:quota-exceeded";
