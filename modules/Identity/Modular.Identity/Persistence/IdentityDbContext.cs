@@ -30,6 +30,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The roles each tenant made for itself; memberships hold them by name.</summary>
     public DbSet<TenantRole> TenantRoles => Set<TenantRole>();
 
+    public DbSet<TenantApiKey> TenantApiKeys => Set<TenantApiKey>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -120,6 +122,17 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             role.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
             role.Property(r => r.Name).HasMaxLength(TenantRole.NameMaxLength);
             role.Property(r => r.Description).HasMaxLength(TenantRole.DescriptionMaxLength);
+        });
+
+        modelBuilder.Entity<TenantApiKey>(key =>
+        {
+            key.ToTable("tenant_api_keys");
+            key.HasKey(k => k.Id);
+            key.HasIndex(k => k.ClientId).IsUnique();
+            key.HasIndex(k => new { k.TenantId, k.CreatedAt });
+            key.Property(k => k.ClientId).HasMaxLength(100);
+            key.Property(k => k.Name).HasMaxLength(TenantApiKey.NameMaxLength);
+            key.Property(k => k.CreatedBy).HasMaxLength(TenantApiKey.CreatedByMaxLength);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

@@ -1,19 +1,35 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using Modular.Identity.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
+using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.PurgeTenant;
 
-/// <summary>A purged tenant's memberships, custom roles and audit trail go with it; the users themselves stay (they may belong elsewhere).</summary>
-public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
+/// <summary>
+/// A purged tenant's memberships, custom roles, API keys (their clients and tokens) and audit trail go with it; the users
+/// themselves stay (they may belong elsewhere).
+/// </summary>
+public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope, IOpenIddictApplicationManager applications, HybridCache cache)
+    : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)
     {
         scope.Enter(new TenantInfo(notification.TenantId, Slug: "", Plan: "", IsSuspended: true));
         await db.Memberships.Where(m => m.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.TenantRoles.Where(r => r.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        foreach (var clientId in await db.TenantApiKeys.Where(k => k.TenantId == notification.TenantId).Select(k => k.ClientId).ToListAsync(cancellationToken))
+        {
+            if (await applications.FindByClientIdAsync(clientId, cancellationToken) is { } application)
+            {
+                await applications.DeleteClientAsync(cache, application, clientId, cancellationToken);
+            }
+        }
+
+        await db.TenantApiKeys.Where(k => k.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.EraseAuditTrailAsync(notification.TenantId, cancellationToken);
     }
 }
