@@ -112,12 +112,19 @@ public sealed class TenantApiKeyTests(PostgresServer postgres)
         var operators = world.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage, WebhooksPermissions.Read);
         Assert.Equal(HttpStatusCode.Created, (await operators.PostAsJsonAsync(IdentityRoutes.Clients, new
         {
-            clientId = "ops-service", type = "confidential", grantTypes = new[] { "client_credentials" }, scopes = new[] { "api" },
-            tenant = world.Acme.ToString(), permissions = new[] { WebhooksPermissions.Read },
+            clientId = "ops-service",
+            type = "confidential",
+            grantTypes = new[] { "client_credentials" },
+            scopes = new[] { "api" },
+            tenant = world.Acme.ToString(),
+            permissions = new[] { WebhooksPermissions.Read },
         }, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await operators.PostAsJsonAsync(IdentityRoutes.Clients, new
         {
-            clientId = "web-app", type = "public", grantTypes = new[] { "authorization_code" }, redirectUris = new[] { "https://app.example.com/callback" },
+            clientId = "web-app",
+            type = "public",
+            grantTypes = new[] { "authorization_code" },
+            redirectUris = new[] { "https://app.example.com/callback" },
         }, Ct)).StatusCode);
         await AssertNotFoundAsync(acmeAdmin, "ops-service");
         await AssertNotFoundAsync(acmeAdmin, "web-app");
