@@ -35,6 +35,7 @@ public sealed class TenantApiKeyTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var key = (await created.Content.ReadFromJsonAsync<TenantApiKeyWithSecret>(Ct))!;
         Assert.Equal(IdentityRoutes.TenantApiKey(key.Key.ClientId), created.Headers.Location?.OriginalString);
+        Assert.Null(key.Key.LastUsedAt);
 
         // The secret works at the token endpoint; the token holds exactly the key's permissions, for its tenant.
         var token = await KeyTokenAsync(oidc, key.Key.ClientId, key.ClientSecret);
