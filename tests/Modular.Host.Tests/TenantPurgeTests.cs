@@ -14,6 +14,7 @@ using Modular.Tenants.Contracts;
 using Modular.Tenants.Persistence;
 using Modular.Webhooks.Contracts;
 using Npgsql;
+using OpenIddict.Abstractions;
 
 namespace Modular.Host.Tests;
 
@@ -44,9 +45,10 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         var acme = await CreateTenantAsync(platform, "acme");
         var globex = await CreateTenantAsync(platform, "globex");
         await SeedMeteringDefinitionsAsync(platform);
+        var keys = new Dictionary<Guid, string>();
         foreach (var tenant in new[] { acme, globex })
         {
-            await SeedTenantDataAsync(host, platform, tenant);
+            keys[tenant.Id] = await SeedTenantDataAsync(host, platform, tenant);
         }
 
         var before = await RowsCarryingAsync(host, acme);
@@ -71,6 +73,12 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         Assert.True(left.Count == 0, $"a purged tenant's rows are left in {Describe(left)}");
         var other = await RowsCarryingAsync(host, globex);
         Assert.Equal(before.Keys.Order(), other.Keys.Order()); // the other tenant keeps every kind of row
+
+        // An API key's client holds its tenant in a JSON property, out of the catalogue scan's sight: it goes too.
+        await using var clients = host.Services.CreateAsyncScope();
+        var applications = clients.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        Assert.Null(await applications.FindByClientIdAsync(keys[acme.Id], Ct));
+        Assert.NotNull(await applications.FindByClientIdAsync(keys[globex.Id], Ct));
     }
 
     private static async Task<TenantDto> CreateTenantAsync(HttpClient platform, string slug)
@@ -102,8 +110,11 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         await Send(platform, HttpMethod.Post, FeaturesRoutes.Features, new { key = "new-checkout", description = "The new checkout", type = "release", owner = "payments" });
     }
 
-    /// <summary>Data of <paramref name="tenant"/> in every module, made through the API as its members and the operator would.</summary>
-    private static async Task SeedTenantDataAsync(ModularHost host, HttpClient platform, TenantDto tenant)
+    /// <summary>
+    /// Data of <paramref name="tenant"/> in every module, made through the API as its members and the operator would;
+    /// answers the client id of the tenant's API key.
+    /// </summary>
+    private static async Task<string> SeedTenantDataAsync(ModularHost host, HttpClient platform, TenantDto tenant)
     {
         var member = host.CreateClient();
         member.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe($"{tenant.Slug}-admin", host.ApiPermissions(), tenant.Slug));
@@ -113,6 +124,8 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         await Send(platform, HttpMethod.Put, IdentityRoutes.Membership(user, tenant.Id), new { roles = new[] { "member" } });
         await Send(member, HttpMethod.Post, IdentityRoutes.TenantRoles, new { name = "hook-reader", permissions = new[] { WebhooksPermissions.Read } });
         await Send(member, HttpMethod.Post, IdentityRoutes.TenantInvitations, new { email = $"invitee@{tenant.Slug}.example", roles = new[] { "hook-reader" } });
+        var key = await member.PostAsJsonAsync(IdentityRoutes.TenantApiKeys, new { name = "ci", permissions = new[] { WebhooksPermissions.Read }, roles = new[] { "hook-reader" } }, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Created, key.StatusCode);
 
         await Send(platform, HttpMethod.Put, FeaturesRoutes.TenantOverride("new-checkout", tenant.Id), new { enabled = true, reason = "beta" });
 
@@ -133,6 +146,7 @@ public sealed class TenantPurgeTests(PostgresServer postgres)
         });
         await Send(member, HttpMethod.Post, MeteringRoutes.Events, usage, "application/cloudevents-batch+json");
         await Send(member, HttpMethod.Post, MeteringRoutes.Statements, new { });
+        return (await key.Content.ReadFromJsonAsync<TenantApiKeyWithSecret>(Ct))!.Key.ClientId;
     }
 
     private static async Task Send(HttpClient client, HttpMethod method, string url, object body, string mediaType = "application/json")

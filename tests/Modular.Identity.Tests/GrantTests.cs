@@ -93,7 +93,7 @@ public sealed class GrantTests(PostgresServer postgres)
         var acmeAdmin = host.CreateClient();
         acmeAdmin.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-admin",
             [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage,
-                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage], acme.ToString()));
+                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage], acme.ToString()));
         await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, globex), new { roles = new[] { "member" } }, Ct), globex.ToString());
         Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
 

@@ -23,11 +23,12 @@ namespace Modular.Identity.Tests;
 /// </summary>
 public sealed class ManagementApiTests(PostgresServer postgres)
 {
-    // What tenant-admin grants too (webhooks, the tenant's members and roles): nobody grants what they do not hold.
+    // What tenant-admin grants too (webhooks, the tenant's members, roles and API keys): nobody grants what they do not hold.
     private static readonly string[] Operator =
     [
         IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Manage, TenantsPermissions.Read,
         WebhooksPermissions.Read, WebhooksPermissions.Manage, IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage,
+        IdentityPermissions.ApiKeysManage,
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

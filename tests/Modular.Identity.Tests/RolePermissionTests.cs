@@ -26,7 +26,10 @@ public sealed class RolePermissionTests
         Assert.Equal([PlatformPermissions.Admin, TenantsPermissions.Read], settings.PermissionsOf([IdentityRoles.PlatformAdmin]).Order(StringComparer.Ordinal));
         Assert.Equal([TenantsPermissions.Read], settings.PermissionsOf(["auditor"]));
         Assert.Equal(
-            [IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage, WebhooksPermissions.Manage, WebhooksPermissions.Read],
+            [
+                IdentityPermissions.ApiKeysManage, IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage,
+                WebhooksPermissions.Manage, WebhooksPermissions.Read,
+            ],
             settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));
     }
 

@@ -15,6 +15,9 @@ public static class IdentityPermissions
     /// <summary>In the caller's tenant: create, change and delete its custom roles.</summary>
     public const string RolesManage = "identity.roles.manage";
 
+    /// <summary>In the caller's tenant: create, change, rotate and revoke its API keys.</summary>
+    public const string ApiKeysManage = "identity.api-keys.manage";
+
     /// <summary>
     /// Make and unmake a tenant's owners. Only the owner role (and operators) hold it, so through the rule that nobody
     /// grants what they do not hold, an admin can neither make an owner nor demote or remove one.

@@ -22,6 +22,9 @@ public static class IdentityRoutes
     /// <summary>The caller's tenant's roles: the built-in ones and its own.</summary>
     public const string TenantRoles = CurrentTenant + "/roles";
 
+    /// <summary>The caller's tenant's API keys: client-credentials clients bound to it.</summary>
+    public const string TenantApiKeys = CurrentTenant + "/api-keys";
+
     /// <summary>The caller leaves its tenant.</summary>
     public const string LeaveTenant = CurrentTenant + "/leave";
 
@@ -47,6 +50,10 @@ public static class IdentityRoutes
     public static string TenantMemberRoles(Guid userId) => $"{TenantMember(userId)}/roles";
 
     public static string TenantRole(string name) => $"{TenantRoles}/{Uri.EscapeDataString(name)}";
+
+    public static string TenantApiKey(string clientId) => $"{TenantApiKeys}/{Uri.EscapeDataString(clientId)}";
+
+    public static string RotateTenantApiKey(string clientId) => $"{TenantApiKey(clientId)}/rotate";
 
     /// <summary>The console's user list.</summary>
     public const string ConsoleUsers = "/admin/identity/users";

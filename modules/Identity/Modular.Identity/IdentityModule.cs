@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Modular.Identity.Account;
+using Modular.Identity.Clients;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
@@ -23,6 +24,7 @@ using Modular.Identity.Seeding;
 using Modular.Identity.UseCases.AcceptInvitation;
 using Modular.Identity.UseCases.ChangeMemberRoles;
 using Modular.Identity.UseCases.CreateClient;
+using Modular.Identity.UseCases.CreateTenantApiKey;
 using Modular.Identity.UseCases.CreateTenantRole;
 using Modular.Identity.UseCases.DeleteClient;
 using Modular.Identity.UseCases.DeleteTenantRole;
@@ -34,6 +36,7 @@ using Modular.Identity.UseCases.LeaveTenant;
 using Modular.Identity.UseCases.ListClients;
 using Modular.Identity.UseCases.ListInvitations;
 using Modular.Identity.UseCases.ListSignUps;
+using Modular.Identity.UseCases.ListTenantApiKeys;
 using Modular.Identity.UseCases.ListTenantMembers;
 using Modular.Identity.UseCases.ListTenantRoles;
 using Modular.Identity.UseCases.ListUsers;
@@ -44,13 +47,16 @@ using Modular.Identity.UseCases.RemoveTenantMember;
 using Modular.Identity.UseCases.ResendInvitation;
 using Modular.Identity.UseCases.ResetTwoFactor;
 using Modular.Identity.UseCases.RevokeInvitation;
+using Modular.Identity.UseCases.RevokeTenantApiKey;
 using Modular.Identity.UseCases.RevokeUserSessions;
 using Modular.Identity.UseCases.RotateClientSecret;
+using Modular.Identity.UseCases.RotateTenantApiKey;
 using Modular.Identity.UseCases.SetClientEnabled;
 using Modular.Identity.UseCases.SetMembership;
 using Modular.Identity.UseCases.TransferOwnership;
 using Modular.Identity.UseCases.UnlockUser;
 using Modular.Identity.UseCases.UpdateClient;
+using Modular.Identity.UseCases.UpdateTenantApiKey;
 using Modular.Identity.UseCases.UpdateTenantRole;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
@@ -90,8 +96,9 @@ public sealed class IdentityModule : IModule
             [
                 IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
                 IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.OwnersManage,
+                IdentityPermissions.ApiKeysManage,
             ],
-            TenantAdmins: [IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage]));
+            TenantAdmins: [IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage]));
         services.AddOptions<IdentitySettings>().PostConfigure<IEnumerable<DefaultGrants>>((identity, grants) =>
         {
             foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions(grants))
@@ -199,6 +206,7 @@ public sealed class IdentityModule : IModule
         services.AddDataProtection().SetApplicationName("Modular").PersistKeysToDbContext<IdentityDbContext>();
 
         services.AddSingleton<VerifiedSecrets>();
+        services.AddSingleton<ApiKeyUsage>();
         services.AddScoped<TokenClaims>();
         services.AddSingleton<IMembershipDirectory, MembershipDirectory>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
@@ -255,6 +263,13 @@ public sealed class IdentityModule : IModule
         roles.MapCreateTenantRole();
         roles.MapUpdateTenantRole();
         roles.MapDeleteTenantRole();
+
+        var apiKeys = api.MapGroup(IdentityRoutes.TenantApiKeys).WithTags("Tenant: API keys").RequirePermission(IdentityPermissions.ApiKeysManage);
+        apiKeys.MapListTenantApiKeys();
+        apiKeys.MapCreateTenantApiKey();
+        apiKeys.MapUpdateTenantApiKey();
+        apiKeys.MapRotateTenantApiKey();
+        apiKeys.MapRevokeTenantApiKey();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Caching.Hybrid;
+using Modular.Identity.Memberships;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
@@ -20,6 +22,29 @@ internal static class ApplicationLookup
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken) ?? throw new NotFoundException("Client", clientId);
         return (application, await applications.DescribeAsync(application, cancellationToken));
+    }
+
+    /// <summary>
+    /// Gives a confidential client a new generated secret (returned once) and revokes its tokens: a rotation is usually a
+    /// leak, so refresh tokens obtained with the old secret go too.
+    /// </summary>
+    public static async Task<string> RotateSecretAsync(
+        this IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, object application, OpenIddictApplicationDescriptor descriptor,
+        CancellationToken cancellationToken)
+    {
+        var secret = ClientRegistration.NewSecret();
+        descriptor.ClientSecret = secret;
+        await applications.UpdateAsync(application, descriptor, cancellationToken);
+        await tokens.RevokeByApplicationIdAsync((await applications.GetIdAsync(application, cancellationToken))!, cancellationToken);
+        return secret;
+    }
+
+    /// <summary>Deletes a client with its authorizations and tokens (OpenIddict removes them); its tokens stop opening its tenant here at once.</summary>
+    public static async Task DeleteClientAsync(
+        this IOpenIddictApplicationManager applications, HybridCache cache, object application, string clientId, CancellationToken cancellationToken)
+    {
+        await applications.DeleteAsync(application, cancellationToken);
+        await MembershipDirectory.ForgetClientAsync(cache, clientId, cancellationToken);
     }
 
     public static async Task<OpenIddictApplicationDescriptor> DescribeAsync(

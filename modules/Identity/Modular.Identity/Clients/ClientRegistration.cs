@@ -17,6 +17,9 @@ internal static class ClientRegistration
     public const string TenantProperty = "modular_tenant";
     public const string PermissionsProperty = "modular_permissions";
 
+    /// <summary>A tenant's API key's tenant roles: their permissions in its tenant are added to its tokens at issuance.</summary>
+    public const string RolesProperty = "modular_roles";
+
     /// <summary>A disabled client's OpenIddict permissions, parked here so that OpenIddict itself refuses it.</summary>
     public const string DisabledPermissionsProperty = "modular_disabled_permissions";
 
@@ -118,13 +121,18 @@ internal static class ClientRegistration
     }
 
     /// <summary>The platform permissions a client holds for client-credentials tokens.</summary>
-    public static string[] PermissionsOf(IReadOnlyDictionary<string, JsonElement> properties) =>
-        properties.TryGetValue(PermissionsProperty, out var permissions) && permissions.ValueKind == JsonValueKind.Array
-            ? [.. permissions.EnumerateArray().Select(p => p.GetString()!)]
-            : [];
+    public static string[] PermissionsOf(IReadOnlyDictionary<string, JsonElement> properties) => StringsOf(properties, PermissionsProperty);
+
+    /// <summary>The tenant roles a client (a tenant's API key) holds for client-credentials tokens.</summary>
+    public static string[] RolesOf(IReadOnlyDictionary<string, JsonElement> properties) => StringsOf(properties, RolesProperty);
 
     /// <summary>A secret with 256 bits of entropy, URL-safe.</summary>
     public static string NewSecret() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    private static string[] StringsOf(IReadOnlyDictionary<string, JsonElement> properties, string name) =>
+        properties.TryGetValue(name, out var values) && values.ValueKind == JsonValueKind.Array
+            ? [.. values.EnumerateArray().Select(p => p.GetString()!)]
+            : [];
 
     private static string ToOpenIddictGrant(string grant) => grant == "device_code" ? GrantTypes.DeviceCode : grant;
 

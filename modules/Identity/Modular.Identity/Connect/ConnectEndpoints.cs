@@ -162,7 +162,8 @@ internal static class ConnectEndpoints
     }
 
     private static async Task<IResult> TokenAsync(
-        HttpContext http, UserManager<User> users, IdentityDbContext db, IOpenIddictApplicationManager applications, TokenClaims claims, TenantScope scope)
+        HttpContext http, UserManager<User> users, IdentityDbContext db, IOpenIddictApplicationManager applications, TokenClaims claims, TenantScope scope,
+        ApiKeyUsage usage)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID request could not be read.");
         if (request.IsClientCredentialsGrantType())
@@ -170,12 +171,21 @@ internal static class ConnectEndpoints
             var application = await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted)
                 ?? throw new InvalidOperationException("The client was validated but is gone.");
             var properties = await applications.GetPropertiesAsync(application, http.RequestAborted);
-            var identity = claims.ForClient(
+            var tenant = properties.TryGetValue(ClientRegistration.TenantProperty, out var binding) ? binding.GetString() : null;
+            scope.EnterAllTenants(); // a key's roles are read in its tenant, whichever that is
+            var identity = await claims.ForClientAsync(
                 request.ClientId!,
                 await applications.GetDisplayNameAsync(application, http.RequestAborted),
-                properties.TryGetValue(ClientRegistration.TenantProperty, out var tenant) ? tenant.GetString() : null,
+                tenant,
                 ClientRegistration.PermissionsOf(properties),
-                request.GetScopes());
+                ClientRegistration.RolesOf(properties),
+                request.GetScopes(),
+                http.RequestAborted);
+            if (Guid.TryParse(tenant, out var tenantId))
+            {
+                await usage.RecordAsync(request.ClientId!, tenantId, http.RequestAborted);
+            }
+
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 

@@ -54,8 +54,21 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
         return identity;
     }
 
-    public ClaimsIdentity ForClient(string clientId, string? displayName, string? tenantId, IEnumerable<string> permissions, IEnumerable<string> scopes)
+    /// <summary>
+    /// A client acting for itself: its permissions, and for a tenant's API key with roles, what those roles grant in its
+    /// tenant now (a changed custom role changes the key's next token), never <c>platform.*</c> through a role.
+    /// </summary>
+    public async Task<ClaimsIdentity> ForClientAsync(
+        string clientId, string? displayName, string? tenantId, IEnumerable<string> permissions, IReadOnlyList<string> roles, IEnumerable<string> scopes,
+        CancellationToken cancellationToken)
     {
+        var held = permissions.ToList();
+        if (roles.Count > 0 && Guid.TryParse(tenantId, out var tenant))
+        {
+            held.AddRange((await grants.PermissionsInTenantAsync(tenant, roles, cancellationToken))
+                .Where(p => !p.StartsWith(PlatformPermissions.Prefix, StringComparison.Ordinal)));
+        }
+
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, displayName ?? clientId).SetClaim(GrantTypeClaim, GrantTypes.ClientCredentials);
         if (tenantId is not null)
@@ -63,7 +76,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
             identity.SetClaim(ModularClaims.Tenant, tenantId);
         }
 
-        identity.SetClaims(ModularClaims.Permission, [.. permissions.Distinct()]);
+        identity.SetClaims(ModularClaims.Permission, [.. held.Distinct()]);
         identity.SetScopes(scopes);
         identity.SetResources(ConnectEndpoints.ApiResource);
         identity.SetDestinations(_ => [Destinations.AccessToken]);

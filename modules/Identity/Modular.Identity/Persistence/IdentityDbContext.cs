@@ -36,6 +36,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>Invitations to join a tenant, each with the hash of its link's token.</summary>
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
+    /// <summary>The tenants' API keys: which OpenIddict clients are a tenant's, with their names and last use.</summary>
+    public DbSet<TenantApiKey> TenantApiKeys => Set<TenantApiKey>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -150,6 +153,17 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             invitation.Property(i => i.InvitedBy).HasMaxLength(200);
             invitation.Property(i => i.TokenHash).HasMaxLength(Invitation.TokenHashLength);
             invitation.Property(i => i.State).HasConversion<string>().HasMaxLength(20);
+        });
+
+        modelBuilder.Entity<TenantApiKey>(key =>
+        {
+            key.ToTable("tenant_api_keys");
+            key.HasKey(k => k.Id);
+            key.HasIndex(k => k.ClientId).IsUnique();
+            key.HasIndex(k => new { k.TenantId, k.CreatedAt });
+            key.Property(k => k.ClientId).HasMaxLength(100);
+            key.Property(k => k.Name).HasMaxLength(TenantApiKey.NameMaxLength);
+            key.Property(k => k.CreatedBy).HasMaxLength(TenantApiKey.CreatedByMaxLength);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

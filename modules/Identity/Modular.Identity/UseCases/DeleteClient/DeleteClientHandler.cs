@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
-using Modular.Identity.Memberships;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.DeleteClient;
@@ -14,8 +13,7 @@ public sealed class DeleteClientHandler(IOpenIddictApplicationManager applicatio
     public async ValueTask<Unit> Handle(Contracts.DeleteClient command, CancellationToken cancellationToken)
     {
         var (application, _) = await applications.GetClientAsync(command.ClientId, cancellationToken);
-        await applications.DeleteAsync(application, cancellationToken); // OpenIddict deletes its authorizations and tokens too
-        await MembershipDirectory.ForgetClientAsync(cache, command.ClientId, cancellationToken);
+        await applications.DeleteClientAsync(cache, application, command.ClientId, cancellationToken);
         return Unit.Value;
     }
 }

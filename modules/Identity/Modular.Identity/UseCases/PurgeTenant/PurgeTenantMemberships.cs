@@ -1,13 +1,20 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using Modular.Identity.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
+using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.PurgeTenant;
 
-/// <summary>A purged tenant's memberships, custom roles, invitations, sign-up record and audit trail go with it; the users themselves stay (they may belong elsewhere).</summary>
-public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope) : INotificationHandler<TenantPurged>
+/// <summary>
+/// A purged tenant's memberships, custom roles, invitations, API keys (their clients and tokens), sign-up record and
+/// audit trail go with it; the users themselves stay (they may belong elsewhere).
+/// </summary>
+public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope, IOpenIddictApplicationManager applications, HybridCache cache)
+    : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)
     {
@@ -16,6 +23,15 @@ public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope sco
         await db.TenantRoles.Where(r => r.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.SignUps.Where(s => s.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.Invitations.Where(i => i.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        foreach (var clientId in await db.TenantApiKeys.Where(k => k.TenantId == notification.TenantId).Select(k => k.ClientId).ToListAsync(cancellationToken))
+        {
+            if (await applications.FindByClientIdAsync(clientId, cancellationToken) is { } application)
+            {
+                await applications.DeleteClientAsync(cache, application, clientId, cancellationToken);
+            }
+        }
+
+        await db.TenantApiKeys.Where(k => k.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.EraseAuditTrailAsync(notification.TenantId, cancellationToken);
     }
 }

@@ -23,11 +23,7 @@ public sealed class RotateClientSecretHandler(IOpenIddictApplicationManager appl
             throw new ConflictException("A public client has no secret to rotate.");
         }
 
-        var secret = ClientRegistration.NewSecret();
-        descriptor.ClientSecret = secret;
-        await applications.UpdateAsync(application, descriptor, cancellationToken);
-        // A rotation is usually a leak: refresh tokens obtained with the old secret go too.
-        await tokens.RevokeByApplicationIdAsync((await applications.GetIdAsync(application, cancellationToken))!, cancellationToken);
+        var secret = await applications.RotateSecretAsync(tokens, application, descriptor, cancellationToken);
         return new ClientWithSecret(ClientRegistration.ToDto(descriptor), secret);
     }
 }

@@ -1,0 +1,125 @@
+﻿using System;
+using System.Collections.Generic;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Modular.Identity.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class TenantSelfService : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "invitations",
+                schema: "identity",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    normalized_email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    roles = table.Column<List<string>>(type: "text[]", nullable: false),
+                    invited_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    state = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    accepted_by = table.Column<Guid>(type: "uuid", nullable: true),
+                    accepted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_invitations", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sign_ups",
+                schema: "identity",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    organization_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    slug = table.Column<string>(type: "character varying(63)", maxLength: 63, nullable: false),
+                    client_address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    activated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sign_ups", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "tenant_api_keys",
+                schema: "identity",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    client_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tenant_api_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_invitations_tenant_id_normalized_email",
+                schema: "identity",
+                table: "invitations",
+                columns: new[] { "tenant_id", "normalized_email" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sign_ups_tenant_id",
+                schema: "identity",
+                table: "sign_ups",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sign_ups_user_id",
+                schema: "identity",
+                table: "sign_ups",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tenant_api_keys_client_id",
+                schema: "identity",
+                table: "tenant_api_keys",
+                column: "client_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tenant_api_keys_tenant_id_created_at",
+                schema: "identity",
+                table: "tenant_api_keys",
+                columns: new[] { "tenant_id", "created_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "invitations",
+                schema: "identity");
+
+            migrationBuilder.DropTable(
+                name: "sign_ups",
+                schema: "identity");
+
+            migrationBuilder.DropTable(
+                name: "tenant_api_keys",
+                schema: "identity");
+        }
+    }
+}
