@@ -56,16 +56,16 @@ public sealed class Tenant
 
     public static Tenant Create(
         string slug, string name, string? plan, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset now, bool pendingActivation = false) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        Slug = slug,
-        Name = name.Trim(),
-        Plan = string.IsNullOrWhiteSpace(plan) ? DefaultPlan : plan,
-        Status = pendingActivation ? TenantStatus.PendingActivation : TenantStatus.Active,
-        CreatedAt = now,
-        Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata),
-        Version = 1,
-    };
+        {
+            Id = Guid.CreateVersion7(now),
+            Slug = slug,
+            Name = name.Trim(),
+            Plan = string.IsNullOrWhiteSpace(plan) ? DefaultPlan : plan,
+            Status = pendingActivation ? TenantStatus.PendingActivation : TenantStatus.Active,
+            CreatedAt = now,
+            Metadata = metadata is null ? [] : new Dictionary<string, string>(metadata),
+            Version = 1,
+        };
 
     public void Rename(string name)
     {

@@ -1,6 +1,6 @@
 using System.Text;
-using AnyAscii;
 using System.Text.RegularExpressions;
+using AnyAscii;
 using FluentValidation;
 using Modular.Tenants.Configuration;
 using Modular.Tenants.Domain;
