@@ -33,17 +33,31 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
 
         // Another instance holds the pruning lock: this one skips.
         var unpooled = new NpgsqlConnectionStringBuilder(oidc.Host.ConnectionString) { Pooling = false }.ConnectionString;
+        int otherBackend;
         await using (var other = new NpgsqlConnection(unpooled)) // closing it is the other instance going away
         {
             await other.OpenAsync(Ct);
-            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", other);
+            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key), pg_backend_pid()", other);
             take.Parameters.AddWithValue("key", 0x4d6f64756c6172L);
-            await take.ExecuteNonQueryAsync(Ct);
+            await using (var taken = await take.ExecuteReaderAsync(Ct))
+            {
+                await taken.ReadAsync(Ct);
+                otherBackend = taken.GetInt32(1);
+            }
 
             Assert.False(await pruner.PruneAsync(Ct));
         }
 
-        // The lock went with the other instance's connection: this one prunes, and releases it.
+        // The lock goes with the other instance's session, once the server has ended it (it notices the closed
+        // connection on its own time): this one then prunes, and releases the lock.
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(unpooled);
+            await connection.OpenAsync(Ct);
+            await using var alive = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = @pid", connection);
+            alive.Parameters.AddWithValue("pid", otherBackend);
+            return (long)(await alive.ExecuteScalarAsync(Ct))! == 0;
+        }, "the other instance's session has ended");
         Assert.True(await pruner.PruneAsync(Ct));
         Assert.True(await pruner.PruneAsync(Ct));
     }
