@@ -172,7 +172,13 @@ internal static class ConnectEndpoints
                 ?? throw new InvalidOperationException("The client was validated but is gone.");
             var properties = await applications.GetPropertiesAsync(application, http.RequestAborted);
             var tenant = properties.TryGetValue(ClientRegistration.TenantProperty, out var binding) ? binding.GetString() : null;
-            scope.EnterAllTenants(); // a key's roles are read in its tenant, whichever that is
+            var boundToTenant = Guid.TryParse(tenant, out var boundTo);
+            if (boundToTenant)
+            {
+                // A key's roles are read in its own tenant's scope, and nowhere else.
+                scope.Enter(new TenantInfo(boundTo, Slug: "", Plan: "", IsSuspended: false));
+            }
+
             var identity = await claims.ForClientAsync(
                 request.ClientId!,
                 await applications.GetDisplayNameAsync(application, http.RequestAborted),
@@ -181,9 +187,9 @@ internal static class ConnectEndpoints
                 ClientRegistration.RolesOf(properties),
                 request.GetScopes(),
                 http.RequestAborted);
-            if (Guid.TryParse(tenant, out var tenantId))
+            if (boundToTenant)
             {
-                await usage.RecordAsync(request.ClientId!, tenantId, http.RequestAborted);
+                await usage.RecordAsync(request.ClientId!, boundTo, http.RequestAborted);
             }
 
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
