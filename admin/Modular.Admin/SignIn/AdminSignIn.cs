@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Admin.Organization;
+using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
 using OpenIddict.Client;
 using OpenIddict.Client.AspNetCore;
@@ -19,7 +21,8 @@ namespace Modular.Admin.SignIn;
 /// <summary>
 /// The console signs operators in as any SaaS app would: it is a first-party client of the host's own
 /// OpenID provider (authorization code + PKCE), and keeps the result in its own cookie. Only a caller whose
-/// identity token carries the platform-admin permission gets that cookie.
+/// identity token carries the platform-admin permission gets that cookie for <c>/admin</c>; anyone signed in gets it
+/// for the organization area (<see cref="OrganizationArea"/>), for the tenant the provider put in the token.
 /// </summary>
 public static class AdminSignIn
 {
@@ -31,6 +34,7 @@ public static class AdminSignIn
     public const string SignOutPath = "/admin/signout";
     public const string CallbackPath = "/admin/signin-oidc";
     public const string SignedOutPath = "/admin/signed-out";
+
 
     public static IServiceCollection AddAdminSignIn(this IServiceCollection services, IConfiguration configuration)
     {
@@ -71,9 +75,17 @@ public static class AdminSignIn
     public static void MapAdminSignIn(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").AllowAnonymous().ExcludeFromDescription();
-        admin.MapGet("/signin", (string? returnUrl) => Results.Challenge(
-            new AuthenticationProperties { RedirectUri = LocalPath(returnUrl) },
-            [OpenIddictClientAspNetCoreDefaults.AuthenticationScheme]));
+        admin.MapGet("/signin", (string? returnUrl, Guid? tenant) =>
+        {
+            var properties = new AuthenticationProperties { RedirectUri = LocalPath(returnUrl) };
+            if (tenant is { } chosen)
+            {
+                // Which of the user's tenants the session is for: the provider refuses one the user is not in.
+                properties.Parameters[AuthorizeParameters.Tenant] = chosen.ToString();
+            }
+
+            return Results.Challenge(properties, [OpenIddictClientAspNetCoreDefaults.AuthenticationScheme]);
+        });
         admin.MapMethods("/signin-oidc", [HttpMethods.Get, HttpMethods.Post], (Delegate)CompleteSignInAsync).DisableAntiforgery();
         admin.MapPost("/signout", (Delegate)SignOutAsync);
         admin.MapMethods("/signed-out", [HttpMethods.Get, HttpMethods.Post], async (HttpContext http) =>
@@ -93,7 +105,8 @@ public static class AdminSignIn
                 detail: "The sign-in could not be completed. Start again from the admin console.");
         }
 
-        if (!principal.HasPermission(PlatformPermissions.Admin))
+        var properties = new AuthenticationProperties { RedirectUri = LocalPath(result.Properties?.RedirectUri) };
+        if (!OrganizationArea.Contains(properties.RedirectUri!) && !principal.HasPermission(PlatformPermissions.Admin))
         {
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                 detail: "Your account may not use the admin console: it needs the platform-admin permission.");
@@ -101,12 +114,11 @@ public static class AdminSignIn
 
         // Only what the console needs; the identity token is kept to sign out at the provider too.
         var identity = new ClaimsIdentity(Scheme, Claims.Name, Claims.Role);
-        foreach (var claim in principal.Claims.Where(c => c.Type is Claims.Subject or Claims.Name or Claims.Email or Claims.Role or ModularClaims.Permission))
+        foreach (var claim in principal.Claims.Where(c => c.Type is Claims.Subject or Claims.Name or Claims.Email or Claims.Role or ModularClaims.Permission or ModularClaims.Tenant))
         {
             identity.AddClaim(new Claim(claim.Type, claim.Value));
         }
 
-        var properties = new AuthenticationProperties { RedirectUri = LocalPath(result.Properties?.RedirectUri) };
         if (result.Properties?.GetTokenValue(OpenIddictClientAspNetCoreConstants.Tokens.BackchannelIdentityToken) is { } idToken)
         {
             properties.StoreTokens([new AuthenticationToken { Name = OpenIddictClientAspNetCoreConstants.Tokens.BackchannelIdentityToken, Value = idToken }]);
@@ -124,7 +136,9 @@ public static class AdminSignIn
         await antiforgery.ValidateRequestAsync(http);
         var session = await http.AuthenticateAsync(Scheme);
         await http.SignOutAsync(Scheme);
-        var properties = new AuthenticationProperties { RedirectUri = "/admin" }; // back to the console, which asks for a sign-in again
+        // Back to the area signed out of (a form field of the console's own form), which asks for a sign-in again.
+        var area = http.Request.Form["area"].ToString() == OrganizationArea.Path ? OrganizationArea.Path : "/admin";
+        var properties = new AuthenticationProperties { RedirectUri = area };
         if (session.Properties?.GetTokenValue(OpenIddictClientAspNetCoreConstants.Tokens.BackchannelIdentityToken) is { } idToken)
         {
             properties.Items[OpenIddictClientAspNetCoreConstants.Properties.IdentityTokenHint] = idToken;

@@ -39,6 +39,9 @@ public static class IdentityRoutes
     /// <summary>A signed-in user accepts an invitation by its id and token (for apps; the mailed link opens <see cref="AcceptInvitationPage"/>).</summary>
     public const string AcceptInvitation = "/api/v1/invitations/accept";
 
+    /// <summary>The signed-in user's tenants (<c>GET</c>).</summary>
+    public const string MyTenants = "/api/v1/me/tenants";
+
     public static string TenantInvitation(Guid id) => $"{TenantInvitations}/{id}";
 
     public static string RevokeInvitation(Guid id) => $"{TenantInvitation(id)}/revoke";
@@ -145,4 +148,11 @@ public static class IdentityRoutes
     public const string ResetAuthenticator = TwoFactor + "/reset";
 
     public const string RecoveryCodes = TwoFactor + "/recovery-codes";
+}
+
+/// <summary>Parameters of the provider's authorize request beyond OpenID Connect's.</summary>
+public static class AuthorizeParameters
+{
+    /// <summary>Which of the user's tenants the token is for (id or slug); refused when the user is not a member.</summary>
+    public const string Tenant = "tenant";
 }

@@ -41,3 +41,9 @@ public sealed record TenantRoleDto(string Name, string? Description, IReadOnlyLi
 
 /// <param name="AssignablePermissions">What the modules let a tenant hand out: the permissions they grant tenant admins and members.</param>
 public sealed record TenantRoleList(IReadOnlyList<TenantRoleDto> Roles, IReadOnlyList<string> AssignablePermissions);
+
+/// <summary>The tenants the signed-in user belongs to, with their roles in each: what a tenant switcher offers.</summary>
+public sealed record ListMyTenants : IQuery<IReadOnlyList<MyTenantDto>>;
+
+/// <summary>One of the caller's tenants; <see cref="Preferred"/> marks the one chosen last (a token asked without a tenant gets it).</summary>
+public sealed record MyTenantDto(Guid Id, string Slug, IReadOnlyList<string> Roles, bool Preferred);

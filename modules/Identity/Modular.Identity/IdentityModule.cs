@@ -35,6 +35,7 @@ using Modular.Identity.UseCases.InviteMembers;
 using Modular.Identity.UseCases.LeaveTenant;
 using Modular.Identity.UseCases.ListClients;
 using Modular.Identity.UseCases.ListInvitations;
+using Modular.Identity.UseCases.ListMyTenants;
 using Modular.Identity.UseCases.ListSignUps;
 using Modular.Identity.UseCases.ListTenantApiKeys;
 using Modular.Identity.UseCases.ListTenantMembers;
@@ -257,6 +258,7 @@ public sealed class IdentityModule : IModule
         invitations.MapRevokeInvitation();
         invitations.MapResendInvitation();
         api.MapAcceptInvitation();
+        api.MapListMyTenants();
 
         var roles = api.MapGroup(IdentityRoutes.TenantRoles).WithTags("Tenant: roles");
         roles.MapListTenantRoles();

@@ -43,7 +43,7 @@ internal static class ConnectEndpoints
     public const string ApiResource = "modular-api";
 
     /// <summary>Custom authorize parameter: which of the user's tenants the token is for (id or slug).</summary>
-    public const string TenantParameter = "tenant";
+    public const string TenantParameter = Contracts.AuthorizeParameters.Tenant;
 
     public static void MapConnectEndpoints(this IEndpointRouteBuilder root)
     {
@@ -94,6 +94,12 @@ internal static class ConnectEndpoints
         if (tenant.Refused)
         {
             return Refuse(Errors.AccessDenied, "The user is not a member of the requested tenant.");
+        }
+
+        if (tenant.Id is { } chosen && (string?)request[TenantParameter] is { Length: > 0 } && user.PreferredTenantId != chosen)
+        {
+            user.PreferredTenantId = chosen; // remembered: the next sign-in that names no tenant lands here
+            await users.UpdateAsync(user);
         }
 
         var identity = await claims.ForUserAsync(user, tenant.Id, request.GetScopes(), http.RequestAborted);
@@ -282,7 +288,8 @@ internal static class ConnectEndpoints
 
     /// <summary>
     /// The tenant a user's token is for: the one the request asks for (if the user belongs to it), else the
-    /// user's only tenant, else none. Refused when the asked-for tenant is not one of the user's.
+    /// user's only tenant, else the one they chose last (if they still belong to it), else none. Refused when the
+    /// asked-for tenant is not one of the user's.
     /// </summary>
     internal static async Task<(Guid? Id, bool Refused)> ChooseTenantAsync(
         OpenIddictRequest request, User user, IdentityDbContext db, ITenantDirectory? tenants, CancellationToken cancellationToken)
@@ -294,7 +301,9 @@ internal static class ConnectEndpoints
             return tenant is not null && memberships.Contains(tenant.Id) ? (tenant.Id, false) : (null, true);
         }
 
-        return memberships.Count == 1 ? (memberships[0], false) : (null, false);
+        return memberships.Count == 1 ? (memberships[0], false)
+            : user.PreferredTenantId is { } preferred && memberships.Contains(preferred) ? (preferred, false)
+            : (null, false);
     }
 
     private static IResult Refuse(string error, string description) => Results.Forbid(

@@ -12,6 +12,12 @@ public sealed class User : IdentityUser<Guid>
     public string DisplayName { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The tenant the user chose last (a tenant switcher, an app's <c>tenant</c> parameter): where a sign-in that names
+    /// none lands, while the user still belongs to it. A preference, not a grant: membership is checked every time.
+    /// </summary>
+    public Guid? PreferredTenantId { get; set; }
 }
 
 /// <summary>Platform-wide roles (e.g. platform-admin), held by users; tenant roles live on memberships.</summary>

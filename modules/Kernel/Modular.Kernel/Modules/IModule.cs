@@ -39,6 +39,12 @@ public interface IModule
     /// them without knowing the modules.
     /// </summary>
     IReadOnlyList<AdminLink> TenantAdminLinks => [];
+
+    /// <summary>
+    /// Links the module contributes to the organization area (<c>/org</c>): the console a tenant's own people open for
+    /// their tenant. Each is shown to those who hold its permission in that tenant.
+    /// </summary>
+    IReadOnlyList<OrganizationLink> OrganizationLinks => [];
 }
 
 /// <summary>A navigation entry in the admin console; its pages live in the module's own assembly.</summary>
@@ -50,3 +56,10 @@ public sealed record AdminLink(string Title, string Href, string? Icon = null)
     /// <summary>The link for one tenant (<see cref="IModule.TenantAdminLinks"/>).</summary>
     public string HrefFor(Guid tenantId) => Href.Replace("{tenantId}", tenantId.ToString(), StringComparison.Ordinal);
 }
+
+/// <summary>A navigation entry in the organization area; its page lives in the module's own assembly.</summary>
+/// <param name="Title">Text of the link.</param>
+/// <param name="Href">Absolute path under <c>/org</c>.</param>
+/// <param name="Permission">What the signed-in member must hold in the tenant to see the link and use its page.</param>
+/// <param name="Icon">A MudBlazor icon SVG path, or null.</param>
+public sealed record OrganizationLink(string Title, string Href, string Permission, string? Icon = null);

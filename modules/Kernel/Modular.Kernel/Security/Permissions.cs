@@ -13,6 +13,12 @@ public static class ModularClaims
 {
     public const string Permission = "permission";
     public const string Tenant = "tenant";
+
+    /// <summary>
+    /// On an impersonation session: the operator acting as the signed-in user (support), so what is done is
+    /// attributed to both. Only the console's impersonation sign-in sets it.
+    /// </summary>
+    public const string ImpersonatedBy = "impersonated_by";
 }
 
 public static class PlatformPermissions

@@ -37,6 +37,13 @@ public sealed class TenantScope : ITenantContext
         IsAllTenants = false;
     }
 
+    /// <summary>Leaves any tenant (or all of them): no tenant-owned row is seen until one is entered.</summary>
+    public void Leave()
+    {
+        Tenant = null;
+        IsAllTenants = false;
+    }
+
     /// <summary>Widens this unit of work to every tenant; for platform-level code only.</summary>
     public void EnterAllTenants()
     {

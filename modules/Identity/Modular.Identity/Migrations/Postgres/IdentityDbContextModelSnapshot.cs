@@ -592,6 +592,10 @@ namespace Modular.Identity.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("phone_number_confirmed");
 
+                    b.Property<Guid?>("PreferredTenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("preferred_tenant_id");
+
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text")
                         .HasColumnName("security_stamp");

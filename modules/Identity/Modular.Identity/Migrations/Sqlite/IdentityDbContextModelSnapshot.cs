@@ -579,6 +579,10 @@ namespace Modular.Identity.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("phone_number_confirmed");
 
+                    b.Property<Guid?>("PreferredTenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preferred_tenant_id");
+
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT")
                         .HasColumnName("security_stamp");
