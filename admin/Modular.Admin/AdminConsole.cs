@@ -40,6 +40,7 @@ public static class AdminConsole
     {
         app.MapStaticAssets().AllowAnonymous();
         app.MapAdminSignIn();
+        app.MapImpersonation();
         var moduleAssemblies = app.Services.GetRequiredService<ModuleCatalog>().Assemblies
             .Where(a => a != typeof(App).Assembly)
             .ToArray();

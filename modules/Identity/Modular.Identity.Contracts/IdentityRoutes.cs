@@ -75,6 +75,11 @@ public static class IdentityRoutes
     /// <summary>The console's list of sign-ups.</summary>
     public const string ConsoleSignUps = "/admin/identity/sign-ups";
 
+    /// <summary>The console's form posts that start (<c>POST</c>) and end an impersonation session (it sets the console's cookie).</summary>
+    public const string ConsoleImpersonation = "/admin/impersonation";
+
+    public const string ConsoleEndImpersonation = ConsoleImpersonation + "/end";
+
     public static string User(Guid id) => $"{Users}/{id}";
 
     public static string LockUser(Guid id) => $"{User(id)}/lock";

@@ -92,6 +92,7 @@ public sealed class IdentityModule : IModule
     {
         var settings = configuration.GetSection(IdentitySettings.Section);
         services.Configure<IdentitySettings>(settings);
+        services.Configure<ImpersonationSettings>(configuration.GetSection(ImpersonationSettings.Section));
         services.AddDefaultGrants(new DefaultGrants(
             Operators:
             [

@@ -79,3 +79,12 @@ internal sealed record ClientSettings : ClientDefinition
 {
     public string? ClientSecret { get; init; }
 }
+
+/// <summary><c>Identity:Impersonation</c>: operators acting as a tenant's member, for support.</summary>
+public sealed class ImpersonationSettings
+{
+    public const string Section = IdentitySettings.Section + ":Impersonation";
+
+    /// <summary>How long an impersonation session lasts; using it does not extend it.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(30);
+}

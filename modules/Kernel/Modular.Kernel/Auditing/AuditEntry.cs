@@ -13,6 +13,15 @@ namespace Modular.Kernel.Auditing;
 /// </summary>
 public sealed class AuditEntry : ITenantOwned
 {
+    /// <summary>
+    /// The platform's own trail, beside the tenants': what operators do that concerns the platform as a whole (acting as
+    /// a tenant's member, for one), written by platform code in the all-tenants scope. A chain like any tenant's, under
+    /// an id no tenant has (tenants' ids are version-7 GUIDs; the empty one means "no tenant" and is refused).
+    /// </summary>
+    public static readonly Guid PlatformTrail = Guid.AllBitsSet;
+
+    private const int ActorMaxLength = 200;
+
     public Guid Id { get; private set; }
 
     public Guid TenantId { get; private set; }
@@ -44,7 +53,7 @@ public sealed class AuditEntry : ITenantOwned
         Id = Guid.CreateVersion7(now),
         TenantId = tenantId,
         OccurredAt = now,
-        Actor = caller.Actor,
+        Actor = caller.Actor is { Length: > ActorMaxLength } actor ? actor[..ActorMaxLength] : caller.Actor, // never lose the entry for a long name
         ActorAddress = caller.Address,
         Action = action,
         Target = target,
@@ -71,7 +80,7 @@ public sealed class AuditEntry : ITenantOwned
         audit.ToTable("audit_entries");
         audit.HasKey(e => e.Id);
         audit.HasIndex(e => new { e.TenantId, e.Sequence }).IsUnique();
-        audit.Property(e => e.Actor).HasMaxLength(200);
+        audit.Property(e => e.Actor).HasMaxLength(ActorMaxLength);
         audit.Property(e => e.ActorAddress).HasMaxLength(64);
         audit.Property(e => e.Action).HasMaxLength(100);
         audit.Property(e => e.Target).HasMaxLength(200);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Modular.Kernel.Security;
 
 namespace Modular.Kernel.Auditing;
 
@@ -45,7 +46,9 @@ internal sealed class Caller(IHttpContextAccessor accessor, CallerScope scope) :
 
             var subject = user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier);
             var name = user.Identity.Name;
-            return subject is null || subject == name ? name ?? "unknown" : $"{name} ({subject})";
+            var actor = subject is null || subject == name ? name ?? "unknown" : $"{name} ({subject})";
+            // An operator acting as a member (support): both are named, the operator first.
+            return user.FindFirstValue(ModularClaims.ImpersonatedBy) is { } impersonator ? $"{impersonator} as {actor}" : actor;
         }
     }
 

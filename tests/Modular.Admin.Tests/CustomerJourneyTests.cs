@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Modular.Identity.Contracts;
+using Modular.Identity.Persistence;
+using Modular.Kernel.Auditing;
+using Modular.Kernel.Tenancy;
+using static Microsoft.Playwright.Assertions;
+
+namespace Modular.Admin.Tests;
+
+/// <summary>
+/// The customers' side as its people meet it, signed in for real through the host's OpenID provider (issue 16): a
+/// visitor signs up an organization and runs it from the organization area; an operator acts as one of its members for
+/// support, and the organization sees that it happened.
+/// </summary>
+public sealed partial class CustomerJourneyTests(CustomerJourneyTests.OpenPlatform console) : IClassFixture<CustomerJourneyTests.OpenPlatform>
+{
+    private const string Password = "correct-Horse-battery-9";
+
+    [Fact]
+    public async Task An_operator_acts_as_a_member_with_a_reason_and_the_organization_sees_it()
+    {
+        const string owner = "richard@piedpiper.example";
+        await using var founder = await console.OpenAsync(user: null);
+        await SignUpAndConfirmAsync(founder, "Pied Piper", "pied-piper", owner);
+
+        await using var support = await console.OpenAsync(user: null);
+        var page = support.Page;
+        await page.GotoAsync(IdentityRoutes.ConsoleUsers);
+        await SignInAsync(page, OpenPlatform.OperatorEmail, OpenPlatform.OperatorPassword);
+        await support.WaitUntilInteractiveAsync();
+        await page.GetByTestId("user-table").GetByText(owner).ClickAsync();
+        await Expect(page.GetByTestId("user-email")).ToHaveTextAsync(owner);
+        await page.GetByTestId("membership-table").GetByTestId("impersonate").ClickAsync();
+        await page.GetByTestId("impersonate-reason").FillAsync("Ticket 4711: their invoices look wrong");
+        await page.GetByTestId("impersonate-confirm").ClickAsync();
+
+        // The operator is in the organization as its owner, and told so on every page.
+        await Expect(page).ToHaveURLAsync(new Regex("/org$"));
+        await support.WaitUntilInteractiveAsync();
+        await Expect(page.GetByTestId("organization")).ToHaveTextAsync("pied-piper");
+        await Expect(page.GetByTestId("impersonation-banner")).ToContainTextAsync($"{OpenPlatform.OperatorEmail} (platform support) is acting as {owner}");
+        await Expect(page.GetByTestId("tenant-switcher")).ToHaveCountAsync(0);
+
+        Assert.True(support.Errors.Count == 0, string.Join(" | ", support.Errors));
+
+        // Not the operators' console: the session is the member's, with nothing of the platform's. (The refusal's page is
+        // a bare 404 until the console has its own (issue 18): the browser reports it, so errors are not checked after it.)
+        var refused = await page.GotoAsync("/admin/tenants");
+        Assert.NotEqual(200, refused?.Status);
+        await Expect(page.GetByTestId("tenant-table")).ToHaveCountAsync(0);
+
+        // Ending it gives the operator their own console back (the provider still knows them).
+        await page.GotoAsync("/org");
+        await support.WaitUntilInteractiveAsync();
+        await page.GetByTestId("end-impersonation").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/admin$"));
+        await support.WaitUntilInteractiveAsync();
+        await Expect(page.GetByTestId("operator")).ToHaveTextAsync(OpenPlatform.OperatorEmail);
+
+        // Both trails hold the start, with the reason, and the end, attributed to "operator as member".
+        var tenant = await TenantOfAsync("pied-piper");
+        var trail = await AuditAsync(tenant.Id);
+        var started = Assert.Single(trail, e => e.Action == "impersonation.started");
+        Assert.StartsWith(OpenPlatform.OperatorEmail, started.Actor, StringComparison.Ordinal);
+        Assert.Contains("Ticket 4711", started.Data, StringComparison.Ordinal);
+        var ended = Assert.Single(trail, e => e.Action == "impersonation.ended");
+        Assert.StartsWith($"{OpenPlatform.OperatorEmail} as {owner}", ended.Actor, StringComparison.Ordinal);
+        var platform = await AuditAsync(AuditEntry.PlatformTrail);
+        Assert.Contains(platform, e => e.Action == "impersonation.started" && e.Data.Contains("Ticket 4711", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nobody_acts_as_a_member_from_another_site_without_a_reason_or_without_being_an_operator()
+    {
+        await using var support = await console.OpenAsync(user: null);
+        var page = support.Page;
+        await page.GotoAsync("/admin");
+        await SignInAsync(page, OpenPlatform.OperatorEmail, OpenPlatform.OperatorPassword);
+        await support.WaitUntilInteractiveAsync();
+
+        // A form on another site posts with the operator's cookie but without the console's antiforgery token.
+        var forged = await page.APIRequest.PostAsync(IdentityRoutes.ConsoleImpersonation, new()
+        {
+            Form = page.APIRequest.CreateFormData().Set("userId", Guid.NewGuid().ToString()).Set("tenantId", Guid.NewGuid().ToString()).Set("reason", "x"),
+            MaxRedirects = 0,
+        });
+        Assert.Equal(400, forged.Status);
+        await page.GotoAsync("/admin");
+        await support.WaitUntilInteractiveAsync();
+        await Expect(page.GetByTestId("operator")).ToHaveTextAsync(OpenPlatform.OperatorEmail);
+
+        // The command itself: a reason is required, and only an operator (as themselves) may.
+        var operatorCaller = Caller(OpenPlatform.OperatorEmail, "platform.admin");
+        await Assert.ThrowsAsync<Modular.Kernel.Errors.RequestValidationException>(() => SendAsAsync(operatorCaller, new StartImpersonation(Guid.NewGuid(), Guid.NewGuid(), "  ")));
+        await Assert.ThrowsAsync<Modular.Kernel.Errors.GrantNotHeldException>(() => SendAsAsync(Caller("admin-of-a-tenant", "identity.members.manage"), new StartImpersonation(Guid.NewGuid(), Guid.NewGuid(), "curious")));
+        var impersonating = Caller("someone", "platform.admin");
+        ((System.Security.Claims.ClaimsIdentity)impersonating.Identity!).AddClaim(new(Modular.Kernel.Security.ModularClaims.ImpersonatedBy, "ops"));
+        await Assert.ThrowsAsync<Modular.Kernel.Errors.GrantNotHeldException>(() => SendAsAsync(impersonating, new StartImpersonation(Guid.NewGuid(), Guid.NewGuid(), "again")));
+    }
+
+    private static System.Security.Claims.ClaimsPrincipal Caller(string name, string permission) => new(new System.Security.Claims.ClaimsIdentity(
+        [new("sub", name), new("name", name), new(Modular.Kernel.Security.ModularClaims.Permission, permission)], "test", "name", "role"));
+
+    private async Task SendAsAsync(System.Security.Claims.ClaimsPrincipal caller, StartImpersonation command)
+    {
+        await using var scope = console.Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CallerScope>().User = caller;
+        await scope.ServiceProvider.GetRequiredService<Mediator.ISender>().Send(command);
+    }
+
+    private async Task SignUpAndConfirmAsync(AdminPage visitor, string organization, string slug, string email)
+    {
+        var page = visitor.Page;
+        await page.GotoAsync(IdentityRoutes.SignUp);
+        await page.Locator("#organization").FillAsync(organization);
+        await page.Locator("#slug").FillAsync(slug);
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#confirmPassword").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+        await Expect(page.Locator("body")).ToContainTextAsync("email");
+
+        await page.GotoAsync(await LinkInLatestEmailAsync(email));
+        await page.Locator("form[method=post] button[type=submit]").ClickAsync();
+        await Eventually.HoldsAsync(async () => (await TenantOfAsync(slug)).IsSuspended == false, $"{slug} is active once its owner confirmed");
+    }
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(IdentityRoutes.Login) + "\\?"));
+        await page.GetByLabel("User name or email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>The link in the newest email to <paramref name="to"/>, as a path and query on this host.</summary>
+    private async Task<string> LinkInLatestEmailAsync(string to)
+    {
+        string? html = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var scope = console.Host.Services.CreateAsyncScope();
+            html = await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().OutgoingEmails.AsNoTracking()
+                .Where(e => e.To == to).OrderByDescending(e => e.Id).Select(e => e.HtmlBody).FirstOrDefaultAsync();
+            return html is not null;
+        }, $"an email to {to}");
+        var href = HrefPattern().Match(html!);
+        Assert.True(href.Success, "the email should carry a link");
+        return new Uri(WebUtility.HtmlDecode(href.Groups[1].Value)).PathAndQuery;
+    }
+
+    private async Task<TenantInfo> TenantOfAsync(string slug)
+    {
+        var directory = console.Host.Services.GetRequiredService<ITenantDirectory>();
+        return await directory.FindAsync(slug, CancellationToken.None) ?? throw new InvalidOperationException($"No tenant {slug}.");
+    }
+
+    /// <summary>The identity module's audit entries of one trail, oldest first.</summary>
+    private async Task<List<AuditEntry>> AuditAsync(Guid trail)
+    {
+        await using var scope = console.Host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
+        return await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().AuditEntries.AsNoTracking()
+            .Where(e => e.TenantId == trail).OrderBy(e => e.Sequence).ToListAsync();
+    }
+
+    [GeneratedRegex("href=\"([^\"]+)\"")]
+    private static partial Regex HrefPattern();
+
+    /// <summary>A platform whose visitors sign up their own organizations, with one operator, signing in for real.</summary>
+    public sealed class OpenPlatform : AdminConsoleFixture
+    {
+        public const string OperatorEmail = "ops@platform.example";
+        public const string OperatorPassword = "browser-Test-passw0rd";
+
+        protected override ModularHost CreateHost() => ModularHost.OnSqlite(new Dictionary<string, string?>
+        {
+            ["Identity:SeedAdmin:Email"] = OperatorEmail,
+            ["Identity:SeedAdmin:Password"] = OperatorPassword,
+            ["Identity:SignUp:Mode"] = "open",
+        }).WithRealSignIn();
+
+        /// <summary>The first sign-in runs the provider and the console's client for the first time (discovery, JIT).</summary>
+        protected override async Task WarmUpAsync()
+        {
+            using var warmUp = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
+            (await warmUp.GetAsync("/.well-known/openid-configuration")).EnsureSuccessStatusCode();
+            await warmUp.GetAsync("/admin/signin?returnUrl=/org");
+            await warmUp.GetAsync(IdentityRoutes.Login);
+        }
+    }
+}
