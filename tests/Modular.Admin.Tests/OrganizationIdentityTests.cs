@@ -32,6 +32,12 @@ public sealed class OrganizationIdentityTests(AdminConsoleFixture console) : ICl
         var page = admin.Page;
         await Expect(page.GetByTestId("member-table")).ToContainTextAsync("owner@invite.example.com");
 
+        // A bad address is refused with the field's message, and nothing is invited.
+        await page.GetByTestId("invite-email").FillAsync("not-an-address");
+        await page.GetByTestId("invite").ClickAsync();
+        await Expect(page.GetByTestId("problem")).ToContainTextAsync("Enter a valid email address.");
+        await Expect(page.GetByTestId("invitation-table")).ToContainTextAsync("No invitations.");
+
         await page.GetByTestId("invite-email").FillAsync("new.hire@invite.example.com");
         await page.GetByTestId("invite").ClickAsync();
 
@@ -76,8 +82,12 @@ public sealed class OrganizationIdentityTests(AdminConsoleFixture console) : ICl
 
         await page.GetByTestId("new-role").ClickAsync();
         var editor = page.GetByTestId("role-editor");
-        await editor.GetByTestId("role-name").FillAsync("auditor");
+        await editor.GetByTestId("role-name").FillAsync("Auditors!");
         await CheckAsync(editor, IdentityPermissions.MembersRead);
+        await page.GetByTestId("save-role").ClickAsync();
+        await Expect(page.GetByTestId("problem")).ToContainTextAsync("A role name uses lower-case letters");
+
+        await editor.GetByTestId("role-name").FillAsync("auditor");
         await page.GetByTestId("save-role").ClickAsync();
         var role = page.GetByTestId("role-table").Locator("tbody tr", new() { Has = page.GetByTestId("role-row-name").GetByText("auditor", new() { Exact = true }) });
         await Expect(role.GetByTestId("role-permissions")).ToHaveTextAsync(IdentityPermissions.MembersRead);
@@ -111,6 +121,23 @@ public sealed class OrganizationIdentityTests(AdminConsoleFixture console) : ICl
         await TenantScreens.DialogButton(page, "Transfer").ClickAsync();
         await Expect(MemberRow(page, "heir@owner.example.com").GetByTestId("member-roles")).ToContainTextAsync(IdentityRoles.Owner);
         await Expect(MemberRow(page, "owner@owner.example.com").GetByTestId("member-roles")).ToHaveTextAsync(IdentityRoles.TenantAdmin);
+    }
+
+    [Fact]
+    public async Task A_tenant_admin_who_would_take_away_what_they_do_not_hold_is_refused_and_told_why()
+    {
+        var acme = await TenantAsync("org-id-admin");
+        await MemberAsync(acme, "owner@admin.example.com", IdentityRoles.Owner);
+        var admin = await MemberAsync(acme, "admin@admin.example.com", IdentityRoles.TenantAdmin);
+        await using var page = await OpenAsAsync(acme, admin, IdentityRoles.TenantAdmin, IdentityRoutes.OrganizationMembers);
+
+        // An admin holds no owners' permission: no ownership to hand over, and removing an owner is refused by the handler.
+        await Expect(page.Page.GetByTestId("transfer-ownership")).ToHaveCountAsync(0);
+        await MemberRow(page.Page, "owner@admin.example.com").GetByTestId("remove-member").ClickAsync();
+        await TenantScreens.DialogButton(page.Page, "Remove").ClickAsync();
+
+        await Expect(page.Page.GetByTestId("problem")).ToContainTextAsync($"you do not hold {IdentityPermissions.OwnersManage}");
+        await Expect(page.Page.GetByTestId("member-email")).ToHaveTextAsync(["owner@admin.example.com", "admin@admin.example.com"]);
     }
 
     [Fact]
@@ -261,16 +288,18 @@ public sealed class OrganizationIdentityTests(AdminConsoleFixture console) : ICl
         return user.Id;
     }
 
-    /// <summary>The organization area as <paramref name="owner"/>, holding what the owner role grants there.</summary>
-    private async Task<AdminPage> OpenAsOwnerAsync(TenantDto tenant, Guid owner, string path)
+    private Task<AdminPage> OpenAsOwnerAsync(TenantDto tenant, Guid owner, string path) => OpenAsAsync(tenant, owner, IdentityRoles.Owner, path);
+
+    /// <summary>The organization area as <paramref name="user"/>, holding what <paramref name="role"/> grants there.</summary>
+    private async Task<AdminPage> OpenAsAsync(TenantDto tenant, Guid user, string role, string path)
     {
         string[] permissions;
         await using (var scope = console.Host.Services.CreateAsyncScope())
         {
-            permissions = [.. scope.ServiceProvider.GetRequiredService<RoleGrants>().PermissionsOf([IdentityRoles.Owner])];
+            permissions = [.. scope.ServiceProvider.GetRequiredService<RoleGrants>().PermissionsOf([role])];
         }
 
-        var page = await console.OpenAsync(TestSignIn.Describe(owner.ToString(), permissions, tenant.Id.ToString()));
+        var page = await console.OpenAsync(TestSignIn.Describe(user.ToString(), permissions, tenant.Id.ToString()));
         await page.GotoAsync(path);
         return page;
     }
