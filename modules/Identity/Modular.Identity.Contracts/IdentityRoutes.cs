@@ -69,6 +69,18 @@ public static class IdentityRoutes
     /// <summary>The console's view of the account emails the platform sent.</summary>
     public const string ConsoleOutgoingEmails = "/admin/identity/emails";
 
+    /// <summary>The organization area: a tenant's own people manage their tenant there (the tenant is the session's).</summary>
+    public const string Organization = "/org";
+
+    /// <summary>The organization area's members and invitations.</summary>
+    public const string OrganizationMembers = Organization + "/members";
+
+    /// <summary>The organization area's roles: built-in and the tenant's own.</summary>
+    public const string OrganizationRoles = Organization + "/roles";
+
+    /// <summary>The organization area's API keys.</summary>
+    public const string OrganizationApiKeys = Organization + "/api-keys";
+
     /// <summary>Platform operators' API: organisations that signed themselves up.</summary>
     public const string SignUps = "/api/v1/identity/sign-ups";
 

@@ -88,6 +88,13 @@ public sealed class IdentityModule : IModule
         new("Sign-ups", IdentityRoutes.ConsoleSignUps, MudBlazor.Icons.Material.Filled.PersonAdd),
     ];
 
+    public IReadOnlyList<OrganizationLink> OrganizationLinks { get; } =
+    [
+        new("Members", IdentityRoutes.OrganizationMembers, IdentityPermissions.MembersRead, MudBlazor.Icons.Material.Filled.People),
+        new("Roles", IdentityRoutes.OrganizationRoles, IdentityPermissions.MembersRead, MudBlazor.Icons.Material.Filled.AdminPanelSettings),
+        new("API keys", IdentityRoutes.OrganizationApiKeys, IdentityPermissions.ApiKeysManage, MudBlazor.Icons.Material.Filled.Key),
+    ];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(IdentitySettings.Section);
