@@ -71,13 +71,7 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await row.GetByTestId("endpoint-test").ClickAsync();
         await receiver.FirstRequest.Task.WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
         using var api = WebhooksApi(tenant.Id);
-        await Modular.Testing.Eventually.HoldsAsync(async () =>
-        {
-            var messages = await api.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Cancellation);
-            var test = Assert.Single(messages!.Items, m => m.EventType == WebhookEventTypes.Test); // tenant.created may be in the log too
-            var detail = await api.GetFromJsonAsync<WebhookMessageDetailDto>(WebhooksRoutes.Message(test.Id), Cancellation);
-            return detail!.Deliveries.Single().AttemptLog.Count == 1;
-        }, "the test event's attempt is recorded");
+        await Modular.Testing.Eventually.HoldsAsync(async () => await AttemptsAsync(api) == 1, "the test event's attempt is recorded");
 
         await row.GetByTestId("endpoint-messages").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhook messages", Exact = true })).ToBeVisibleAsync();
@@ -90,10 +84,81 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(delivery.GetByTestId("attempt-status")).ToHaveTextAsync("200");
         await Expect(delivery.GetByTestId("attempt-response")).ToHaveTextAsync("received");
 
-        // A resend is one more (manual) attempt.
+        // A resend is one more (manual) attempt, shown once it is recorded.
         await delivery.GetByTestId("message-resend").ClickAsync();
-        await Expect(page.GetByTestId("message-detail")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Queued for one more attempt")).ToBeVisibleAsync();
+        await Modular.Testing.Eventually.HoldsAsync(async () => await AttemptsAsync(api) == 2, "the resend's attempt is recorded");
+        await page.GetByTestId("message-refresh").ClickAsync();
+        await Expect(delivery.GetByTestId("attempt")).ToHaveCountAsync(2);
+        await Expect(delivery.GetByTestId("attempt-trigger").GetByText("Manual", new() { Exact = true })).ToHaveCountAsync(1);
         Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task An_admin_edits_an_endpoint_rotates_its_secret_and_deletes_it()
+    {
+        using var tenants = new TenantsApi(console);
+        var tenant = await tenants.CreateAsync("org-hooks-edit", "Org Hooks Edit");
+        using var api = WebhooksApi(tenant.Id);
+        using var created = await api.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://hooks.edit.example/a", description = "First" }, Cancellation);
+        var first = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CreatedWebhookEndpoint>(Cancellation))!;
+        await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("ed", [WebhooksPermissions.Read, WebhooksPermissions.Manage], tenant.Id.ToString()));
+        var page = admin.Page;
+        await admin.GotoAsync(WebhooksRoutes.OrganizationWebhooks);
+        var row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = "https://hooks.edit.example/a" });
+        await Expect(row.GetByTestId("endpoint-events")).ToHaveTextAsync("all");
+
+        await row.GetByTestId("endpoint-edit").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("new-endpoint-url")).ToHaveValueAsync("https://hooks.edit.example/a");
+        await dialog.GetByTestId("new-endpoint-url").FillAsync("https://hooks.edit.example/b");
+        await dialog.GetByTestId("new-endpoint-description").FillAsync("Second");
+        await dialog.GetByTestId("create-endpoint-submit").ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = "https://hooks.edit.example/b" });
+        await Expect(row.GetByTestId("endpoint-description")).ToHaveTextAsync("Second");
+
+        // The new secret is shown once, and it is not the first one.
+        await row.GetByTestId("endpoint-rotate").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Rotate", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("endpoint-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
+        Assert.NotEqual(first.Secret, await page.GetByTestId("endpoint-secret").InnerTextAsync());
+
+        await row.GetByTestId("endpoint-delete").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("No endpoints yet.");
+        var endpoints = await api.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Cancellation);
+        Assert.Empty(endpoints!);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task A_member_who_may_only_read_sees_the_endpoints_but_is_offered_no_change()
+    {
+        using var tenants = new TenantsApi(console);
+        var tenant = await tenants.CreateAsync("org-hooks-reader", "Org Hooks Reader");
+        using var api = WebhooksApi(tenant.Id);
+        (await api.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://hooks.reader.example/in" }, Cancellation)).EnsureSuccessStatusCode();
+        await using var reader = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("rita", [WebhooksPermissions.Read], tenant.Id.ToString()));
+        var page = reader.Page;
+
+        await reader.GotoAsync(WebhooksRoutes.OrganizationWebhooks);
+
+        var row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = "https://hooks.reader.example/in" });
+        await Expect(row.GetByTestId("endpoint-messages")).ToBeVisibleAsync();
+        foreach (var change in new[] { "create-endpoint", "endpoint-test", "endpoint-edit", "endpoint-rotate", "endpoint-disable", "endpoint-delete" })
+        {
+            await Expect(page.GetByTestId(change)).ToHaveCountAsync(0);
+        }
+    }
+
+    /// <summary>How many attempts the tenant's test event has had, as the API tells.</summary>
+    private static async Task<int> AttemptsAsync(HttpClient api)
+    {
+        var messages = await api.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Cancellation);
+        var test = Assert.Single(messages!.Items, m => m.EventType == WebhookEventTypes.Test); // tenant.created may be in the log too
+        var detail = await api.GetFromJsonAsync<WebhookMessageDetailDto>(WebhooksRoutes.Message(test.Id), Cancellation);
+        return detail!.Deliveries.Single().AttemptLog.Count;
     }
 
     [Fact]
