@@ -16,6 +16,9 @@ public sealed class MeteringConsole : AdminConsoleFixture
     /// <summary>The meter the "pro" plan prices: 0–100 at 1.00, then 0.50 a call.</summary>
     public const string PricedMeter = "console-api-calls";
 
+    /// <summary>The "pro" plan's hard quota of <see cref="PricedMeter"/> a period.</summary>
+    public const int QuotaLimit = 1000;
+
     /// <summary>An operator who may read and define meters.</summary>
     public static readonly string Operator = TestSignIn.Describe("meter-operator", ["platform.admin", MeteringPermissions.Read, MeteringPermissions.Manage]);
 
@@ -27,6 +30,9 @@ public sealed class MeteringConsole : AdminConsoleFixture
         ["Metering:Plans:pro:Charges:0:Tiers:0:UpTo"] = "100",
         ["Metering:Plans:pro:Charges:0:Tiers:0:UnitPrice"] = "1",
         ["Metering:Plans:pro:Charges:0:Tiers:1:UnitPrice"] = "0.5",
+        ["Metering:Plans:pro:Quotas:0:Meter"] = PricedMeter,
+        ["Metering:Plans:pro:Quotas:0:Limit"] = QuotaLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Metering:Plans:pro:Quotas:0:Enforcement"] = QuotaEnforcements.Hard,
     });
 
     /// <summary>Also renders the meters page once, so the first test does not pay for compiling the module's pages.</summary>
@@ -56,6 +62,15 @@ public sealed class MeteringConsole : AdminConsoleFixture
         using var api = MetersApi();
         using var response = await api.GetAsync(MeteringRoutes.Meter(key), Cancellation);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<MeterDto>(Cancellation);
+    }
+
+    /// <summary>Creates the meter the "pro" plan prices, unless an earlier test of the class has.</summary>
+    public async Task EnsurePricedMeterAsync()
+    {
+        if (await FindMeterAsync(PricedMeter) is null)
+        {
+            await CreateMeterAsync(new { key = PricedMeter, name = "API calls", eventType = "usage.call", aggregation = "COUNT" });
+        }
     }
 
     /// <summary>Sends CloudEvents as a member of <paramref name="tenant"/> (slug), as a client of the platform would.</summary>

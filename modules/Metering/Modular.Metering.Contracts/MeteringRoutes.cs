@@ -44,6 +44,12 @@ public static class MeteringRoutes
     /// <summary>The console's usage pages of one tenant, under <c>/{tenantId}</c>.</summary>
     public const string ConsoleTenants = "/admin/metering/tenants";
 
+    /// <summary>The organization area's usage page: the tenant's own usage, quotas, invoice preview and billing profile.</summary>
+    public const string OrganizationUsage = "/org/usage";
+
+    /// <summary>The organization area's closed statements, with their downloads.</summary>
+    public const string OrganizationStatements = OrganizationUsage + "/statements";
+
     public static string Event(Guid id) => $"{Events}/{id}";
 
     public static string Meter(string key) => $"{Meters}/{key}";

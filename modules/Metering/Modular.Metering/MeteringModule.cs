@@ -59,6 +59,10 @@ public sealed class MeteringModule : IModule
         new("Usage events", MeteringRoutes.ConsoleTenants + "/{tenantId}/events", MudBlazor.Icons.Material.Filled.BugReport),
     ];
 
+    /// <summary>The tenant's own usage and statements (under the usage link); its billing profile changes with manage.</summary>
+    public IReadOnlyList<OrganizationLink> OrganizationLinks { get; } =
+        [new("Usage & billing", MeteringRoutes.OrganizationUsage, MeteringPermissions.Read, MudBlazor.Icons.Material.Filled.BarChart)];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);

@@ -15,6 +15,12 @@ public static class WebhooksRoutes
     /// <summary>The console's endpoint list.</summary>
     public const string ConsoleWebhooks = "/admin/webhooks";
 
+    /// <summary>The organization area's page of the tenant's own endpoints.</summary>
+    public const string OrganizationWebhooks = "/org/webhooks";
+
+    /// <summary>The organization area's message log of the tenant.</summary>
+    public const string OrganizationMessages = OrganizationWebhooks + "/messages";
+
     public const string Endpoints = Webhooks + "/endpoints";
 
     public const string Messages = Webhooks + "/messages";
@@ -44,4 +50,7 @@ public static class WebhooksRoutes
 
     /// <summary>The console's message log of one endpoint.</summary>
     public static string ConsoleEndpointMessages(Guid endpointId) => $"{ConsoleMessages}?endpoint={endpointId}";
+
+    /// <summary>The organization area's message log of one of the tenant's endpoints.</summary>
+    public static string OrganizationEndpointMessages(Guid endpointId) => $"{OrganizationMessages}?endpoint={endpointId}";
 }

@@ -47,6 +47,10 @@ public sealed class WebhooksModule : IModule
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
         [new("Webhooks", WebhooksRoutes.ConsoleWebhooks, MudBlazor.Icons.Material.Filled.Webhook)];
 
+    /// <summary>The tenant's own endpoints and message log; reading them is the minimum, changing them needs manage.</summary>
+    public IReadOnlyList<OrganizationLink> OrganizationLinks { get; } =
+        [new("Webhooks", WebhooksRoutes.OrganizationWebhooks, WebhooksPermissions.Read, MudBlazor.Icons.Material.Filled.Webhook)];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<WebhooksDbContext>(WebhooksDbContext.SchemaName);

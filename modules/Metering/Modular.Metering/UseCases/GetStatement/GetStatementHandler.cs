@@ -27,6 +27,9 @@ public sealed class GetStatementHandler(ITenantContext scope, MeteringDbContext 
 /// <summary>One closed period: read it, or export it for an external billing system.</summary>
 internal static class GetStatementEndpoint
 {
+    /// <summary>An export's file name, without its extension (the console's downloads are named alike).</summary>
+    public static string FileName(StatementDto statement) => $"statement-{statement.PeriodStart.UtcDateTime:yyyyMMdd}-{statement.Id}";
+
     public static void MapGetStatement(this IEndpointRouteBuilder statements) =>
         statements.MapGet("/{id:guid}", async (Guid id, ISender sender, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await sender.Send(new Contracts.GetStatement(id), cancellationToken)))
@@ -43,7 +46,7 @@ internal static class GetStatementEndpoint
                 }
 
                 var statement = await sender.Send(new Contracts.GetStatement(id), cancellationToken);
-                var fileName = $"statement-{statement.PeriodStart.UtcDateTime:yyyyMMdd}-{statement.Id}";
+                var fileName = FileName(statement);
                 if (format == "json")
                 {
                     response.Headers.ContentDisposition = $"attachment; filename={fileName}.json";
