@@ -87,7 +87,7 @@ public sealed class MeteringConsole : AdminConsoleFixture
     public async Task SetBillingTimeZoneAsync(string tenant, string timeZone)
     {
         using var client = Host.CreateClient();
-        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("admin-of-" + tenant, [MeteringPermissions.Manage], tenant));
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("admin-of-" + tenant, [MeteringPermissions.BillingManage], tenant));
         using var response = await client.PutAsJsonAsync(MeteringRoutes.BillingProfile, new { timeZone }, Cancellation);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
     }

@@ -50,7 +50,7 @@ public sealed class OrganizationUsageTests(MeteringConsole console) : IClassFixt
         using var tenants = new TenantsApi(console);
         var tenant = await tenants.CreateAsync("org-usage-zone", "Org Usage Zone", plan: "pro");
         await console.EnsurePricedMeterAsync();
-        await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("zed", [MeteringPermissions.Read, MeteringPermissions.Manage], tenant.Id.ToString()));
+        await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("zed", [MeteringPermissions.Read, MeteringPermissions.BillingManage], tenant.Id.ToString()));
         var page = admin.Page;
         await admin.GotoAsync(MeteringRoutes.OrganizationUsage);
         await Expect(page.GetByTestId("usage-window")).ToContainTextAsync("(UTC, the tenant's billing time zone)");
@@ -76,7 +76,7 @@ public sealed class OrganizationUsageTests(MeteringConsole console) : IClassFixt
         using var tenants = new TenantsApi(console);
         var tenant = await tenants.CreateAsync("org-statements", "Org Statements", plan: "pro");
         await console.EnsurePricedMeterAsync();
-        using var api = MeteringApi(tenant.Id, MeteringPermissions.Read, MeteringPermissions.Manage);
+        using var api = MeteringApi(tenant.Id, MeteringPermissions.Read, MeteringPermissions.BillingManage);
         using var closing = await api.PostAsJsonAsync(MeteringRoutes.Statements, new { }, Cancellation);
         Assert.True(closing.IsSuccessStatusCode, await closing.Content.ReadAsStringAsync(Cancellation));
         var statement = (await closing.Content.ReadFromJsonAsync<StatementDto>(Cancellation))!;

@@ -175,7 +175,7 @@ public sealed class BadInputTests(PostgresServer postgres)
     {
         await using var host = await ModularHost.OnPostgresAsync(postgres);
         await CreateTenantAsync(host, "acme");
-        var admin = Member(host, "acme", MeteringPermissions.Manage, MeteringPermissions.Read);
+        var admin = Member(host, "acme", MeteringPermissions.BillingManage, MeteringPermissions.Read);
 
         foreach (var body in new[] { "{}", """{"timeZone":null}""" })
         {

@@ -42,7 +42,7 @@ public sealed class StatementTests(PostgresServer postgres)
         (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "acme", name = "Acme", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "globex", name = "Globex", plan = "pro" }, Ct)).EnsureSuccessStatusCode();
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
-        var acme = Member(host, "acme", MeteringPermissions.Ingest, MeteringPermissions.Read, MeteringPermissions.Manage);
+        var acme = Member(host, "acme", MeteringPermissions.Ingest, MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.BillingManage);
         var lastMonth = ThisMonthUtc.AddHours(-1);
         await SendOkAsync(acme, Enumerable.Range(0, lastMonthCalls).Select(i => Event($"old-{i}", time: lastMonth)).ToArray(), BatchMediaType);
         await SendOkAsync(acme, Enumerable.Range(0, 7).Select(i => Event($"now-{i}")).ToArray(), BatchMediaType); // this month: not in last month's statement
@@ -171,7 +171,7 @@ public sealed class StatementTests(PostgresServer postgres)
         host.UseKestrel(0);
         host.StartServer();
         await CreateTenantAsync(host, "acme");
-        var acme = Member(host, "acme", MeteringPermissions.Manage);
+        var acme = Member(host, "acme", MeteringPermissions.BillingManage);
         var huge = System.Text.Json.JsonSerializer.Serialize(new { period = "2026-10", timeZone = "UTC", padding = new string('x', 10_000) });
 
         await (await acme.PostAsync(MeteringRoutes.Statements, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);

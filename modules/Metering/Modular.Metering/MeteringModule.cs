@@ -66,7 +66,9 @@ public sealed class MeteringModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MeteringDbContext>(MeteringDbContext.SchemaName);
-        services.AddDefaultGrants(new DefaultGrants(Operators: [MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.Ingest]));
+        services.AddDefaultGrants(new DefaultGrants(
+            Operators: [MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.BillingManage, MeteringPermissions.Ingest],
+            TenantAdmins: [MeteringPermissions.Read, MeteringPermissions.BillingManage])); // their own usage and bills, never the platform's meters or plans
         services.AddValidatorsFromAssemblyContaining<MeteringModule>(includeInternalTypes: true);
         services.AddHostedService<UsageEventRetention>();
         services.AddOptions<MeteringOptions>()

@@ -51,5 +51,5 @@ internal static class SetBillingProfileEndpoint
             .WithName("SetBillingProfile").WithSummary("Set the caller's tenant's billing time zone")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequirePermission(MeteringPermissions.Manage);
+            .RequirePermission(MeteringPermissions.BillingManage);
 }
