@@ -28,7 +28,7 @@ public sealed class RolePermissionTests
         Assert.Equal(
             [
                 IdentityPermissions.ApiKeysManage, IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage,
-                WebhooksPermissions.Manage, WebhooksPermissions.Read,
+                TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage, WebhooksPermissions.Manage, WebhooksPermissions.Read,
             ],
             settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));
     }

@@ -32,6 +32,7 @@ public static class KernelServices
         services.TryAddScoped<CallerScope>();
         services.TryAddScoped<ICaller, Caller>();
         services.TryAddScoped<GrantCheck>();
+        services.TryAddScoped<TenantAuditTrails>();
         services.TryAddScoped<TenantScope>();
         services.TryAddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
         return services;

@@ -12,6 +12,9 @@ public sealed record TenantActivated(Guid TenantId, DateTimeOffset ActivatedAt) 
 
 public sealed record TenantRenamed(Guid TenantId, string OldName, string NewName) : INotification;
 
+/// <summary>The tenant's own admins gave it another slug; the old one is free for others from now on.</summary>
+public sealed record TenantSlugChanged(Guid TenantId, string OldSlug, string NewSlug) : INotification;
+
 public sealed record TenantPlanChanged(Guid TenantId, string OldPlan, string NewPlan) : INotification;
 
 public sealed record TenantSuspended(Guid TenantId, string Reason, DateTimeOffset SuspendedAt) : INotification;

@@ -30,6 +30,12 @@ public sealed record SlugAvailability(string Slug, bool Available, string? Reaso
 public sealed record UpdateTenant(Guid Id, string? Name = null, string? Plan = null, IReadOnlyDictionary<string, string>? Metadata = null, int? ExpectedVersion = null)
     : ICommand<TenantDto>;
 
+/// <summary>
+/// The tenant in the caller's scope, as its own admins change it: what is given. A new <paramref name="Slug"/> follows the
+/// sign-up rules (format, reserved words) and must be free; <paramref name="ExpectedVersion"/>, when given, must be current.
+/// </summary>
+public sealed record UpdateTenantSettings(string? Name = null, string? Slug = null, int? ExpectedVersion = null) : ICommand<TenantDto>;
+
 /// <summary>Stops the tenant's use of the platform (its tokens are refused); its data stays.</summary>
 public sealed record SuspendTenant(Guid Id, string Reason) : ICommand<TenantDto>;
 
@@ -53,6 +59,12 @@ public sealed record ListTenants(int Page = 1, int PageSize = 20, string? Search
 /// <summary>A tenant's audit trail, oldest first, and whether its hash chain holds.</summary>
 public sealed record GetTenantAuditTrail(Guid TenantId) : IQuery<AuditTrailDto>;
 
+/// <summary>
+/// One page of the current tenant's audit trail across every module that keeps one, newest first;
+/// <paramref name="Action"/> keeps only entries of that action.
+/// </summary>
+public sealed record GetOrganizationAuditLog(string? Action = null, int Page = 1, int PageSize = 25) : IQuery<OrganizationAuditLog>;
+
 /// <summary>One entry of the current tenant's audit trail.</summary>
 public sealed record GetAuditEntry(Guid EntryId) : IQuery<AuditEntryDto>;
 
@@ -72,6 +84,17 @@ public sealed record TenantDto(
 public sealed record TenantPage(IReadOnlyList<TenantDto> Items, int Page, int PageSize, int Total);
 
 public sealed record AuditEntryDto(Guid Id, long Sequence, DateTimeOffset OccurredAt, string Actor, string? ActorAddress, string Action, string Target, string Data);
+
+/// <param name="Items">The page's entries, each labelled with the module whose trail holds it.</param>
+/// <param name="Actions">Every action the trail holds, for a filter.</param>
+/// <param name="Chains">Each module's hash chain, checked whole.</param>
+public sealed record OrganizationAuditLog(
+    IReadOnlyList<ModuleAuditEntryDto> Items, int Page, int PageSize, int Total, IReadOnlyList<string> Actions, IReadOnlyList<AuditChainDto> Chains);
+
+public sealed record ModuleAuditEntryDto(string Module, AuditEntryDto Entry);
+
+/// <summary>One module's chain of the tenant's entries: whether it holds, and where it first breaks.</summary>
+public sealed record AuditChainDto(string Module, int Entries, bool Intact, long? FirstBrokenSequence);
 
 public sealed record AuditTrailDto(Guid TenantId, IReadOnlyList<AuditEntryDto> Entries, bool ChainIntact, long? FirstBrokenSequence);
 

@@ -33,4 +33,10 @@ public static class TenantsRoutes
     public static string CurrentAuditEntry(Guid id) => $"{CurrentAuditTrail}/{id}";
 
     public static string ConsoleTenant(Guid id) => $"{ConsoleTenants}/{id}";
+
+    /// <summary>The organization area's page of the tenant's own settings (name, slug).</summary>
+    public const string OrganizationSettings = "/org/settings";
+
+    /// <summary>The organization area's page of the tenant's audit trail, every module's entries.</summary>
+    public const string OrganizationAudit = "/org/audit";
 }

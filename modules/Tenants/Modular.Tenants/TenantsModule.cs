@@ -25,6 +25,7 @@ using Modular.Tenants.UseCases.ReactivateTenant;
 using Modular.Tenants.UseCases.ScheduleTenantDeletion;
 using Modular.Tenants.UseCases.SuspendTenant;
 using Modular.Tenants.UseCases.UpdateTenant;
+using Modular.Tenants.UseCases.UpdateTenantSettings;
 
 namespace Modular.Tenants;
 
@@ -36,10 +37,19 @@ public sealed class TenantsModule : IModule
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
         [new("Tenants", TenantsRoutes.ConsoleTenants, MudBlazor.Icons.Material.Filled.Apartment)];
 
+    public IReadOnlyList<OrganizationLink> OrganizationLinks { get; } =
+    [
+        new("Settings", TenantsRoutes.OrganizationSettings, TenantsPermissions.SettingsManage, MudBlazor.Icons.Material.Filled.Settings),
+        new("Audit trail", TenantsRoutes.OrganizationAudit, TenantsPermissions.AuditRead, MudBlazor.Icons.Material.Filled.History),
+    ];
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<TenantsDbContext>(TenantsDbContext.SchemaName);
-        services.AddDefaultGrants(new DefaultGrants(Operators: [TenantsPermissions.Read, TenantsPermissions.Manage]));
+        // A tenant's admins run their own tenant's settings and read its trail; the filter and RLS keep them to it.
+        services.AddDefaultGrants(new DefaultGrants(
+            Operators: [TenantsPermissions.Read, TenantsPermissions.Manage, TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead],
+            TenantAdmins: [TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead]));
         services.AddValidatorsFromAssemblyContaining<TenantsModule>(includeInternalTypes: true);
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
         services.Configure<TenantsOptions>(configuration.GetSection(TenantsOptions.Section));
@@ -64,6 +74,7 @@ public sealed class TenantsModule : IModule
         // A tenant's members: their own tenant only, as resolved from their token.
         var tenant = api.MapGroup(TenantsRoutes.CurrentTenant).WithTags("Current tenant");
         tenant.MapGetCurrentTenant();
+        tenant.MapUpdateTenantSettings();
         tenant.MapGetCurrentTenantAuditTrail();
         tenant.MapGetAuditEntry();
 

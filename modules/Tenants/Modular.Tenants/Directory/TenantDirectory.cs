@@ -25,12 +25,14 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
         return await cache.GetOrCreateAsync(key, idOrSlug, LoadAsync, entry, cancellationToken: cancellationToken);
     }
 
-    public async Task ForgetAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <param name="formerSlug">A slug the tenant no longer has, which must stop resolving to it too.</param>
+    public async Task ForgetAsync(Guid tenantId, string? formerSlug, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var slug = await scope.ServiceProvider.GetRequiredService<TenantsDbContext>().Tenants
             .Where(t => t.Id == tenantId).Select(t => t.Slug).FirstOrDefaultAsync(cancellationToken);
-        await cache.RemoveAsync([Key(tenantId.ToString()), .. slug is null ? Array.Empty<string>() : [Key(slug)]], cancellationToken);
+        string[] slugs = [.. new[] { slug, formerSlug }.OfType<string>()];
+        await cache.RemoveAsync([Key(tenantId.ToString()), .. slugs.Select(Key)], cancellationToken);
     }
 
     private async ValueTask<TenantInfo?> LoadAsync(string idOrSlug, CancellationToken cancellationToken)
@@ -52,23 +54,27 @@ public sealed class ForgetChangedTenant(ITenantDirectory directory) :
     INotificationHandler<TenantReactivated>,
     INotificationHandler<TenantDeletionScheduled>,
     INotificationHandler<TenantPlanChanged>,
+    INotificationHandler<TenantSlugChanged>,
     INotificationHandler<TenantPurged>
 {
-    public ValueTask Handle(TenantSuspended notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, cancellationToken);
+    public ValueTask Handle(TenantSuspended notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
 
-    public ValueTask Handle(TenantReactivated notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, cancellationToken);
+    public ValueTask Handle(TenantReactivated notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
 
-    public ValueTask Handle(TenantDeletionScheduled notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, cancellationToken);
+    public ValueTask Handle(TenantDeletionScheduled notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
 
-    public ValueTask Handle(TenantPlanChanged notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, cancellationToken);
+    public ValueTask Handle(TenantPlanChanged notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
 
-    public ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, cancellationToken);
+    public ValueTask Handle(TenantSlugChanged notification, CancellationToken cancellationToken) =>
+        ForgetAsync(notification.TenantId, notification.OldSlug, cancellationToken);
 
-    private async ValueTask ForgetAsync(Guid tenantId, CancellationToken cancellationToken)
+    public ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
+
+    private async ValueTask ForgetAsync(Guid tenantId, string? formerSlug, CancellationToken cancellationToken)
     {
         if (directory is TenantDirectory cached)
         {
-            await cached.ForgetAsync(tenantId, cancellationToken);
+            await cached.ForgetAsync(tenantId, formerSlug, cancellationToken);
         }
     }
 }

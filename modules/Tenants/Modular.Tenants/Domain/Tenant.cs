@@ -74,6 +74,14 @@ public sealed class Tenant
         Version++;
     }
 
+    /// <summary>A new slug, checked free and allowed by the caller; the id stays, so nothing that points at the tenant breaks.</summary>
+    public void ChangeSlug(string slug)
+    {
+        EnsureNotDeleted();
+        Slug = slug;
+        Version++;
+    }
+
     public void ChangePlan(string plan)
     {
         EnsureNotDeleted();

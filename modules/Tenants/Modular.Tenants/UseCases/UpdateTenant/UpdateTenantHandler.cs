@@ -24,12 +24,9 @@ public sealed class UpdateTenantHandler(TenantsDbContext db, ICaller caller, Tim
         }
 
         var now = clock.GetUtcNow();
-        if (command.Name is { } name && name.Trim() != tenant.Name)
+        if (command.Name is { } name)
         {
-            var old = tenant.Name;
-            tenant.Rename(name);
-            db.Publish(new TenantRenamed(tenant.Id, old, tenant.Name), now);
-            db.Audit(tenant.Id, caller, "tenant.renamed", tenant.AuditTarget(), new { old, @new = tenant.Name }, now);
+            db.Rename(tenant, name, caller, now);
         }
 
         if (command.Plan is { } plan && plan != tenant.Plan)

@@ -1,0 +1,45 @@
+using FluentValidation;
+using Mediator;
+using Modular.Kernel.Auditing;
+using Modular.Kernel.Errors;
+using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
+
+namespace Modular.Tenants.UseCases.GetOrganizationAuditLog;
+
+/// <summary>
+/// The current tenant's trail across modules, newest first. Every module's chain is read whole, because only a whole
+/// chain can be checked; a page is then cut from the merged entries.
+/// </summary>
+public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITenantContext scope)
+    : IQueryHandler<Contracts.GetOrganizationAuditLog, OrganizationAuditLog>
+{
+    public async ValueTask<OrganizationAuditLog> Handle(Contracts.GetOrganizationAuditLog query, CancellationToken cancellationToken)
+    {
+        var current = scope.Tenant ?? throw new NotFoundException("Tenant", "(none in scope)");
+        var modules = await trails.ReadAsync(current.Id, cancellationToken);
+
+        var all = modules.SelectMany(m => m.Entries.Select(e => new ModuleAuditEntryDto(m.Module, e.ToDto()))).ToList();
+        var matching = all.Where(e => query.Action is null || e.Entry.Action == query.Action)
+            .OrderByDescending(e => e.Entry.OccurredAt).ThenByDescending(e => e.Entry.Id)
+            .ToList();
+        var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
+        var actions = all.Select(e => e.Entry.Action).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var chains = modules.Where(m => m.Entries.Count > 0)
+            .Select(m => new AuditChainDto(m.Module, m.Entries.Count, m.FirstBrokenSequence is null, m.FirstBrokenSequence))
+            .ToList();
+        return new OrganizationAuditLog(page, query.Page, query.PageSize, matching.Count, actions, chains);
+    }
+}
+
+internal sealed class GetOrganizationAuditLogValidator : AbstractValidator<Contracts.GetOrganizationAuditLog>
+{
+    public const int MaxPageSize = 100;
+
+    public GetOrganizationAuditLogValidator()
+    {
+        RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000);
+        RuleFor(q => q.PageSize).InclusiveBetween(1, MaxPageSize);
+        RuleFor(q => q.Action).MaximumLength(100);
+    }
+}
