@@ -5,6 +5,7 @@ using Modular.Identity.Contracts;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 
@@ -93,7 +94,8 @@ public sealed class GrantTests(PostgresServer postgres)
         var acmeAdmin = host.CreateClient();
         acmeAdmin.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-admin",
             [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage,
-                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage], acme.ToString()));
+                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage,
+                MeteringPermissions.Read, MeteringPermissions.BillingManage, TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage], acme.ToString()));
         await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, globex), new { roles = new[] { "member" } }, Ct), globex.ToString());
         Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
 

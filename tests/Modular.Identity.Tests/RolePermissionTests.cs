@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Kernel.Security;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 
@@ -28,6 +29,7 @@ public sealed class RolePermissionTests
         Assert.Equal(
             [
                 IdentityPermissions.ApiKeysManage, IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage,
+                MeteringPermissions.BillingManage, MeteringPermissions.Read,
                 TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage, WebhooksPermissions.Manage, WebhooksPermissions.Read,
             ],
             settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));

@@ -171,7 +171,7 @@ public sealed class StatementTests(PostgresServer postgres)
         host.UseKestrel(0);
         host.StartServer();
         await CreateTenantAsync(host, "acme");
-        var acme = Member(host, "acme", MeteringPermissions.BillingManage);
+        var acme = Member(host, "acme", MeteringPermissions.Manage, MeteringPermissions.BillingManage);
         var huge = System.Text.Json.JsonSerializer.Serialize(new { period = "2026-10", timeZone = "UTC", padding = new string('x', 10_000) });
 
         await (await acme.PostAsync(MeteringRoutes.Statements, new StringContent(huge, Encoding.UTF8, "application/json"), Ct)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge);

@@ -32,6 +32,9 @@ public static class TenantsRoutes
 
     public static string CurrentAuditEntry(Guid id) => $"{CurrentAuditTrail}/{id}";
 
+    /// <summary>The caller's tenant's audit log across every module (<c>GET</c>, <c>tenants.audit.read</c>).</summary>
+    public const string CurrentAuditLog = CurrentTenant + "/audit-log";
+
     public static string ConsoleTenant(Guid id) => $"{ConsoleTenants}/{id}";
 
     /// <summary>The organization area's page of the tenant's own settings (name, slug).</summary>

@@ -16,6 +16,7 @@ using Modular.Tenants.UseCases.ActivateTenant;
 using Modular.Tenants.UseCases.CheckTenantSlug;
 using Modular.Tenants.UseCases.CreateTenant;
 using Modular.Tenants.UseCases.GetAuditEntry;
+using Modular.Tenants.UseCases.GetOrganizationAuditLog;
 using Modular.Tenants.UseCases.GetCurrentTenant;
 using Modular.Tenants.UseCases.GetTenant;
 using Modular.Tenants.UseCases.GetTenantAuditTrail;
@@ -77,6 +78,7 @@ public sealed class TenantsModule : IModule
         tenant.MapUpdateTenantSettings();
         tenant.MapGetCurrentTenantAuditTrail();
         tenant.MapGetAuditEntry();
+        tenant.MapGetOrganizationAuditLog();
 
         // Anyone: whether a slug is free, for sign-up forms.
         api.MapCheckTenantSlug();

@@ -1,5 +1,9 @@
 using FluentValidation;
 using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Modular.Kernel.Security;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
@@ -42,4 +46,16 @@ internal sealed class GetOrganizationAuditLogValidator : AbstractValidator<Contr
         RuleFor(q => q.PageSize).InclusiveBetween(1, MaxPageSize);
         RuleFor(q => q.Action).MaximumLength(100);
     }
+}
+
+internal static class GetOrganizationAuditLogEndpoint
+{
+    /// <summary>The same log the organization area shows, for a tenant's own tools: every module's entries, newest first.</summary>
+    public static void MapGetOrganizationAuditLog(this IEndpointRouteBuilder tenant) =>
+        tenant.MapGet("/audit-log", async (string? action, int? page, int? pageSize, ISender sender, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sender.Send(new Contracts.GetOrganizationAuditLog(action, page ?? 1, pageSize ?? 25), cancellationToken)))
+            .WithName("GetOrganizationAuditLog")
+            .WithSummary("The caller's tenant's audit log across modules, newest first, with each module's chain checked")
+            .ProducesValidationProblem()
+            .RequirePermission(TenantsPermissions.AuditRead);
 }
