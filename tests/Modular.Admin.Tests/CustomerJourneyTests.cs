@@ -21,6 +21,79 @@ public sealed partial class CustomerJourneyTests(CustomerJourneyTests.OpenPlatfo
     private const string Password = "correct-Horse-battery-9";
 
     [Fact]
+    public async Task A_visitor_signs_up_and_runs_the_organization_with_a_teammate_whose_actions_the_owner_sees()
+    {
+        const string owner = "monica@raviga.example", teammate = "jared@raviga.example";
+        await using var founder = await console.OpenAsync(user: null);
+        var page = founder.Page;
+        await SignUpAndConfirmAsync(founder, "Raviga Capital", "raviga", owner);
+
+        // The owner opens the organization area, signing in through the provider like any app's user.
+        await page.GotoAsync("/org");
+        await SignInAsync(page, owner, Password);
+        await Expect(page).ToHaveURLAsync(new Regex("/org$"));
+        await founder.WaitUntilInteractiveAsync();
+        await Expect(page.GetByTestId("organization")).ToHaveTextAsync("raviga");
+        await Expect(page.GetByTestId("your-roles")).ToContainTextAsync("owner");
+
+        // An API key for an integration: its secret shown once.
+        await founder.FollowMenuLinkAsync("API keys");
+        await page.GetByTestId("new-key").ClickAsync();
+        await page.GetByTestId("key-name").FillAsync("Billing sync");
+        await page.GetByTestId("key-editor").GetByText(IdentityPermissions.MembersRead, new() { Exact = true }).ClickAsync();
+        await page.GetByTestId("save-key").ClickAsync();
+        await Expect(page.GetByTestId("key-secret")).Not.ToBeEmptyAsync();
+        await page.GetByTestId("close-secret").ClickAsync();
+        await Expect(page.GetByTestId("key-row-client-id")).ToHaveCountAsync(1);
+
+        // A teammate is invited as a member ...
+        await founder.FollowMenuLinkAsync("Members");
+        await page.GetByTestId("invite-email").FillAsync(teammate);
+        await page.GetByTestId("invite").ClickAsync();
+        await Expect(page.GetByTestId("invitation-table")).ToContainTextAsync(teammate);
+
+        // ... creates an account from the invitation, confirms it, and accepts.
+        await using var colleague = await console.OpenAsync(user: null);
+        var their = colleague.Page;
+        var invitation = await LinkInLatestEmailAsync(teammate);
+        await their.GotoAsync(invitation);
+        await their.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
+        await their.Locator("#displayName").FillAsync("Jared Dunn");
+        await their.Locator("#password").FillAsync(Password);
+        await their.Locator("#confirmPassword").FillAsync(Password);
+        await their.Locator("form[method=post] button[type=submit]").ClickAsync();
+        await their.GotoAsync(await LinkInLatestEmailAsync(teammate));
+        await their.Locator("form[method=post] button[type=submit]").ClickAsync();
+        await their.GotoAsync(invitation);
+        await their.GetByRole(AriaRole.Link, new() { Name = "Sign in to accept" }).ClickAsync();
+        await their.GetByLabel("Password").FillAsync(Password);
+        await their.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await their.GetByRole(AriaRole.Button, new() { Name = "Accept the invitation" }).ClickAsync();
+        await Expect(their.Locator("body")).ToContainTextAsync("You have joined the organization.");
+
+        // The teammate sees the organization as a member: nothing to manage, and the owner's pages refused.
+        await their.GotoAsync("/org");
+        await Expect(their).ToHaveURLAsync(new Regex("/org$"));
+        await colleague.WaitUntilInteractiveAsync();
+        await Expect(their.GetByTestId("organization")).ToHaveTextAsync("raviga");
+        await Expect(their.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "API keys" })).ToHaveCountAsync(0);
+        await their.EvaluateAsync("() => Blazor.navigateTo('/org/api-keys')");
+        await Expect(their.GetByTestId("forbidden")).ToBeVisibleAsync();
+        await Expect(their.GetByTestId("key-row-client-id")).ToHaveCountAsync(0);
+
+        // The owner sees who did what: the teammate's acceptance, under the teammate's name.
+        await page.GotoAsync("/org");
+        await founder.WaitUntilInteractiveAsync();
+        await founder.FollowMenuLinkAsync("Audit trail");
+        var accepted = page.GetByTestId("audit-entries").Locator("tbody tr").Filter(new() { Has = page.GetByTestId("audit-action").GetByText("invitation.accepted") });
+        await Expect(accepted).ToContainTextAsync(teammate);
+        await Expect(page.GetByTestId("audit-entries")).ToContainTextAsync("api-key.created");
+        Assert.True(founder.Errors.Count == 0, string.Join(" | ", founder.Errors));
+        Assert.True(colleague.Errors.Count == 0, string.Join(" | ", colleague.Errors));
+    }
+
+    [Fact]
     public async Task An_operator_acts_as_a_member_with_a_reason_and_the_organization_sees_it()
     {
         const string owner = "richard@piedpiper.example";
