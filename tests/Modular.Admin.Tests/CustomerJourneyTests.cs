@@ -7,6 +7,7 @@ using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Tenancy;
+using Modular.Tenants.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -144,6 +145,19 @@ public sealed partial class CustomerJourneyTests(CustomerJourneyTests.OpenPlatfo
         Assert.StartsWith($"{OpenPlatform.OperatorEmail} as {owner}", ended.Actor, StringComparison.Ordinal);
         var platform = await AuditAsync(AuditEntry.PlatformTrail);
         Assert.Contains(platform, e => e.Action == "impersonation.started" && e.Data.Contains("Ticket 4711", StringComparison.Ordinal));
+
+        // The organization sees it in its own audit trail: who, as whom, and why.
+        var ownPage = founder.Page;
+        await ownPage.GotoAsync(TenantsRoutes.OrganizationAudit);
+        await SignInAsync(ownPage, owner, Password);
+        await founder.WaitUntilInteractiveAsync();
+        var entries = ownPage.GetByTestId("audit-entries").Locator("tbody tr");
+        var start = entries.Filter(new() { Has = ownPage.GetByTestId("audit-action").GetByText("impersonation.started") });
+        await Expect(start).ToContainTextAsync(OpenPlatform.OperatorEmail);
+        await start.ClickAsync();
+        await Expect(ownPage.GetByTestId("audit-entry-details")).ToContainTextAsync("Ticket 4711: their invoices look wrong");
+        await Expect(entries.Filter(new() { Has = ownPage.GetByTestId("audit-action").GetByText("impersonation.ended") }))
+            .ToContainTextAsync($"{OpenPlatform.OperatorEmail} as {owner}");
     }
 
     [Fact]
