@@ -94,7 +94,7 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         return (await api.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode;
     }
 
-    internal static async Task<TokenResponse> SignInAsync(OidcHost oidc, string tenant)
+    internal static async Task<TokenResponse> SignInAsync(OidcHost oidc, string? tenant)
     {
         var disco = await oidc.DiscoverAsync();
         var (verifier, challenge) = OidcHost.Pkce();

@@ -23,6 +23,9 @@ public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope sco
         await db.TenantRoles.Where(r => r.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.SignUps.Where(s => s.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.Invitations.Where(i => i.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        // Users are platform-wide: only their memory of the tenant goes.
+        await db.Users.Where(u => u.PreferredTenantId == notification.TenantId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.PreferredTenantId, (Guid?)null), cancellationToken);
         foreach (var clientId in await db.TenantApiKeys.Where(k => k.TenantId == notification.TenantId).Select(k => k.ClientId).ToListAsync(cancellationToken))
         {
             if (await applications.FindByClientIdAsync(clientId, cancellationToken) is { } application)
