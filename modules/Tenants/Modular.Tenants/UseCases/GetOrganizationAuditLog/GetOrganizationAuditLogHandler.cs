@@ -3,9 +3,9 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Modular.Kernel.Security;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 
