@@ -76,7 +76,7 @@ public sealed class OrganizationUsageTests(MeteringConsole console) : IClassFixt
         using var tenants = new TenantsApi(console);
         var tenant = await tenants.CreateAsync("org-statements", "Org Statements", plan: "pro");
         await console.EnsurePricedMeterAsync();
-        using var api = MeteringApi(tenant.Id, MeteringPermissions.Read, MeteringPermissions.BillingManage);
+        using var api = MeteringApi(tenant.Id, MeteringPermissions.Read, MeteringPermissions.Manage);
         using var closing = await api.PostAsJsonAsync(MeteringRoutes.Statements, new { }, Cancellation);
         Assert.True(closing.IsSuccessStatusCode, await closing.Content.ReadAsStringAsync(Cancellation));
         var statement = (await closing.Content.ReadFromJsonAsync<StatementDto>(Cancellation))!;
