@@ -259,25 +259,11 @@ public sealed partial class CustomerJourneyTests(CustomerJourneyTests.OpenPlatfo
     private static partial Regex HrefPattern();
 
     /// <summary>A platform whose visitors sign up their own organizations, with one operator, signing in for real.</summary>
-    public sealed class OpenPlatform : AdminConsoleFixture
+    public sealed class OpenPlatform : OidcConsoleFixture
     {
-        public const string OperatorEmail = "ops@platform.example";
-        public const string OperatorPassword = "browser-Test-passw0rd";
+        public const string OperatorEmail = AdminEmail;
+        public const string OperatorPassword = AdminPassword;
 
-        protected override ModularHost CreateHost() => ModularHost.OnSqlite(new Dictionary<string, string?>
-        {
-            ["Identity:SeedAdmin:Email"] = OperatorEmail,
-            ["Identity:SeedAdmin:Password"] = OperatorPassword,
-            ["Identity:SignUp:Mode"] = "open",
-        }).WithRealSignIn();
-
-        /// <summary>The first sign-in runs the provider and the console's client for the first time (discovery, JIT).</summary>
-        protected override async Task WarmUpAsync()
-        {
-            using var warmUp = Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = BaseAddress });
-            (await warmUp.GetAsync("/.well-known/openid-configuration")).EnsureSuccessStatusCode();
-            await warmUp.GetAsync("/admin/signin?returnUrl=/org");
-            await warmUp.GetAsync(IdentityRoutes.Login);
-        }
+        protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Identity:SignUp:Mode"] = "open" };
     }
 }

@@ -7,17 +7,20 @@ using static Microsoft.Playwright.Assertions;
 namespace Modular.Admin.Tests;
 
 /// <summary>The console with real sign-in: operators come in through the host's own OpenID provider.</summary>
-public sealed class OidcConsoleFixture : AdminConsoleFixture
+public class OidcConsoleFixture : AdminConsoleFixture
 {
     public const string AdminEmail = "ops@example.com";
     public const string AdminPassword = "browser-Test-passw0rd";
     public const string MemberEmail = "member@example.com";
 
-    protected override ModularHost CreateHost() => ModularHost.OnSqlite(new Dictionary<string, string?>
+    protected override ModularHost CreateHost() => ModularHost.OnSqlite(new Dictionary<string, string?>(Settings)
     {
         ["Identity:SeedAdmin:Email"] = AdminEmail,
         ["Identity:SeedAdmin:Password"] = AdminPassword,
     }).WithRealSignIn();
+
+    /// <summary>More configuration of the host, for a fixture that needs it.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
     /// <summary>The first sign-in runs the provider and the console's client for the first time (discovery, JIT).</summary>
     protected override async Task WarmUpAsync()
