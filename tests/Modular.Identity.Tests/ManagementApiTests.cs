@@ -11,6 +11,7 @@ using Modular.Identity.Persistence;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
+using Modular.Metering.Contracts;
 using Modular.Tenants.Contracts;
 using Modular.Webhooks.Contracts;
 
@@ -28,7 +29,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
     [
         IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Manage, TenantsPermissions.Read,
         WebhooksPermissions.Read, WebhooksPermissions.Manage, IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage,
-        IdentityPermissions.ApiKeysManage,
+        IdentityPermissions.ApiKeysManage, MeteringPermissions.Read, MeteringPermissions.BillingManage, TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage,
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
