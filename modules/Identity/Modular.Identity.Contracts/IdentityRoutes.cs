@@ -13,6 +13,9 @@ public static class IdentityRoutes
     /// <summary>Platform operators' API: OAuth clients as data.</summary>
     public const string Clients = "/api/v1/identity/clients";
 
+    /// <summary>Platform operators' API: the SaaS apps' own APIs, whose scopes give tokens their audience.</summary>
+    public const string ApiResources = "/api/v1/identity/resources";
+
     /// <summary>A tenant's own API: the caller's tenant, from its token, never from the path.</summary>
     private const string CurrentTenant = "/api/v1/tenant";
 
@@ -66,6 +69,8 @@ public static class IdentityRoutes
 
     public const string ConsoleNewClient = ConsoleClients + "/new";
 
+    public const string ConsoleApiResources = "/admin/identity/resources";
+
     /// <summary>The console's view of the account emails the platform sent.</summary>
     public const string ConsoleOutgoingEmails = "/admin/identity/emails";
 
@@ -107,6 +112,8 @@ public static class IdentityRoutes
     public static string UserSession(Guid id, Guid sessionId) => $"{UserSessions(id)}/{sessionId}";
 
     public static string Client(string clientId) => $"{Clients}/{Uri.EscapeDataString(clientId)}";
+
+    public static string ApiResource(string name) => $"{ApiResources}/{Uri.EscapeDataString(name)}";
 
     public static string RotateClientSecret(string clientId) => $"{Client(clientId)}/rotate-secret";
 

@@ -23,6 +23,11 @@ using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
 using Modular.Identity.UseCases.AcceptInvitation;
 using Modular.Identity.UseCases.ChangeMemberRoles;
+using Modular.Identity.UseCases.CreateApiResource;
+using Modular.Identity.UseCases.DeleteApiResource;
+using Modular.Identity.UseCases.GetApiResource;
+using Modular.Identity.UseCases.ListApiResources;
+using Modular.Identity.UseCases.UpdateApiResource;
 using Modular.Identity.UseCases.CreateClient;
 using Modular.Identity.UseCases.CreateTenantApiKey;
 using Modular.Identity.UseCases.CreateTenantRole;
@@ -190,7 +195,7 @@ public sealed class IdentityModule : IModule
                     .AllowDeviceAuthorizationFlow();
                 // PKCE with S256 only: "plain" is accepted by default and protects nothing.
                 server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
-                server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ConnectEndpoints.ApiScope);
+                server.RegisterScopes(ConnectEndpoints.BuiltInScopes);
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
@@ -250,6 +255,14 @@ public sealed class IdentityModule : IModule
         clients.MapDisableClient();
         clients.MapEnableClient();
         clients.MapDeleteClient();
+
+        // The SaaS apps' own APIs: which scopes give a token which audience, and which client may introspect it.
+        var resources = api.MapGroup(IdentityRoutes.ApiResources).WithTags("Identity: API resources").RequirePermission(IdentityPermissions.ClientsManage);
+        resources.MapListApiResources();
+        resources.MapGetApiResource();
+        resources.MapCreateApiResource();
+        resources.MapUpdateApiResource();
+        resources.MapDeleteApiResource();
 
         // A tenant's own people and roles: the caller's tenant only, as resolved from its token (never AcrossAllTenants).
         var members = api.MapGroup(IdentityRoutes.TenantMembers).WithTags("Tenant: members");

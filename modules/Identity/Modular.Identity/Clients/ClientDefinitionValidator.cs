@@ -1,6 +1,7 @@
 using FluentValidation;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
+using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Modular.Identity.Clients;
@@ -11,10 +12,7 @@ internal abstract class ClientDefinitionValidator<T> : AbstractValidator<T>
 {
     public const int MaxUris = 20;
 
-    private static readonly string[] KnownScopes =
-        [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ConnectEndpoints.ApiScope];
-
-    protected ClientDefinitionValidator()
+    protected ClientDefinitionValidator(IOpenIddictScopeManager apiScopes)
     {
         RuleFor(c => c.ClientId).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9][A-Za-z0-9._-]*$")
             .WithMessage("Client ids use letters, digits, '.', '_' and '-'.");
@@ -32,7 +30,9 @@ internal abstract class ClientDefinitionValidator<T> : AbstractValidator<T>
         RuleFor(c => c.PostLogoutRedirectUris.Count).LessThanOrEqualTo(MaxUris).OverridePropertyName(nameof(ClientDefinition.PostLogoutRedirectUris));
         RuleForEach(c => c.RedirectUris).Must(BeSafeRedirect).WithMessage("Redirect URIs are absolute https URLs (http only on localhost), without a fragment.");
         RuleForEach(c => c.PostLogoutRedirectUris).Must(BeSafeRedirect).WithMessage("Redirect URIs are absolute https URLs (http only on localhost), without a fragment.");
-        RuleForEach(c => c.Scopes).Must(s => KnownScopes.Contains(s)).WithMessage($"Scopes are {string.Join(", ", KnownScopes)}.");
+        RuleForEach(c => c.Scopes)
+            .MustAsync(async (s, ct) => ConnectEndpoints.BuiltInScopes.Contains(s) || (s is not null && await apiScopes.FindByNameAsync(s, ct) is not null))
+            .WithMessage($"Scopes are {string.Join(", ", ConnectEndpoints.BuiltInScopes)}, or an API resource's.");
         RuleFor(c => c.Tenant).MaximumLength(100);
         RuleForEach(c => c.Permissions).NotEmpty().MaximumLength(100);
     }

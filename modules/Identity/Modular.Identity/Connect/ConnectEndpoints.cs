@@ -42,6 +42,9 @@ internal static class ConnectEndpoints
     public const string ApiScope = "api";
     public const string ApiResource = "modular-api";
 
+    /// <summary>The scopes the provider always knows; API resources add their own (<c>ApiResourceScopes</c>).</summary>
+    public static readonly string[] BuiltInScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ApiScope];
+
     /// <summary>Custom authorize parameter: which of the user's tenants the token is for (id or slug).</summary>
     public const string TenantParameter = Contracts.AuthorizeParameters.Tenant;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
+using Modular.Identity.Clients;
 using Modular.Identity.Configuration;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
@@ -16,7 +17,7 @@ namespace Modular.Identity.Connect;
 /// permissions of the user's platform roles and of their roles in that tenant) or a client acting for
 /// itself. Which claim goes into which token is decided here, in one place.
 /// </summary>
-internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, RoleGrants grants)
+internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db, RoleGrants grants, IOpenIddictScopeManager apiScopes)
 {
     /// <summary>
     /// Marks a client-credentials token (<c>gty</c>, as several providers name it): its subject is a client id, not a
@@ -49,7 +50,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
         identity.SetClaims(Claims.Role, [.. roles.Distinct()]);
         identity.SetClaims(ModularClaims.Permission, [.. permissions.Distinct()]);
         identity.SetScopes(scopes);
-        identity.SetResources(ConnectEndpoints.ApiResource);
+        identity.SetResources(await apiScopes.AudiencesOfAsync(scopes, cancellationToken));
         identity.SetDestinations(DestinationsOf);
         return identity;
     }
@@ -78,7 +79,7 @@ internal sealed class TokenClaims(UserManager<User> users, IdentityDbContext db,
 
         identity.SetClaims(ModularClaims.Permission, [.. held.Distinct()]);
         identity.SetScopes(scopes);
-        identity.SetResources(ConnectEndpoints.ApiResource);
+        identity.SetResources(await apiScopes.AudiencesOfAsync(scopes, cancellationToken));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return identity;
     }

@@ -31,7 +31,7 @@ public sealed class CreateClientHandler(IOpenIddictApplicationManager applicatio
     }
 }
 
-internal sealed class CreateClientValidator : ClientDefinitionValidator<Contracts.CreateClient>;
+internal sealed class CreateClientValidator(IOpenIddictScopeManager apiScopes) : ClientDefinitionValidator<Contracts.CreateClient>(apiScopes);
 
 internal static class CreateClientEndpoint
 {

@@ -33,7 +33,7 @@ public sealed class UpdateClientHandler(IOpenIddictApplicationManager applicatio
     }
 }
 
-internal sealed class UpdateClientValidator : ClientDefinitionValidator<Contracts.UpdateClient>;
+internal sealed class UpdateClientValidator(IOpenIddictScopeManager apiScopes) : ClientDefinitionValidator<Contracts.UpdateClient>(apiScopes);
 
 internal static class UpdateClientEndpoint
 {
