@@ -26,8 +26,8 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
     {
         await using var host = await ModularHost.StartAsync(provider, postgres);
         var (a, b) = await TwoTenantsAsync(host);
-        var alice = host.CreateMemberClient("alice", a.Id.ToString());
-        var bob = host.CreateMemberClient("bob", b.Slug);
+        var alice = AuditorOf(host, "alice", a.Id.ToString());
+        var bob = AuditorOf(host, "bob", b.Slug);
 
         Assert.Equal(a.Id, (await alice.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
         Assert.Equal(b.Id, (await bob.GetFromJsonAsync<TenantDto>(TenantsRoutes.CurrentTenant, Ct))!.Id);
@@ -38,6 +38,11 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
         // Alice knows the id of one of Bob's tenant's rows: she still cannot read it.
         await (await alice.GetAsync(TenantsRoutes.CurrentAuditEntry(bobsEntry.Id), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync(TenantsRoutes.CurrentAuditEntry(bobsEntry.Id), Ct)).StatusCode);
+
+        // A member who may not read the tenant's audit log reads neither the trail nor an entry of it.
+        var carol = host.CreateMemberClient("carol", a.Id.ToString());
+        await (await carol.GetAsync(TenantsRoutes.CurrentAuditTrail, Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        await (await carol.GetAsync(TenantsRoutes.CurrentAuditEntry(aliceTrail.Entries[0].Id), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
 
         // ...nor reach the platform API with a member's token.
         await (await alice.GetAsync(TenantsRoutes.Tenant(b.Id), Ct)).AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
@@ -222,5 +227,13 @@ public sealed class TenantIsolationTests(PostgresServer postgres)
         var db = scope.ServiceProvider.GetRequiredService<TenantsDbContext>();
         var ids = await db.Database.SqlQueryRaw<Guid>("SELECT DISTINCT tenant_id AS \"Value\" FROM tenants.audit_entries").ToListAsync(Ct);
         return ids;
+    }
+
+    /// <summary>A member of <paramref name="tenant"/> who may read its audit log, and nothing else.</summary>
+    private static HttpClient AuditorOf(ModularHost host, string name, string tenant)
+    {
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe(name, [TenantsPermissions.AuditRead], tenant));
+        return client;
     }
 }

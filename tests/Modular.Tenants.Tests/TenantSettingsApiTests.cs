@@ -113,7 +113,7 @@ public sealed class TenantSettingsApiTests(PostgresServer postgres)
     private static HttpClient AdminOf(ModularHost host, TenantDto tenant)
     {
         var client = host.CreateClient();
-        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("tenant-admin", [TenantsPermissions.SettingsManage], tenant.Id.ToString()));
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("tenant-admin", [TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead], tenant.Id.ToString()));
         return client;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Security;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Domain;
 using Modular.Tenants.Persistence;
@@ -29,5 +30,5 @@ internal static class GetAuditEntryEndpoint
             .WithName("GetAuditEntry")
             .WithSummary("One entry of the caller's tenant's audit trail")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequireAuthorization();
+            .RequirePermission(TenantsPermissions.AuditRead);
 }

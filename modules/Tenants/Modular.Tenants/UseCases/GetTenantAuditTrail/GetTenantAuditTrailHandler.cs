@@ -39,7 +39,7 @@ internal static class GetTenantAuditTrailEndpoint
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequirePermission(TenantsPermissions.Read);
 
-    /// <summary>The caller's own tenant's trail.</summary>
+    /// <summary>The caller's own tenant's trail, for those who may read its audit log.</summary>
     public static void MapGetCurrentTenantAuditTrail(this IEndpointRouteBuilder tenant) =>
         tenant.MapGet("/audit", async (ITenantContext scope, ISender sender, CancellationToken cancellationToken) =>
             {
@@ -48,5 +48,5 @@ internal static class GetTenantAuditTrailEndpoint
             })
             .WithName("GetCurrentTenantAuditTrail")
             .WithSummary("The caller's tenant's audit trail")
-            .RequireAuthorization();
+            .RequirePermission(TenantsPermissions.AuditRead); // who did what in the tenant is not every member's to read
 }
