@@ -25,7 +25,10 @@ public sealed class ApiResourceScreensTests(AdminConsoleFixture console) : IClas
         await RegisterClientAsync(api, new { clientId = "billing-worker", type = "confidential", grantTypes = new[] { "client_credentials" }, scopes = new[] { "api" } });
         await RegisterClientAsync(api, new
         {
-            clientId = "billing-spa", type = "public", grantTypes = new[] { "authorization_code" }, redirectUris = new[] { "http://localhost/callback" },
+            clientId = "billing-spa",
+            type = "public",
+            grantTypes = new[] { "authorization_code" },
+            redirectUris = new[] { "http://localhost/callback" },
         });
 
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
