@@ -89,6 +89,7 @@ public sealed class IdentityModule : IModule
     [
         new("Users", IdentityRoutes.ConsoleUsers, MudBlazor.Icons.Material.Filled.People),
         new("Clients", IdentityRoutes.ConsoleClients, MudBlazor.Icons.Material.Filled.Apps),
+        new("API resources", IdentityRoutes.ConsoleApiResources, MudBlazor.Icons.Material.Filled.Api),
         new("Outgoing emails", IdentityRoutes.ConsoleOutgoingEmails, MudBlazor.Icons.Material.Filled.Outbox),
         new("Sign-ups", IdentityRoutes.ConsoleSignUps, MudBlazor.Icons.Material.Filled.PersonAdd),
     ];
