@@ -9,7 +9,7 @@ namespace Modular.Identity.Contracts;
 /// </summary>
 public record ApiResourceDefinition
 {
-    /// <summary>The audience tokens for this API carry (<c>aud</c>), e.g. <c>billing-api</c> or <c>https://api.acme.example</c>.</summary>
+    /// <summary>The audience tokens for this API carry (<c>aud</c>), e.g. <c>billing-api</c> or <c>api.acme.example</c>: no <c>/</c>, it sits in a path.</summary>
     public string Name { get; init; } = "";
 
     public string? DisplayName { get; init; }

@@ -41,6 +41,15 @@ internal static class ApiResourceScopes
     public static async Task<ApiResourceDefinition?> FindAsync(this IOpenIddictScopeManager scopes, string name, CancellationToken cancellationToken) =>
         (await scopes.ListAsync(cancellationToken)).FirstOrDefault(r => r.Name == name);
 
+    /// <summary>The resource as it reads back once saved (scopes in order), without reading the store again.</summary>
+    public static ApiResourceDefinition AsStored(ApiResourceDefinition resource) => new()
+    {
+        Name = resource.Name,
+        DisplayName = resource.DisplayName,
+        Scopes = [.. resource.Scopes.Order(StringComparer.Ordinal)],
+        ResourceServer = resource.ResourceServer,
+    };
+
     /// <summary>Stores the resource's scopes as given: new ones are created, changed ones rewritten, dropped ones deleted.</summary>
     public static async Task SaveAsync(
         this IOpenIddictScopeManager scopes, ApiResourceDefinition resource, IReadOnlyCollection<string> previousScopes, CancellationToken cancellationToken)

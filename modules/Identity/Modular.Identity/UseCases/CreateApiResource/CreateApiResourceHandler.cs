@@ -18,9 +18,9 @@ public sealed class CreateApiResourceHandler(IOpenIddictScopeManager scopes) : I
             throw new ConflictException($"An API resource named '{command.Name}' already exists.");
         }
 
-        ApiResourceDefinition resource = command;
+        var resource = ApiResourceScopes.AsStored(command);
         await scopes.SaveAsync(resource, previousScopes: [], cancellationToken);
-        return await scopes.FindAsync(command.Name, cancellationToken) ?? resource;
+        return resource;
     }
 }
 

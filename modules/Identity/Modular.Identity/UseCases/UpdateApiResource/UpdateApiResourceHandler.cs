@@ -15,10 +15,10 @@ public sealed class UpdateApiResourceHandler(IOpenIddictScopeManager scopes, IOp
     public async ValueTask<ApiResourceDefinition> Handle(Contracts.UpdateApiResource command, CancellationToken cancellationToken)
     {
         var current = await scopes.FindAsync(command.Name, cancellationToken) ?? throw new NotFoundException("API resource", command.Name);
-        ApiResourceDefinition resource = command;
+        var resource = ApiResourceScopes.AsStored(command);
         await scopes.SaveAsync(resource, current.Scopes, cancellationToken);
         await applications.WithdrawFromClientsAsync([.. current.Scopes.Except(command.Scopes)], cancellationToken);
-        return await scopes.FindAsync(command.Name, cancellationToken) ?? resource;
+        return resource;
     }
 }
 
