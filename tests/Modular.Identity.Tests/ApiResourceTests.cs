@@ -89,6 +89,37 @@ public sealed class ApiResourceTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_users_token_for_a_resources_scope_carries_its_audience_through_the_code_flow()
+    {
+        // The first-party app may ask for billing.read (configuration is trusted); the resource it belongs to is made at run time.
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres, new() { ["Identity:Clients:1:Scopes:5"] = "billing.read" });
+        await oidc.SendAsync(new CreateApiResource { Name = "billing-api", Scopes = ["billing.read"], ResourceServer = "service" });
+        var disco = await oidc.DiscoverAsync();
+        var (verifier, challenge) = OidcHost.Pkce();
+
+        var redirect = await oidc.AuthorizeAsync(oidc.Browser(), OidcHost.AuthorizeUrl(disco, challenge, scope: "openid billing.read"));
+        var tokens = await oidc.Backchannel().RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = disco.TokenEndpoint,
+            ClientId = "spa",
+            Code = OidcHost.Query(redirect, "code"),
+            RedirectUri = OidcHost.RedirectUri,
+            CodeVerifier = verifier,
+        }, Ct);
+        Assert.False(tokens.IsError, tokens.Error);
+
+        Assert.Equal(["billing-api", "modular-api", "service"], Audiences(tokens.AccessToken!));
+        var introspected = await oidc.Backchannel().IntrospectTokenAsync(new TokenIntrospectionRequest
+        {
+            Address = disco.IntrospectionEndpoint,
+            ClientId = "service",
+            ClientSecret = OidcHost.ServiceSecret,
+            Token = tokens.AccessToken!,
+        }, Ct);
+        Assert.True(introspected.IsActive, introspected.Error);
+    }
+
+    [Fact]
     public async Task Bad_resources_are_refused_naming_the_field_and_nothing_is_stored()
     {
         await using var host = await ModularHost.StartAsync(DatabaseProvider.Sqlite, postgres, ResourceServers);
