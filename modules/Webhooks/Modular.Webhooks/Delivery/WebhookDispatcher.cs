@@ -13,6 +13,7 @@ using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 using Polly.Timeout;
+using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.Delivery;
 

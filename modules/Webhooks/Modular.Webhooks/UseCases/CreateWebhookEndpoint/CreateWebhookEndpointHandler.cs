@@ -11,6 +11,8 @@ using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.UseCases.CreateWebhookEndpoint;
 
@@ -31,7 +33,7 @@ public sealed class CreateWebhookEndpointHandler(WebhooksDbContext db, EndpointS
 
 internal sealed class CreateWebhookEndpointValidator : AbstractValidator<Contracts.CreateWebhookEndpoint>
 {
-    public CreateWebhookEndpointValidator(IOptions<WebhooksOptions> options, AddressPolicy policy, EventTypeCatalog catalog)
+    public CreateWebhookEndpointValidator(IOptions<WebhooksOptions> options, [FromKeyedServices(WebhooksModule.AddressPolicyKey)] OutboundAddressPolicy policy, EventTypeCatalog catalog)
     {
         RuleFor(c => c.Url).EndpointUrl(options.Value, policy);
         RuleFor(c => c.EventTypes!).KnownEventTypes(catalog).When(c => c.EventTypes is not null);

@@ -10,6 +10,8 @@ using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
 
@@ -25,7 +27,7 @@ public sealed class UpdateWebhookEndpointHandler(WebhooksDbContext db) : IComman
 
 internal sealed class UpdateWebhookEndpointValidator : AbstractValidator<Contracts.UpdateWebhookEndpoint>
 {
-    public UpdateWebhookEndpointValidator(IOptions<WebhooksOptions> options, AddressPolicy policy, EventTypeCatalog catalog)
+    public UpdateWebhookEndpointValidator(IOptions<WebhooksOptions> options, [FromKeyedServices(WebhooksModule.AddressPolicyKey)] OutboundAddressPolicy policy, EventTypeCatalog catalog)
     {
         RuleFor(c => c.Url).EndpointUrl(options.Value, policy).When(c => c.Url is not null);
         RuleFor(c => c.EventTypes!).KnownEventTypes(catalog).When(c => c.EventTypes is not null);
