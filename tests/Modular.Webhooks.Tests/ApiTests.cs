@@ -1,9 +1,9 @@
 using System.Net;
-using Modular.Kernel.Outbound;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;

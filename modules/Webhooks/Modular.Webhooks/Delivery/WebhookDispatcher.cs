@@ -7,13 +7,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 using Polly.Timeout;
-using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.Delivery;
 

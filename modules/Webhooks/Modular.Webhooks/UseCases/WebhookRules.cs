@@ -1,10 +1,10 @@
 using System.Net;
 using FluentValidation;
+using Modular.Kernel.Outbound;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
-using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.UseCases;
 

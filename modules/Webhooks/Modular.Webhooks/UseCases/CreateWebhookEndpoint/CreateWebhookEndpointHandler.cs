@@ -3,7 +3,9 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
@@ -11,8 +13,6 @@ using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
-using Microsoft.Extensions.DependencyInjection;
-using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.UseCases.CreateWebhookEndpoint;
 

@@ -3,15 +3,15 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.EventTypes;
 using Modular.Webhooks.Persistence;
-using Microsoft.Extensions.DependencyInjection;
-using Modular.Kernel.Outbound;
 
 namespace Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
 
