@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
@@ -56,7 +57,7 @@ public sealed class ApiTests(PostgresServer postgres)
         await using var receiver = await Receiver.StartAsync();
         var resolver = new StubResolver { ["hooks.example.com"] = [IPAddress.Loopback] };
         await using var webhooks = await WebhooksHost.StartAsync(
-            DatabaseProvider.Sqlite, postgres, allowLoopback: false, services: s => s.AddSingleton<IWebhookHostResolver>(resolver));
+            DatabaseProvider.Sqlite, postgres, allowLoopback: false, services: s => s.AddSingleton<IOutboundHostResolver>(resolver));
         var tenant = await webhooks.CreateTenantAsync("acme");
         var client = webhooks.ClientFor(tenant, WebhooksHost.Admin);
         var url = $"http://hooks.example.com:{receiver.Port}/hooks";
@@ -327,7 +328,7 @@ public sealed class ApiTests(PostgresServer postgres)
         Assert.NotNull(stats.SuccessRate);
     }
 
-    private sealed class StubResolver : Dictionary<string, IPAddress[]>, IWebhookHostResolver
+    private sealed class StubResolver : Dictionary<string, IPAddress[]>, IOutboundHostResolver
     {
         public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
             Task.FromResult(TryGetValue(host, out var addresses) ? addresses : throw new HttpRequestException($"No such host: {host}"));

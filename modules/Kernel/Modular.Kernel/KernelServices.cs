@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -26,6 +27,7 @@ public static class KernelServices
     internal static IServiceCollection AddKernelCore(this IServiceCollection services)
     {
         services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
+        services.TryAddSingleton<IOutboundHostResolver, DnsHostResolver>(); // for every module's guarded outbound connections
         services.TryAddSingleton<OutboxSignal>();
         services.AddHttpContextAccessor();
         services.AddHybridCache();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Modules;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
@@ -42,6 +43,9 @@ namespace Modular.Webhooks;
 /// </summary>
 public sealed class WebhooksModule : IModule
 {
+    /// <summary>The key of webhooks' <see cref="OutboundAddressPolicy"/> among other modules' (each has its own allow-list).</summary>
+    internal const string AddressPolicyKey = "webhooks";
+
     public string Name => "Webhooks";
 
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
@@ -71,9 +75,8 @@ public sealed class WebhooksModule : IModule
         services.AddSingleton<EventTypeCatalog>();
         services.AddDataProtection(); // the identity module persists the key ring; this only makes sure it exists
         services.AddSingleton<EndpointSecrets>();
-        services.AddSingleton<AddressPolicy>();
-        services.TryAddSingleton<IWebhookHostResolver, DnsHostResolver>();
-        services.AddSingleton<GuardedConnector>();
+        // The kernel's outbound rules, with webhooks' own allow-list (Webhooks:AllowedNetworks).
+        services.AddKeyedSingleton(AddressPolicyKey, (sp, _) => new OutboundAddressPolicy(sp.GetRequiredService<IOptions<WebhooksOptions>>().Value.AllowedNetworks));
         services.AddScoped<MessageFanOut>();
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<WebhookDispatcher>();
@@ -86,7 +89,8 @@ public sealed class WebhooksModule : IModule
                 AllowAutoRedirect = false, // a redirect could lead anywhere, past the address check's intent
                 UseCookies = false,
                 UseProxy = false, // a proxy would connect for us, and the address check would be skipped
-                ConnectCallback = sp.GetRequiredService<GuardedConnector>().ConnectAsync,
+                ConnectCallback = new GuardedConnector(
+                    sp.GetRequiredKeyedService<OutboundAddressPolicy>(AddressPolicyKey), sp.GetRequiredService<IOutboundHostResolver>()).ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             })
             .RemoveAllLoggers() // every attempt is recorded in the attempts table already

@@ -98,6 +98,16 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             token.Property(t => t.Name).HasMaxLength(128);
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
+        // Passkeys (WebAuthn credentials), as Identity's own schema version 3 maps them; by hand, for this context
+        // derives from the kernel's module context, not from Identity's.
+        modelBuilder.Entity<IdentityUserPasskey<Guid>>(passkey =>
+        {
+            passkey.ToTable("user_passkeys");
+            passkey.HasKey(p => p.CredentialId);
+            passkey.Property(p => p.CredentialId).HasMaxLength(1024);
+            passkey.OwnsOne(p => p.Data).ToJson();
+            passkey.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
         modelBuilder.Entity<IdentityRoleClaim<Guid>>(claim =>
         {
             claim.ToTable("role_claims");

@@ -1,5 +1,6 @@
 using System.Net;
 using FluentValidation;
+using Modular.Kernel.Outbound;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
 using Modular.Webhooks.Domain;
@@ -21,7 +22,7 @@ internal static class WebhookRules
     };
 
     /// <summary>Why <paramref name="url"/> cannot be an endpoint, or null when it can.</summary>
-    public static string? UrlProblem(string? url, WebhooksOptions options, AddressPolicy policy)
+    public static string? UrlProblem(string? url, WebhooksOptions options, OutboundAddressPolicy policy)
     {
         if (string.IsNullOrWhiteSpace(url) || url.Length > WebhookEndpoint.UrlMaxLength || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
@@ -59,7 +60,7 @@ internal static class WebhookRules
         return null;
     }
 
-    public static IRuleBuilderOptions<T, string?> EndpointUrl<T>(this IRuleBuilder<T, string?> rule, WebhooksOptions options, AddressPolicy policy) =>
+    public static IRuleBuilderOptions<T, string?> EndpointUrl<T>(this IRuleBuilder<T, string?> rule, WebhooksOptions options, OutboundAddressPolicy policy) =>
         rule.Must((_, url, context) =>
         {
             var problem = UrlProblem(url, options, policy);

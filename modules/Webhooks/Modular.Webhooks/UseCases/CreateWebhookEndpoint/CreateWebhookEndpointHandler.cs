@@ -3,7 +3,9 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Webhooks.Contracts;
@@ -31,7 +33,7 @@ public sealed class CreateWebhookEndpointHandler(WebhooksDbContext db, EndpointS
 
 internal sealed class CreateWebhookEndpointValidator : AbstractValidator<Contracts.CreateWebhookEndpoint>
 {
-    public CreateWebhookEndpointValidator(IOptions<WebhooksOptions> options, AddressPolicy policy, EventTypeCatalog catalog)
+    public CreateWebhookEndpointValidator(IOptions<WebhooksOptions> options, [FromKeyedServices(WebhooksModule.AddressPolicyKey)] OutboundAddressPolicy policy, EventTypeCatalog catalog)
     {
         RuleFor(c => c.Url).EndpointUrl(options.Value, policy);
         RuleFor(c => c.EventTypes!).KnownEventTypes(catalog).When(c => c.EventTypes is not null);

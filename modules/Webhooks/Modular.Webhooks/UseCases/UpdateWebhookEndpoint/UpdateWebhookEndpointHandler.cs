@@ -3,7 +3,9 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Outbound;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
 using Modular.Webhooks.Delivery;
@@ -25,7 +27,7 @@ public sealed class UpdateWebhookEndpointHandler(WebhooksDbContext db) : IComman
 
 internal sealed class UpdateWebhookEndpointValidator : AbstractValidator<Contracts.UpdateWebhookEndpoint>
 {
-    public UpdateWebhookEndpointValidator(IOptions<WebhooksOptions> options, AddressPolicy policy, EventTypeCatalog catalog)
+    public UpdateWebhookEndpointValidator(IOptions<WebhooksOptions> options, [FromKeyedServices(WebhooksModule.AddressPolicyKey)] OutboundAddressPolicy policy, EventTypeCatalog catalog)
     {
         RuleFor(c => c.Url).EndpointUrl(options.Value, policy).When(c => c.Url is not null);
         RuleFor(c => c.EventTypes!).KnownEventTypes(catalog).When(c => c.EventTypes is not null);

@@ -1,12 +1,11 @@
 using System.Net;
-using Microsoft.Extensions.Options;
-using Modular.Webhooks.Delivery;
+using Modular.Kernel.Outbound;
 
-namespace Modular.Webhooks.Tests;
+namespace Modular.Kernel.Tests;
 
-public sealed class AddressPolicyTests
+public sealed class OutboundAddressPolicyTests
 {
-    private static AddressPolicy Policy(params string[] allowed) => new(Options.Create(new WebhooksOptions { AllowedNetworks = [.. allowed] }));
+    private static OutboundAddressPolicy Policy(params string[] allowed) => new(allowed);
 
     [Theory]
     [InlineData("127.0.0.1")]

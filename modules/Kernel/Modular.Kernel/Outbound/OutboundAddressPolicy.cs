@@ -1,17 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Options;
 
-namespace Modular.Webhooks.Delivery;
+namespace Modular.Kernel.Outbound;
 
 /// <summary>
-/// Which addresses a webhook may reach. Loopback, private, link-local (the cloud metadata address
+/// Which addresses the platform's outbound connections (webhook deliveries, an identity provider's discovery and keys)
+/// may reach. Loopback, private, link-local (the cloud metadata address
 /// among them), CGNAT, unique-local, multicast and unspecified addresses are refused unless inside an
 /// allow-listed network. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4,
 /// Teredo) are judged by the IPv4 addresses they carry too, so <c>::ffff:127.0.0.1</c> and
 /// <c>2002:7f00:1::</c> are loopback.
 /// </summary>
-internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
+public sealed class OutboundAddressPolicy(IEnumerable<string> allowedNetworks)
 {
     private static readonly IPNetwork[] Refused =
     [
@@ -40,7 +40,7 @@ internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
     private static readonly IPNetwork Teredo = IPNetwork.Parse("2001::/32");
 
-    private readonly IPNetwork[] _allowed = [.. options.Value.AllowedNetworks.Select(IPNetwork.Parse)];
+    private readonly IPNetwork[] _allowed = [.. allowedNetworks.Select(IPNetwork.Parse)];
 
     public bool IsAllowed(IPAddress address) =>
         IsAllowListed(address) || (!IsRefused(address) && Carried(address).All(v4 => IsAllowListed(v4) || !IsRefused(v4)));
@@ -90,51 +90,5 @@ internal sealed class AddressPolicy(IOptions<WebhooksOptions> options)
         }
 
         return [];
-    }
-}
-
-/// <summary>Turns a host name into addresses; replaceable so tests can make a public-looking name resolve anywhere.</summary>
-internal interface IWebhookHostResolver
-{
-    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
-}
-
-internal sealed class DnsHostResolver : IWebhookHostResolver
-{
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
-}
-
-/// <summary>The connection went to an address the <see cref="AddressPolicy"/> refuses.</summary>
-internal sealed class RefusedAddressException(string host, IEnumerable<IPAddress> addresses)
-    : HttpRequestException($"Refused to connect to '{host}': it resolves only to addresses webhooks may not reach ({string.Join(", ", addresses)}).");
-
-/// <summary>
-/// The check at connect time, in <see cref="SocketsHttpHandler.ConnectCallback"/>: the name is
-/// resolved here, once, and the connection made to an address that was checked. A name that resolved
-/// to a public address when the endpoint was saved and to 127.0.0.1 now (DNS rebinding) is refused.
-/// </summary>
-internal sealed class GuardedConnector(AddressPolicy policy, IWebhookHostResolver resolver)
-{
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
-        var allowed = addresses.Where(policy.IsAllowed).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw new RefusedAddressException(host, addresses);
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 }
