@@ -18,6 +18,12 @@ public static class IdentityPermissions
     /// <summary>In the caller's tenant: create, change, rotate and revoke its API keys.</summary>
     public const string ApiKeysManage = "identity.api-keys.manage";
 
+    /// <summary>In the caller's tenant: its SSO connections and the domains they claim.</summary>
+    public const string SsoManage = "identity.sso.manage";
+
+    /// <summary>Vouch that a tenant owns a domain without its DNS record: operators only, or a tenant could claim anyone's domain.</summary>
+    public const string SsoDomainsConfirm = "identity.sso.domains.confirm";
+
     /// <summary>
     /// Make and unmake a tenant's owners. Only the owner role (and operators) hold it, so through the rule that nobody
     /// grants what they do not hold, an admin can neither make an owner nor demote or remove one.

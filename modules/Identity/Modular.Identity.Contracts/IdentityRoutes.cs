@@ -37,6 +37,9 @@ public static class IdentityRoutes
     /// <summary>The caller's tenant's invitations.</summary>
     public const string TenantInvitations = CurrentTenant + "/invitations";
 
+    /// <summary>The caller's tenant's own identity providers (enterprise SSO).</summary>
+    public const string SsoConnections = CurrentTenant + "/sso/connections";
+
     public const string BulkInvitations = TenantInvitations + "/bulk";
 
     /// <summary>A signed-in user accepts an invitation by its id and token (for apps; the mailed link opens <see cref="AcceptInvitationPage"/>).</summary>
@@ -44,6 +47,18 @@ public static class IdentityRoutes
 
     /// <summary>The signed-in user's tenants (<c>GET</c>).</summary>
     public const string MyTenants = "/api/v1/me/tenants";
+
+    public static string SsoConnection(Guid id) => $"{SsoConnections}/{id}";
+
+    public static string TestSsoConnection(Guid id) => $"{SsoConnection(id)}/test";
+
+    public static string SsoDomains(Guid connectionId) => $"{SsoConnection(connectionId)}/domains";
+
+    public static string SsoDomain(Guid connectionId, Guid domainId) => $"{SsoDomains(connectionId)}/{domainId}";
+
+    public static string VerifySsoDomain(Guid connectionId, Guid domainId) => $"{SsoDomain(connectionId, domainId)}/verify";
+
+    public static string ConfirmSsoDomain(Guid connectionId, Guid domainId) => $"{SsoDomain(connectionId, domainId)}/confirm";
 
     public static string TenantInvitation(Guid id) => $"{TenantInvitations}/{id}";
 

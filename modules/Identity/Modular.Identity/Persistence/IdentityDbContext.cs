@@ -39,6 +39,11 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>The tenants' API keys: which OpenIddict clients are a tenant's, with their names and last use.</summary>
     public DbSet<TenantApiKey> TenantApiKeys => Set<TenantApiKey>();
 
+    /// <summary>The tenants' own identity providers (enterprise SSO), and the email domains they claim.</summary>
+    public DbSet<SsoConnection> SsoConnections => Set<SsoConnection>();
+
+    public DbSet<SsoDomain> SsoDomains => Set<SsoDomain>();
+
     /// <summary>The key ring that protects cookies and antiforgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -174,6 +179,35 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             key.Property(k => k.ClientId).HasMaxLength(100);
             key.Property(k => k.Name).HasMaxLength(TenantApiKey.NameMaxLength);
             key.Property(k => k.CreatedBy).HasMaxLength(TenantApiKey.CreatedByMaxLength);
+        });
+
+        modelBuilder.Entity<SsoConnection>(connection =>
+        {
+            connection.ToTable("sso_connections");
+            connection.HasKey(c => c.Id);
+            connection.HasIndex(c => c.TenantId);
+            connection.Property(c => c.Name).HasMaxLength(SsoConnection.NameMaxLength);
+            connection.Property(c => c.Issuer).HasMaxLength(SsoConnection.IssuerMaxLength);
+            connection.Property(c => c.ClientId).HasMaxLength(SsoConnection.ClientIdMaxLength);
+            connection.Property(c => c.EmailClaim).HasMaxLength(SsoConnection.ClaimNameMaxLength);
+            connection.Property(c => c.NameClaim).HasMaxLength(SsoConnection.ClaimNameMaxLength);
+            connection.Property(c => c.GroupsClaim).HasMaxLength(SsoConnection.ClaimNameMaxLength);
+            connection.Property(c => c.LastError).HasMaxLength(SsoConnection.ErrorMaxLength);
+            connection.Property(c => c.Version).IsConcurrencyToken();
+            connection.OwnsMany(c => c.GroupRoles, roles => roles.ToJson());
+        });
+
+        modelBuilder.Entity<SsoDomain>(domain =>
+        {
+            domain.ToTable("sso_domains");
+            domain.HasKey(d => d.Id);
+            domain.HasIndex(d => new { d.ConnectionId, d.Domain }).IsUnique();
+            // One tenant at most owns a domain; pending claims may coexist until one is proved.
+            domain.HasIndex(d => d.Domain).IsUnique().HasFilter("verified_at IS NOT NULL").HasDatabaseName("ix_sso_domains_verified_domain");
+            domain.Property(d => d.Domain).HasMaxLength(SsoDomain.DomainMaxLength);
+            domain.Property(d => d.VerificationToken).HasMaxLength(32);
+            domain.Property(d => d.VerifiedBy).HasMaxLength(SsoDomain.VerifiedByMaxLength);
+            domain.HasOne<SsoConnection>().WithMany().HasForeignKey(d => d.ConnectionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<OutgoingEmail>(email =>

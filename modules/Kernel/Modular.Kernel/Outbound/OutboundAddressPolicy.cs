@@ -42,6 +42,43 @@ public sealed class OutboundAddressPolicy(IEnumerable<string> allowedNetworks)
 
     private readonly IPNetwork[] _allowed = [.. allowedNetworks.Select(IPNetwork.Parse)];
 
+    /// <summary>
+    /// Why the platform may not call <paramref name="uri"/>, or null when it may: the scheme, credentials or a fragment
+    /// in it, or a host that is a refused address or this machine. A host name is judged again at every connect
+    /// (<see cref="GuardedConnector"/>), where it resolves.
+    /// </summary>
+    public string? ProblemWith(Uri uri, bool allowHttp)
+    {
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && allowHttp))
+        {
+            return allowHttp ? "Use an https:// or http:// URL." : "Use an https:// URL.";
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            return "Credentials in the URL are not accepted.";
+        }
+
+        if (uri.Fragment.Length > 0)
+        {
+            return "A URL with a #fragment is not accepted.";
+        }
+
+        if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && !IsAllowed(address))
+        {
+            return "The URL points at a private, loopback or link-local address.";
+        }
+
+        var host = uri.IdnHost.TrimEnd('.');
+        if ((host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+            && !IsAllowed(IPAddress.Loopback))
+        {
+            return "The URL points at this machine.";
+        }
+
+        return null;
+    }
+
     public bool IsAllowed(IPAddress address) =>
         IsAllowListed(address) || (!IsRefused(address) && Carried(address).All(v4 => IsAllowListed(v4) || !IsRefused(v4)));
 

@@ -128,7 +128,9 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     /// </summary>
     private void RequireTenantOwnership(IMutableModel model)
     {
+        // A type stored as JSON inside its owner's row belongs to the owner's tenant.
         var unclaimed = model.GetEntityTypes()
+            .Where(e => !(e.IsOwned() && e.IsMappedToJson()))
             .Select(e => e.ClrType)
             .Where(type => type.Assembly == GetType().Assembly
                 && !typeof(ITenantOwned).IsAssignableFrom(type)

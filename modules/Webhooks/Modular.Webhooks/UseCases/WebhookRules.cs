@@ -1,4 +1,3 @@
-using System.Net;
 using FluentValidation;
 using Modular.Kernel.Outbound;
 using Modular.Webhooks.Contracts;
@@ -29,35 +28,7 @@ internal static class WebhookRules
             return "Give an absolute https:// URL.";
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && options.AllowHttp))
-        {
-            return options.AllowHttp ? "Use an https:// or http:// URL." : "Use an https:// URL.";
-        }
-
-        if (uri.UserInfo.Length > 0)
-        {
-            return "Credentials in the URL are not accepted; use a custom header.";
-        }
-
-        if (uri.Fragment.Length > 0)
-        {
-            return "A URL with a #fragment is not accepted.";
-        }
-
-        // A literal address is judged now; a name is judged at every connect (see GuardedConnector).
-        if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && !policy.IsAllowed(address))
-        {
-            return "The URL points at a private, loopback or link-local address.";
-        }
-
-        var host = uri.IdnHost.TrimEnd('.');
-        if ((host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-            && !policy.IsAllowed(IPAddress.Loopback))
-        {
-            return "The URL points at this machine.";
-        }
-
-        return null;
+        return policy.ProblemWith(uri, options.AllowHttp);
     }
 
     public static IRuleBuilderOptions<T, string?> EndpointUrl<T>(this IRuleBuilder<T, string?> rule, WebhooksOptions options, OutboundAddressPolicy policy) =>

@@ -279,6 +279,11 @@ namespace Modular.Identity.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("roles");
 
+                    b.PrimitiveCollection<string>("SsoRoles")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sso_roles");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -437,6 +442,164 @@ namespace Modular.Identity.Migrations.Sqlite
                         .HasDatabaseName("ix_sign_ups_user_id");
 
                     b.ToTable("sign_ups", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Identity.Domain.SsoConnection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EmailClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_claim");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<bool>("EnforceSso")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enforce_sso");
+
+                    b.Property<string>("GroupsClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("groups_claim");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long?>("LastErrorAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_error_at");
+
+                    b.Property<long?>("LastSignInAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sign_in_at");
+
+                    b.Property<long?>("LastTestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_tested_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NameClaim")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name_claim");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_client_secret");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sso_connections");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sso_connections_tenant_id");
+
+                    b.ToTable("sso_connections", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Identity.Domain.SsoDomain", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("domain");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("VerificationToken")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verification_token");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verified_at");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verified_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sso_domains");
+
+                    b.HasIndex("Domain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sso_domains_verified_domain")
+                        .HasFilter("verified_at IS NOT NULL");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sso_domains_tenant_id");
+
+                    b.HasIndex("ConnectionId", "Domain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sso_domains_connection_id_domain");
+
+                    b.ToTable("sso_domains", (string)null);
                 });
 
             modelBuilder.Entity("Modular.Identity.Domain.TenantApiKey", b =>
@@ -1129,6 +1292,47 @@ namespace Modular.Identity.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_memberships_users_user_id");
+                });
+
+            modelBuilder.Entity("Modular.Identity.Domain.SsoConnection", b =>
+                {
+                    b.OwnsMany("Modular.Identity.Domain.SsoGroupRole", "GroupRoles", b1 =>
+                        {
+                            b1.Property<Guid>("SsoConnectionId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("Group")
+                                .IsRequired();
+
+                            b1.Property<string>("Role")
+                                .IsRequired();
+
+                            b1.HasKey("SsoConnectionId", "__synthesizedOrdinal");
+
+                            b1.ToTable("sso_connections");
+
+                            b1
+                                .ToJson("group_roles")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("SsoConnectionId")
+                                .HasConstraintName("fk_sso_connections_sso_connections_sso_connection_id");
+                        });
+
+                    b.Navigation("GroupRoles");
+                });
+
+            modelBuilder.Entity("Modular.Identity.Domain.SsoDomain", b =>
+                {
+                    b.HasOne("Modular.Identity.Domain.SsoConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sso_domains_sso_connections_connection_id");
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization<System.Guid>", b =>
