@@ -25,6 +25,7 @@ internal sealed partial class AdminClientRegistration(
 {
     public void Configure(OpenIddictClientOptions options) => options.Registrations.Add(new OpenIddictClientRegistration
     {
+        RegistrationId = AdminSignIn.ClientId,
         Issuer = Authority(),
         ClientId = AdminSignIn.ClientId,
         RedirectUri = new Uri(AdminSignIn.CallbackPath[1..], UriKind.Relative),

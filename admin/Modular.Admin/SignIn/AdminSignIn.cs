@@ -51,20 +51,7 @@ public static class AdminSignIn
             cookie.SlidingExpiration = true;
         });
 
-        services.AddOpenIddict().AddClient(client =>
-        {
-            client.AllowAuthorizationCodeFlow();
-            client.SetRedirectionEndpointUris(CallbackPath[1..]).SetPostLogoutRedirectionEndpointUris(SignedOutPath[1..]);
-            // State tokens are protected with the host's Data Protection key ring, which every instance shares.
-            client.UseDataProtection();
-            client.AddEphemeralEncryptionKey().AddEphemeralSigningKey(); // required by OpenIddict; unused with Data Protection
-            client.UseAspNetCore()
-                .EnableRedirectionEndpointPassthrough()
-                .EnablePostLogoutRedirectionEndpointPassthrough()
-                .DisableAutomaticAuthenticationSchemeForwarding() // no per-provider schemes: their set-up would read the registration before the host listens
-                .DisableTransportSecurityRequirement(); // as the provider: TLS ends at the proxy or Kestrel
-            client.UseSystemNetHttp();
-        });
+        // The host's OpenID Connect client is the identity module's (federation); the console is one registration of it.
         // The provider's address is known once the host listens (unless configured): see AdminClientRegistration.
         services.AddSingleton<AdminClientRegistration>();
         services.AddSingleton<IConfigureOptions<OpenIddictClientOptions>>(sp => sp.GetRequiredService<AdminClientRegistration>());
@@ -78,6 +65,7 @@ public static class AdminSignIn
         admin.MapGet("/signin", (string? returnUrl, Guid? tenant) =>
         {
             var properties = new AuthenticationProperties { RedirectUri = LocalPath(returnUrl) };
+            properties.Items[OpenIddictClientAspNetCoreConstants.Properties.RegistrationId] = ClientId;
             if (tenant is { } chosen)
             {
                 // Which of the user's tenants the session is for: the provider refuses one the user is not in.
@@ -139,6 +127,7 @@ public static class AdminSignIn
         // Back to the area signed out of (a form field of the console's own form), which asks for a sign-in again.
         var area = http.Request.Form["area"].ToString() == OrganizationArea.Path ? OrganizationArea.Path : "/admin";
         var properties = new AuthenticationProperties { RedirectUri = area };
+        properties.Items[OpenIddictClientAspNetCoreConstants.Properties.RegistrationId] = ClientId;
         if (session.Properties?.GetTokenValue(OpenIddictClientAspNetCoreConstants.Tokens.BackchannelIdentityToken) is { } idToken)
         {
             properties.Items[OpenIddictClientAspNetCoreConstants.Properties.IdentityTokenHint] = idToken;

@@ -145,6 +145,9 @@ public static class IdentityRoutes
 
     public const string Login = Account + "/login";
 
+    /// <summary>The sign-in page's first step: the email address, which may lead to the organisation's own provider.</summary>
+    public const string LoginIdentify = Login + "/identify";
+
     /// <summary>A visitor creates an account and an organisation (when <c>Identity:SignUp:Mode</c> is <c>open</c>).</summary>
     public const string SignUp = Account + "/sign-up";
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
@@ -17,11 +18,23 @@ using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Federation;
 using Modular.Identity.Limits;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
+using Modular.Identity.UseCases;
 using Modular.Identity.UseCases.AcceptInvitation;
+using Modular.Identity.UseCases.AddSsoDomain;
+using Modular.Identity.UseCases.ConfirmSsoDomain;
+using Modular.Identity.UseCases.CreateSsoConnection;
+using Modular.Identity.UseCases.DeleteSsoConnection;
+using Modular.Identity.UseCases.GetSsoConnection;
+using Modular.Identity.UseCases.ListSsoConnections;
+using Modular.Identity.UseCases.RemoveSsoDomain;
+using Modular.Identity.UseCases.TestSsoConnection;
+using Modular.Identity.UseCases.UpdateSsoConnection;
+using Modular.Identity.UseCases.VerifySsoDomain;
 using Modular.Identity.UseCases.ChangeMemberRoles;
 using Modular.Identity.UseCases.CreateApiResource;
 using Modular.Identity.UseCases.CreateClient;
@@ -111,9 +124,13 @@ public sealed class IdentityModule : IModule
             [
                 IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, IdentityPermissions.ClientsManage,
                 IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.OwnersManage,
-                IdentityPermissions.ApiKeysManage,
+                IdentityPermissions.ApiKeysManage, IdentityPermissions.SsoManage, IdentityPermissions.SsoDomainsConfirm,
             ],
-            TenantAdmins: [IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage]));
+            TenantAdmins:
+            [
+                IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage,
+                IdentityPermissions.SsoManage,
+            ]));
         services.AddOptions<IdentitySettings>().PostConfigure<IEnumerable<DefaultGrants>>((identity, grants) =>
         {
             foreach (var (role, permissions) in IdentitySettings.DefaultRolePermissions(grants))
@@ -220,6 +237,15 @@ public sealed class IdentityModule : IModule
         // Every instance must read the others' cookies and antiforgery tokens: one key ring, in the database.
         services.AddDataProtection().SetApplicationName("Modular").PersistKeysToDbContext<IdentityDbContext>();
 
+        // Enterprise SSO: the host's OpenID Connect client, tenants' providers as its registrations (docs/adr/0018-federation.md).
+        services.AddFederationClient(configuration);
+        services.AddSingleton<SsoSecrets>();
+        services.AddSingleton<SsoDirectory>();
+        services.AddScoped<SsoSignIn>();
+        services.AddScoped<SsoConnections>();
+        services.PostConfigure<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, FederatedSessions.EndWithTheirConnection);
+        services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = FederatedSessions.KeepProviderClaim);
+
         services.AddSingleton<VerifiedSecrets>();
         services.AddSingleton<ApiKeyUsage>();
         services.AddScoped<TokenClaims>();
@@ -294,6 +320,19 @@ public sealed class IdentityModule : IModule
         apiKeys.MapUpdateTenantApiKey();
         apiKeys.MapRotateTenantApiKey();
         apiKeys.MapRevokeTenantApiKey();
+
+        // The tenant's own identity providers and the email domains that lead to them.
+        var sso = api.MapGroup(IdentityRoutes.SsoConnections).WithTags("Tenant: SSO").RequirePermission(IdentityPermissions.SsoManage);
+        sso.MapListSsoConnections();
+        sso.MapGetSsoConnection();
+        sso.MapCreateSsoConnection();
+        sso.MapUpdateSsoConnection();
+        sso.MapDeleteSsoConnection();
+        sso.MapTestSsoConnection();
+        sso.MapAddSsoDomain();
+        sso.MapVerifySsoDomain();
+        sso.MapConfirmSsoDomain();
+        sso.MapRemoveSsoDomain();
     }
 
     /// <summary>OpenID Connect's endpoints and the sign-in pages have fixed paths at the root.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Federation;
 using Modular.Identity.Limits;
 
 namespace Modular.Identity.Account;
@@ -22,6 +23,7 @@ internal static class AccountEndpoints
         var account = root.MapGroup(IdentityRoutes.Account).AllowAnonymous().ExcludeFromDescription();
         account.MapGet("/login", (string? returnUrl, string? userName) => Page(SafeReturnUrl(returnUrl), userName, null));
         account.MapPost("/login", SignInAsync).LimitFailedLogins();
+        account.MapExternalSignIn(root);
         account.MapPost("/logout", async (SignInManager<User> signIn) =>
         {
             await signIn.SignOutAsync();
@@ -40,12 +42,18 @@ internal static class AccountEndpoints
 
     private static async Task<IResult> SignInAsync(
         [FromForm] string? username, [FromForm] string? password, [FromForm] bool? remember, [FromForm] string? returnUrl,
-        SignInManager<User> signIn, UserManager<User> users)
+        SignInManager<User> signIn, UserManager<User> users, SsoDirectory sso, CancellationToken cancellationToken)
     {
         var target = SafeReturnUrl(returnUrl);
         if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password))
         {
             return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
+        }
+
+        // Said for the address's domain before anything is looked up: it tells nothing about the account.
+        if (await sso.IsEnforcedAsync(username.Trim(), cancellationToken))
+        {
+            return Page(target, null, AccountPages.UseSingleSignOn, StatusCodes.Status400BadRequest);
         }
 
         var user = await users.FindByNameAsync(username) ?? await users.FindByEmailAsync(username);
@@ -56,6 +64,14 @@ internal static class AccountEndpoints
             // password does. Saying why, or answering faster, would tell anyone that the address has an account.
             users.PasswordHasher.VerifyHashedPassword(user ?? new User(), user?.PasswordHash ?? DummyHash.Value, password);
             return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
+        }
+
+        // Signed in by user name, but the account's address is in an enforcing domain: only the right password learns that.
+        if (await sso.IsEnforcedAsync(user.Email, cancellationToken))
+        {
+            return (await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded
+                ? Page(target, null, AccountPages.UseSingleSignOn, StatusCodes.Status400BadRequest)
+                : Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
         }
 
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: remember == true, lockoutOnFailure: true);

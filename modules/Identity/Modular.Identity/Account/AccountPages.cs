@@ -51,6 +51,10 @@ internal static class AccountPages
     public static bool IsEmail(string? email) =>
         email is { Length: > 0 and <= MaxEmailLength } && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
 
+    /// <summary>What an address whose organisation enforces single sign-on is told when it tries a password instead.</summary>
+    public const string UseSingleSignOn =
+        "Your organisation signs you in with single sign-on. Enter your email address on the sign-in page to continue to its provider.";
+
     public const string WrongCurrentPassword = "Your current password is not correct.";
 
     /// <summary>Re-checks the signed-in user's password before a change that weakens the account; failures count towards the lockout.</summary>

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Federation;
 
 namespace Modular.Identity.Account;
 
@@ -20,19 +21,26 @@ internal static class PasswordResetEndpoints
     public static void MapPasswordResetEndpoints(this RouteGroupBuilder account)
     {
         account.MapGet("/forgot-password", () => ForgotPage(null, []));
-        account.MapPost("/forgot-password", RequestReset).RequireAntiforgery();
+        account.MapPost("/forgot-password", RequestResetAsync).RequireAntiforgery();
         account.MapGet("/reset-password", (string? userId, string? code) => Guid.TryParse(userId, out _) && code is { Length: > 0 }
             ? AccountPages.Render<ResetPasswordPage>(new { UserId = userId, Code = code })
             : InvalidLink());
         account.MapPost("/reset-password", ResetAsync).RequireAntiforgery();
     }
 
-    private static IResult RequestReset([FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings)
+    private static async Task<IResult> RequestResetAsync(
+        [FromForm] string? email, HttpContext http, AccountEmails mails, IOptions<IdentitySettings> settings, SsoDirectory sso)
     {
         email = email?.Trim();
         if (!AccountPages.IsEmail(email))
         {
             return ForgotPage(email, ["Enter a valid email address."], StatusCodes.Status400BadRequest);
+        }
+
+        // Said for the domain, whether or not the address has an account: it tells nothing about the address.
+        if (await sso.IsEnforcedAsync(email, http.RequestAborted))
+        {
+            return ForgotPage(email, [AccountPages.UseSingleSignOn], StatusCodes.Status400BadRequest);
         }
 
         // Whether the address has an account is found out after the answer, so the answer takes the same either way.
@@ -54,11 +62,16 @@ internal static class PasswordResetEndpoints
 
     private static async Task<IResult> ResetAsync(
         [FromForm] string? userId, [FromForm] string? code, [FromForm] string? password, [FromForm] string? confirmPassword,
-        UserManager<User> users)
+        UserManager<User> users, SsoDirectory sso, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(userId, out var id) || code is not { Length: > 0 } || await users.FindByIdAsync(id.ToString()) is not { } user)
         {
             return InvalidLink();
+        }
+
+        if (await sso.IsEnforcedAsync(user.Email, cancellationToken))
+        {
+            return AccountPages.Message("Sign in with single sign-on", AccountPages.UseSingleSignOn, IdentityRoutes.Login, "Sign in", StatusCodes.Status400BadRequest);
         }
 
         var errors = await AccountPages.CheckNewPasswordAsync(users, user, password, confirmPassword);

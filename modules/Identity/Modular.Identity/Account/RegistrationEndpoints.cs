@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Federation;
 
 namespace Modular.Identity.Account;
 
@@ -45,7 +46,7 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> RegisterAsync(
         [FromForm] string? email, [FromForm] string? displayName, [FromForm] string? password, [FromForm] string? confirmPassword,
-        HttpContext http, UserManager<User> users, AccountEmails mails, IOptions<IdentitySettings> settings, TimeProvider clock)
+        HttpContext http, UserManager<User> users, AccountEmails mails, IOptions<IdentitySettings> settings, SsoDirectory sso, TimeProvider clock)
     {
         email = email?.Trim();
         displayName = displayName?.Trim() ?? "";
@@ -54,6 +55,10 @@ internal static class RegistrationEndpoints
         if (!AccountPages.IsEmail(email))
         {
             errors.Add("Enter a valid email address.");
+        }
+        else if (await sso.IsEnforcedAsync(email, http.RequestAborted))
+        {
+            errors.Add(AccountPages.UseSingleSignOn);
         }
 
         if (displayName.Length > User.DisplayNameMaxLength)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Federation;
 using Modular.Identity.Limits;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
@@ -44,7 +45,7 @@ internal static class SignUpEndpoints
         [FromForm] string? organization, [FromForm] string? slug, [FromForm] string? email, [FromForm] string? displayName,
         [FromForm] string? password, [FromForm] string? confirmPassword,
         HttpContext http, UserManager<User> users, ISender sender, TenantScope scope, IdentityDbContext db, AccountEmails mails, SignUpLimits limits,
-        IOptions<IdentitySettings> identity, IOptions<AccountSettings> account, ICaller caller, TimeProvider clock)
+        IOptions<IdentitySettings> identity, IOptions<AccountSettings> account, SsoDirectory sso, ICaller caller, TimeProvider clock)
     {
         organization = organization?.Trim() ?? "";
         slug = string.IsNullOrWhiteSpace(slug) ? null : slug.Trim();
@@ -68,6 +69,10 @@ internal static class SignUpEndpoints
         if (!AccountPages.IsEmail(email))
         {
             errors.Add("Enter a valid email address.");
+        }
+        else if (await sso.IsEnforcedAsync(email, http.RequestAborted))
+        {
+            errors.Add(AccountPages.UseSingleSignOn);
         }
 
         if (displayName.Length > User.DisplayNameMaxLength)

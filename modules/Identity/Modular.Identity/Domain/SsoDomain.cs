@@ -42,6 +42,41 @@ public sealed class SsoDomain : ITenantOwned
 
     public string RecordValue => $"modular-verification={VerificationToken}";
 
+    /// <summary>
+    /// A domain as stored and compared: lower case, no trailing dot, an internationalised name in its ASCII (punycode) form,
+    /// at least two labels. Null when <paramref name="input"/> is not a host name.
+    /// </summary>
+    public static string? Normalize(string? input)
+    {
+        var trimmed = input?.Trim().TrimEnd('.');
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > DomainMaxLength)
+        {
+            return null;
+        }
+
+        string ascii;
+        try
+        {
+            ascii = Idn.GetAscii(trimmed).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        return ascii.Length <= DomainMaxLength && ascii.Contains('.') && Uri.CheckHostName(ascii) == UriHostNameType.Dns
+            && ascii.Split('.').All(label => label.Length is > 0 and <= 63 && !label.StartsWith('-') && !label.EndsWith('-'))
+            && !ascii.Split('.')[^1].All(char.IsAsciiDigit)
+            ? ascii
+            : null;
+    }
+
+    /// <summary>The normalised domain of an email address, or null.</summary>
+    public static string? OfEmail(string? email) =>
+        email?.LastIndexOf('@') is int at and > 0 && at < email.Length - 1 ? Normalize(email[(at + 1)..]) : null;
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { UseStd3AsciiRules = true };
+
     public static SsoDomain Claim(Guid tenantId, Guid connectionId, string domain, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
