@@ -220,6 +220,7 @@ public sealed partial class CustomerJourneyTests(CustomerJourneyTests.OpenPlatfo
     {
         await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(IdentityRoutes.Login) + "\\?"));
         await page.GetByLabel("User name or email").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync(); // the email first: it may lead to an organisation's provider
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }

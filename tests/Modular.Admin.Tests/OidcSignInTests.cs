@@ -47,6 +47,8 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
             && url.Contains("code_challenge_method=S256", StringComparison.Ordinal));
 
         await page.GetByLabel("User name or email").FillAsync(OidcConsoleFixture.AdminEmail);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync(); // the email first: it may lead to an organisation's provider
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
@@ -75,6 +77,7 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
         // Signed in at the provider (its own login page), but never through the console's client.
         await page.GotoAsync(IdentityRoutes.Login);
         await page.GetByLabel("User name or email").FillAsync(OidcConsoleFixture.AdminEmail);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync(); // the email first: it may lead to an organisation's provider
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         var cookies = await page.Context.CookiesAsync();
@@ -105,6 +108,7 @@ public sealed class OidcSignInRefusalTests(OidcConsoleFixture console) : IClassF
         var page = admin.Page;
         await page.GotoAsync("/admin");
         await page.GetByLabel("User name or email").FillAsync(OidcConsoleFixture.MemberEmail);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync(); // the email first: it may lead to an organisation's provider
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         var callback = await page.RunAndWaitForResponseAsync(
             () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(),

@@ -203,9 +203,10 @@ internal sealed class TenantWorld : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <param name="services">Adds or replaces services before the host starts (a fake clock...).</param>
-    public static async Task<TenantWorld> StartAsync(DatabaseProvider provider, PostgresServer postgres, Action<IServiceCollection>? services = null)
+    public static async Task<TenantWorld> StartAsync(
+        DatabaseProvider provider, PostgresServer postgres, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
-        var world = new TenantWorld((await ModularHost.StartAsync(provider, postgres)).WithServices(services ?? (_ => { })));
+        var world = new TenantWorld((await ModularHost.StartAsync(provider, postgres, settings)).WithServices(services ?? (_ => { })));
         var setup = world.Host.CreateClientAs("setup", TenantsPermissions.Manage, TenantsPermissions.Read);
         world.AcmeTenant = await CreateTenantAsync(setup, "acme");
         world.GlobexTenant = await CreateTenantAsync(setup, "globex");
