@@ -144,7 +144,9 @@ public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIden
                 var action = new Uri(next, WebUtility.HtmlDecode(FormAction().Match(html).Groups[1].Value));
                 response = await provider.PostAsync(action, new FormUrlEncodedContent(new Dictionary<string, string>
                 {
-                    ["prompt"] = "login", ["login"] = login, ["password"] = "any",
+                    ["prompt"] = "login",
+                    ["login"] = login,
+                    ["password"] = "any",
                 }), Ct);
             }
 
@@ -161,7 +163,9 @@ public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIden
     /// </summary>
     private static HttpClient Browser(OidcHost oidc) => oidc.Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
     {
-        AllowAutoRedirect = false, HandleCookies = true, BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+        BaseAddress = new Uri("https://localhost"),
     });
 
     private static async Task<T> ReadAsync<T>(OidcHost oidc, Func<IdentityDbContext, Task<T>> read)

@@ -1,14 +1,13 @@
-using Microsoft.AspNetCore.Identity;
-using OpenIddict.Abstractions;
-using Modular.Identity.Connect;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Federation;
@@ -18,6 +17,7 @@ using Modular.Kernel.Errors;
 using Modular.Kernel.Outbound;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.DeleteSsoConnection;
 
