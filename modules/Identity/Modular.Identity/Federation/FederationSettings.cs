@@ -1,7 +1,7 @@
 namespace Modular.Identity.Federation;
 
 /// <summary><c>Identity:Federation</c>: how far the platform reaches for its tenants' identity providers.</summary>
-public sealed class FederationSettings
+internal sealed class FederationSettings
 {
     public const string Section = "Identity:Federation";
 
