@@ -47,7 +47,6 @@ public sealed class OidcSignInTests(OidcConsoleFixture console) : IClassFixture<
             && url.Contains("code_challenge_method=S256", StringComparison.Ordinal));
 
         await page.GetByLabel("User name or email").FillAsync(OidcConsoleFixture.AdminEmail);
-
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync(); // the email first: it may lead to an organisation's provider
         await page.GetByLabel("Password").FillAsync(OidcConsoleFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
