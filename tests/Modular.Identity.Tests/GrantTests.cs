@@ -95,7 +95,7 @@ public sealed class GrantTests(PostgresServer postgres)
         acmeAdmin.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("acme-admin",
             [IdentityPermissions.UsersManage, WebhooksPermissions.Read, WebhooksPermissions.Manage,
                 IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage, IdentityPermissions.ApiKeysManage,
-                MeteringPermissions.Read, MeteringPermissions.BillingManage, TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage], acme.ToString()));
+                IdentityPermissions.SsoManage, MeteringPermissions.Read, MeteringPermissions.BillingManage, TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage], acme.ToString()));
         await AssertRefusedAsync(await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, globex), new { roles = new[] { "member" } }, Ct), globex.ToString());
         Assert.Equal(HttpStatusCode.OK, (await acmeAdmin.PutAsJsonAsync(IdentityRoutes.Membership(dave, acme), new { roles = new[] { "tenant-admin" } }, Ct)).StatusCode);
 

@@ -30,6 +30,7 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         IdentityPermissions.ClientsManage, IdentityPermissions.UsersRead, IdentityPermissions.UsersManage, TenantsPermissions.Manage, TenantsPermissions.Read,
         WebhooksPermissions.Read, WebhooksPermissions.Manage, IdentityPermissions.MembersRead, IdentityPermissions.MembersManage, IdentityPermissions.RolesManage,
         IdentityPermissions.ApiKeysManage, MeteringPermissions.Read, MeteringPermissions.BillingManage, TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage,
+        IdentityPermissions.SsoManage,
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

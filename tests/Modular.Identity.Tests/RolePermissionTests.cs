@@ -29,7 +29,7 @@ public sealed class RolePermissionTests
         Assert.Equal(
             [
                 IdentityPermissions.ApiKeysManage, IdentityPermissions.MembersManage, IdentityPermissions.MembersRead, IdentityPermissions.RolesManage,
-                MeteringPermissions.BillingManage, MeteringPermissions.Read,
+                IdentityPermissions.SsoManage, MeteringPermissions.BillingManage, MeteringPermissions.Read,
                 TenantsPermissions.AuditRead, TenantsPermissions.SettingsManage, WebhooksPermissions.Manage, WebhooksPermissions.Read,
             ],
             settings.PermissionsOf([IdentityRoles.TenantAdmin]).Order(StringComparer.Ordinal));

@@ -21,10 +21,13 @@ public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIden
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_member_signs_in_through_the_tenants_provider_gets_mapped_roles_in_that_tenant_only_and_loses_the_session_with_the_connection()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_member_signs_in_through_the_tenants_provider_gets_mapped_roles_in_that_tenant_only_and_loses_the_session_with_the_connection(
+        DatabaseProvider provider)
     {
-        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Sqlite, postgres, SsoConnectionTests.FederationSettings());
+        await using var oidc = await OidcHost.StartAsync(provider, postgres, SsoConnectionTests.FederationSettings());
         var connection = await ConnectAsync(oidc, oidc.Acme, "acme.example", new() { ["engineers"] = IdentityRoles.TenantAdmin });
         await upstream.SetAccountAsync("bob", "bob@acme.example", emailVerified: true, "Bob Builder", ["engineers"]);
 
