@@ -343,6 +343,11 @@ public sealed class IdentityModule : IModule
         passkeys.UserVerificationRequirement = "required";
         // Sign-in asks for no user name: only a discoverable credential can answer a request that names no account.
         passkeys.ResidentKeyRequirement = "required";
+        // The origin the browser signed into the credential must be this site's. Identity's default compares it with the
+        // request's Origin header, which a form post carries as "null" under the host's Referrer-Policy: no-referrer.
+        passkeys.ValidateOrigin = context => ValueTask.FromResult(!context.CrossOrigin && string.Equals(
+            context.Origin, settings.Value.Issuer?.GetLeftPart(UriPartial.Authority) ?? $"{context.HttpContext.Request.Scheme}://{context.HttpContext.Request.Host}",
+            StringComparison.OrdinalIgnoreCase));
     }
 
     private static RsaSecurityKey Ephemeral() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };

@@ -34,7 +34,7 @@ internal static class PasskeyEndpoints
     /// <summary>Outcomes named in the redirect after a change; only these texts can appear (no reflected input).</summary>
     private static readonly Dictionary<string, string> Notices = new()
     {
-        ["added"] = "Your passkey has been added. Next time, choose \"Sign in with a passkey\".",
+        ["added"] = "Your passkey has been added. Next time, choose \"Use a passkey\" on the sign-in page.",
         ["renamed"] = "Your passkey has been renamed.",
         ["removed"] = "Your passkey has been removed.",
     };
