@@ -34,6 +34,12 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:40965/</c>.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>
+    /// The name the browser (and <see cref="BaseAddress"/>) uses for Kestrel's loopback address. WebAuthn refuses IP
+    /// addresses, so the passkey tests say <c>localhost</c>, which Chromium resolves to the loopback addresses itself.
+    /// </summary>
+    protected virtual string BrowserHostName => "127.0.0.1";
+
     public virtual async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -46,7 +52,7 @@ public class AdminConsoleFixture : IAsyncLifetime
         _host.StartServer();
         // After StartServer the factory's BaseAddress is the address Kestrel bound (the same as the
         // server's IServerAddressesFeature), so clients from CreateClient reach the real server too.
-        BaseAddress = _host.ClientOptions.BaseAddress;
+        BaseAddress = new UriBuilder(_host.ClientOptions.BaseAddress) { Host = BrowserHostName }.Uri;
         await WarmUpAsync();
 
         // Playwright's driver (node) ships in the NuGet package and is copied to the output directory;

@@ -1,11 +1,14 @@
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Modular.Identity.Contracts;
+using Modular.Identity.Domain;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
 
-/// <summary>The identity module's console pages: clients (secret shown once) and a user's page.</summary>
+/// <summary>The identity module's console pages: clients (secret shown once) and a user's page (with their passkey count).</summary>
 public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFixture<AdminConsoleFixture>
 {
     [Fact]
@@ -62,6 +65,36 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
 
         await admin.GotoAsync(IdentityRoutes.ConsoleUser(Guid.NewGuid()));
         await Expect(page.GetByTestId("user-missing")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_users_page_shows_how_many_passkeys_they_have()
+    {
+        Guid id;
+        await using (var scope = console.Host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+            var quinn = new User { UserName = "quinn@example.com", Email = "quinn@example.com", EmailConfirmed = true, DisplayName = "Quinn", CreatedAt = DateTimeOffset.UtcNow };
+            Assert.True((await users.CreateAsync(quinn)).Succeeded);
+            id = quinn.Id;
+            var passkey = new UserPasskeyInfo([7, 7, 7], [9], DateTimeOffset.UtcNow, signCount: 0, ["internal"],
+                isUserVerified: true, isBackupEligible: false, isBackedUp: false, attestationObject: [1], clientDataJson: [2]);
+            Assert.True((await users.AddOrUpdatePasskeyAsync(quinn, passkey)).Succeeded);
+        }
+
+        try
+        {
+            await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+            await admin.GotoAsync(IdentityRoutes.ConsoleUser(id));
+            await Expect(admin.Page.GetByTestId("passkey-count")).ToHaveTextAsync("1");
+        }
+        finally
+        {
+            // The users page test of this class expects an empty list, whichever runs first.
+            await using var scope = console.Host.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+            await users.DeleteAsync((await users.FindByIdAsync(id.ToString()))!);
+        }
     }
 
     /// <summary>Fills the new-client form, saves it, and waits until <paramref name="outcome"/> shows.</summary>

@@ -52,7 +52,9 @@ public sealed class SignInReturnUrlTests
             if (path.StartsWith(IdentityRoutes.Login, StringComparison.Ordinal))
             {
                 var page = await (await browser.GetAsync(path, Ct)).Content.ReadAsStringAsync(Ct);
+                // The password form's hidden fields: the first of each name (the passkey form repeats the token and returnUrl).
                 var form = Regex.Matches(page, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")
+                    .DistinctBy(m => m.Groups[1].Value)
                     .ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
                 form["username"] = Email;
                 form["password"] = Password;

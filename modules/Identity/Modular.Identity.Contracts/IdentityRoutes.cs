@@ -190,6 +190,22 @@ public static class IdentityRoutes
     public const string ResetAuthenticator = TwoFactor + "/reset";
 
     public const string RecoveryCodes = TwoFactor + "/recovery-codes";
+
+    /// <summary>The signed-in user's passkeys: the list and its "add" form (<c>GET</c>), a new one's credential (<c>POST</c>).</summary>
+    public const string Passkeys = Manage + "/passkeys";
+
+    public const string RenamePasskey = Passkeys + "/rename";
+
+    public const string RemovePasskey = Passkeys + "/remove";
+
+    /// <summary>WebAuthn options for a new passkey of the signed-in user (<c>POST</c>, antiforgery token in a header; JSON).</summary>
+    public const string PasskeyCreationOptions = Account + "/passkey/creation-options";
+
+    /// <summary>WebAuthn options for signing in with any passkey of this site (<c>POST</c>, anonymous, antiforgery token in a header; JSON).</summary>
+    public const string PasskeyRequestOptions = Account + "/passkey/request-options";
+
+    /// <summary>Signs in with the credential the browser's passkey prompt returned.</summary>
+    public const string LoginWithPasskey = Login + "/passkey";
 }
 
 /// <summary>Parameters of the provider's authorize request beyond OpenID Connect's.</summary>

@@ -35,7 +35,7 @@ public sealed record MembershipDto(Guid TenantId, IReadOnlyList<string> Roles, D
 
 public sealed record UserDto(
     Guid Id, string Email, string DisplayName, bool EmailConfirmed, bool TwoFactorEnabled, DateTimeOffset? LockedOutUntil,
-    int AccessFailedCount, DateTimeOffset CreatedAt, IReadOnlyList<string> PlatformRoles, IReadOnlyList<MembershipDto> Memberships);
+    int AccessFailedCount, DateTimeOffset CreatedAt, IReadOnlyList<string> PlatformRoles, IReadOnlyList<MembershipDto> Memberships, int Passkeys);
 
 public sealed record SessionDto(
     Guid Id, string ClientId, string ClientName, string Status, DateTimeOffset? CreatedAt, IReadOnlyList<string> Scopes, IReadOnlyList<TokenDto> Tokens);

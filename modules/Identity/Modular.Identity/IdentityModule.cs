@@ -166,6 +166,7 @@ public sealed class IdentityModule : IModule
             .AddSignInManager()
             .AddClaimsPrincipalFactory<PermissionClaimsFactory>()
             .AddDefaultTokenProviders();
+        services.AddOptions<IdentityPasskeyOptions>().Configure<IOptions<IdentitySettings>>(ConfigurePasskeys);
 
         services.AddAuthentication(options =>
             {
@@ -366,6 +367,26 @@ public sealed class IdentityModule : IModule
         {
             options.EncryptionCredentials.Add(new EncryptingCredentials(key, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512));
         }
+    }
+
+    /// <summary>
+    /// A passkey belongs to a domain (WebAuthn's relying party id): the configured issuer's host when there is one, so
+    /// a forged Host header cannot name another (as for <see cref="AccountPages.Origin"/>); otherwise Identity takes the
+    /// request's host (Development, tests).
+    /// </summary>
+    private static void ConfigurePasskeys(IdentityPasskeyOptions passkeys, IOptions<IdentitySettings> settings)
+    {
+        passkeys.ServerDomain = settings.Value.Issuer?.Host;
+        // A passkey sign-in stands in for the password and the second factor alike (Identity skips two-factor for it),
+        // so the authenticator must verify the person (screen lock, PIN, biometrics), not only that someone touched it.
+        passkeys.UserVerificationRequirement = "required";
+        // Sign-in asks for no user name: only a discoverable credential can answer a request that names no account.
+        passkeys.ResidentKeyRequirement = "required";
+        // The origin the browser signed into the credential must be this site's. Identity's default compares it with the
+        // request's Origin header, which a form post carries as "null" under the host's Referrer-Policy: no-referrer.
+        passkeys.ValidateOrigin = context => ValueTask.FromResult(!context.CrossOrigin && string.Equals(
+            context.Origin, settings.Value.Issuer?.GetLeftPart(UriPartial.Authority) ?? $"{context.HttpContext.Request.Scheme}://{context.HttpContext.Request.Host}",
+            StringComparison.OrdinalIgnoreCase));
     }
 
     private static RsaSecurityKey Ephemeral() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };

@@ -38,6 +38,7 @@ internal static class AccountEndpoints
         account.MapEmailChangeConfirmation();
         account.MapInvitationEndpoints();
         root.MapManageEndpoints();
+        root.MapPasskeyEndpoints();
     }
 
     private static async Task<IResult> SignInAsync(

@@ -9,7 +9,7 @@ namespace Modular.Identity.Limits;
 internal static class FailedLoginLimit
 {
     /// <summary>
-    /// The login form's guard against password guessing: while the user name or the caller's address has used up
+    /// The login form's (and the passkey sign-in's) guard against password guessing: while the user name or the caller's address has used up
     /// its failures (<see cref="FailedSignIns"/>), the form is answered 429 before the password is checked; every
     /// login the form refuses (400: unknown user, wrong password, locked, unconfirmed) counts as a failure.
     /// </summary>
@@ -17,8 +17,9 @@ internal static class FailedLoginLimit
     {
         var http = invocation.HttpContext;
         var failures = http.RequestServices.GetRequiredService<FailedSignIns>();
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var userName = form["username"] is [{ Length: > 0 } name]
+        // The passkey steps post no user name (one of them no form at all): they count against the address alone.
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        var userName = form is not null && form["username"] is [{ Length: > 0 } name]
             ? http.RequestServices.GetRequiredService<ILookupNormalizer>().NormalizeName(name.Trim())
             : null;
         if (failures.RetryAfter(SignInKind.User, userName, http) is { } wait)

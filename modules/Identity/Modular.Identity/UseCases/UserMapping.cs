@@ -16,9 +16,10 @@ internal static class UserMapping
     public static async Task<UserDto> DescribeAsync(this IdentityDbContext db, UserManager<User> users, User user, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == user.Id).OrderBy(m => m.CreatedAt).ToListAsync(cancellationToken);
+        var passkeys = await db.Set<IdentityUserPasskey<Guid>>().CountAsync(p => p.UserId == user.Id, cancellationToken);
         var summary = user.ToSummary(now);
         return new UserDto(
             user.Id, summary.Email, user.DisplayName, user.EmailConfirmed, user.TwoFactorEnabled, summary.LockedOutUntil, user.AccessFailedCount,
-            user.CreatedAt, [.. await users.GetRolesAsync(user)], [.. memberships.Select(m => new MembershipDto(m.TenantId, m.Roles, m.CreatedAt))]);
+            user.CreatedAt, [.. await users.GetRolesAsync(user)], [.. memberships.Select(m => new MembershipDto(m.TenantId, m.Roles, m.CreatedAt))], passkeys);
     }
 }
