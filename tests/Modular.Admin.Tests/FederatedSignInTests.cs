@@ -26,7 +26,10 @@ public sealed class FederatedSignInTests(FederatedSignInTests.Platform console, 
         var (clientId, secret) = await upstream.RegisterClientAsync(new Uri(console.BaseAddress, "account/external/callback"), Ct);
         var connection = await SendAsync(acme, new CreateSsoConnection
         {
-            Name = "Acme's provider", Issuer = upstream.Issuer.ToString(), ClientId = clientId, ClientSecret = secret,
+            Name = "Acme's provider",
+            Issuer = upstream.Issuer.ToString(),
+            ClientId = clientId,
+            ClientSecret = secret,
             Scopes = ["email", "profile", "groups"],
             ClaimMapping = new SsoClaimMapping { GroupRoles = new Dictionary<string, string> { ["it-admins"] = IdentityRoles.TenantAdmin } },
         });
