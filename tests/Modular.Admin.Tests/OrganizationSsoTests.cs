@@ -17,7 +17,7 @@ public sealed class OrganizationSsoTests(OrganizationSsoConsole console, Upstrea
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_tenant_admin_connects_the_tenants_provider_and_is_shown_the_txt_record_of_a_domain_it_claims()
+    public async Task A_tenant_admin_connects_the_tenants_provider_claims_a_domain_sees_its_txt_record_and_deletes_the_connection()
     {
         using var tenants = new TenantsApi(console);
         var acme = await tenants.CreateAsync("org-sso", "org-sso");
@@ -60,6 +60,14 @@ public sealed class OrganizationSsoTests(OrganizationSsoConsole console, Upstrea
         await Expect(domain.GetByTestId("sso-domain-record-value")).ToHaveValueAsync(stored.RecordValue);
         await Expect(domain.GetByTestId("verify-sso-domain")).ToBeVisibleAsync();
         await Expect(domain.GetByTestId("confirm-sso-domain")).ToHaveCountAsync(0);
+
+        // Tested again on demand, then deleted after a confirmation, with its domain.
+        await connection.GetByTestId("test-sso-connection").ClickAsync();
+        await Expect(page.GetByText("Acme IdP: the provider's discovery document and keys were fetched")).ToBeVisibleAsync();
+        await connection.GetByTestId("delete-sso-connection").ClickAsync();
+        await TenantScreens.DialogButton(page, "Delete").ClickAsync();
+        await Expect(page.GetByTestId("no-sso-connections")).ToBeVisibleAsync();
+        Assert.Empty((await api.GetFromJsonAsync<SsoConnectionDto[]>(IdentityRoutes.SsoConnections, Ct))!);
         Assert.Empty(admin.Errors);
     }
 
