@@ -50,10 +50,10 @@ public sealed class OrganizationSsoTests(OrganizationSsoConsole console, Upstrea
         await Expect(connection.GetByTestId("sso-connection-last-error")).ToHaveCountAsync(0);
 
         // A claimed domain is pending until its TXT record is published and verified; confirming is an operator's, not shown here.
-        await connection.GetByTestId("sso-new-domain").FillAsync("acme.example");
+        await connection.GetByTestId("sso-new-domain").FillAsync("admin.sso.example");
         await connection.GetByTestId("add-sso-domain").ClickAsync();
         var domain = connection.GetByTestId("sso-domain");
-        await Expect(domain.GetByTestId("sso-domain-name")).ToHaveTextAsync("acme.example");
+        await Expect(domain.GetByTestId("sso-domain-name")).ToHaveTextAsync("admin.sso.example");
         await Expect(domain.GetByTestId("sso-domain-state")).ToHaveTextAsync("pending");
         var stored = Assert.Single(Assert.Single((await api.GetFromJsonAsync<SsoConnectionDto[]>(IdentityRoutes.SsoConnections, Ct))!).Domains);
         await Expect(domain.GetByTestId("sso-domain-record-name")).ToHaveValueAsync(stored.RecordName);
@@ -71,13 +71,49 @@ public sealed class OrganizationSsoTests(OrganizationSsoConsole console, Upstrea
         Assert.Empty(admin.Errors);
     }
 
-    /// <summary>The organization area as a tenant admin of <paramref name="tenant"/> (what the role grants, by the host's own grants).</summary>
-    private async Task<AdminPage> OpenAsTenantAdminAsync(Tenants.Contracts.TenantDto tenant)
+    [Fact]
+    public async Task An_operator_renames_a_connection_keeping_its_secret_and_confirms_a_domain_without_its_dns_record()
+    {
+        using var tenants = new TenantsApi(console);
+        var acme = await tenants.CreateAsync("org-sso-operator", "org-sso-operator");
+        using var api = console.Host.CreateClient();
+        api.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("checker", [IdentityPermissions.SsoManage], acme.Id.ToString()));
+        var created = await api.PostAsJsonAsync(IdentityRoutes.SsoConnections, new { name = "Acme IdP", issuer = upstream.Issuer, clientId = "modular", clientSecret = "upstream-secret" }, Ct);
+        var connectionId = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<SsoConnectionDto>(Ct))!.Id;
+        (await api.PostAsJsonAsync(IdentityRoutes.SsoDomains(connectionId), new { domain = "operator.sso.example" }, Ct)).EnsureSuccessStatusCode();
+
+        // An operator who is also the tenant's admin: what both roles grant.
+        await using var admin = await OpenAsync(acme, IdentityRoles.PlatformAdmin, IdentityRoles.TenantAdmin);
+        var page = admin.Page;
+        await admin.FollowMenuLinkAsync("Single sign-on");
+        var connection = page.GetByTestId("sso-connection");
+        await connection.GetByTestId("edit-sso-connection").ClickAsync();
+        await Expect(page.GetByTestId("sso-client-secret")).ToHaveValueAsync("");
+        await page.GetByTestId("sso-name").FillAsync("Acme Okta");
+        await page.GetByTestId("sso-submit").ClickAsync();
+        await DialogClosedAsync(page);
+        await Expect(connection.GetByTestId("sso-connection-name")).ToHaveTextAsync("Acme Okta");
+
+        var domain = connection.GetByTestId("sso-domain");
+        await domain.GetByTestId("confirm-sso-domain").ClickAsync();
+        await Expect(domain.GetByTestId("sso-domain-state")).ToHaveTextAsync("verified");
+        await Expect(domain.GetByTestId("sso-domain-record-name")).ToHaveCountAsync(0);
+
+        var stored = Assert.Single((await api.GetFromJsonAsync<SsoConnectionDto[]>(IdentityRoutes.SsoConnections, Ct))!);
+        Assert.Equal(("Acme Okta", true), (stored.Name, stored.HasSecret));
+        Assert.True(Assert.Single(stored.Domains).Verified);
+        Assert.Empty(admin.Errors);
+    }
+
+    private Task<AdminPage> OpenAsTenantAdminAsync(Tenants.Contracts.TenantDto tenant) => OpenAsync(tenant, IdentityRoles.TenantAdmin);
+
+    /// <summary>The organization area in <paramref name="tenant"/>, holding what <paramref name="roles"/> grant (by the host's own grants).</summary>
+    private async Task<AdminPage> OpenAsync(Tenants.Contracts.TenantDto tenant, params string[] roles)
     {
         string[] permissions;
         await using (var scope = console.Host.Services.CreateAsyncScope())
         {
-            permissions = [.. scope.ServiceProvider.GetRequiredService<RoleGrants>().PermissionsOf([IdentityRoles.TenantAdmin])];
+            permissions = [.. scope.ServiceProvider.GetRequiredService<RoleGrants>().PermissionsOf(roles)];
         }
 
         var page = await console.OpenAsync(TestSignIn.Describe(Guid.NewGuid().ToString(), permissions, tenant.Id.ToString()));
