@@ -101,6 +101,9 @@ public static class IdentityRoutes
     /// <summary>The organization area's API keys.</summary>
     public const string OrganizationApiKeys = Organization + "/api-keys";
 
+    /// <summary>The organization area's single sign-on: the tenant's own identity providers and their domains.</summary>
+    public const string OrganizationSso = Organization + "/sso";
+
     /// <summary>Platform operators' API: organisations that signed themselves up.</summary>
     public const string SignUps = "/api/v1/identity/sign-ups";
 

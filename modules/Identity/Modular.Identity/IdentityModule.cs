@@ -112,6 +112,7 @@ public sealed class IdentityModule : IModule
         new("Members", IdentityRoutes.OrganizationMembers, IdentityPermissions.MembersRead, MudBlazor.Icons.Material.Filled.People),
         new("Roles", IdentityRoutes.OrganizationRoles, IdentityPermissions.MembersRead, MudBlazor.Icons.Material.Filled.AdminPanelSettings),
         new("API keys", IdentityRoutes.OrganizationApiKeys, IdentityPermissions.ApiKeysManage, MudBlazor.Icons.Material.Filled.Key),
+        new("Single sign-on", IdentityRoutes.OrganizationSso, IdentityPermissions.SsoManage, MudBlazor.Icons.Material.Filled.VpnKey),
     ];
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
