@@ -217,8 +217,11 @@ internal static class PasskeyEndpoints
             : null;
 
     /// <summary>The credential's id, from the assertion Identity has just verified.</summary>
-    private static byte[] CredentialId(string credentialJson) =>
-        Base64Url.DecodeFromChars(System.Text.Json.JsonDocument.Parse(credentialJson).RootElement.GetProperty("id").GetString());
+    private static byte[] CredentialId(string credentialJson)
+    {
+        using var credential = System.Text.Json.JsonDocument.Parse(credentialJson);
+        return Base64Url.DecodeFromChars(credential.RootElement.GetProperty("id").GetString());
+    }
 
     private static bool IsCredential(string? json) => json is { Length: > 0 and <= MaxCredentialJsonLength };
 

@@ -68,7 +68,9 @@ public sealed class SsoConnection : ITenantOwned
     public static string RegistrationIdOf(Guid connectionId) => $"sso-{connectionId:N}";
 
     /// <summary>The login provider name its users' external logins are stored under.</summary>
-    public string LoginProvider => $"sso:{Id:N}";
+    public string LoginProvider => LoginProviderOf(Id);
+
+    public static string LoginProviderOf(Guid connectionId) => $"sso:{connectionId:N}";
 
     public static SsoConnection Create(Guid tenantId, DateTimeOffset now) => new()
     {

@@ -1,4 +1,5 @@
 using Mediator;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
@@ -10,8 +11,9 @@ using OpenIddict.Abstractions;
 namespace Modular.Identity.UseCases.PurgeTenant;
 
 /// <summary>
-/// A purged tenant's memberships, custom roles, invitations, API keys (their clients and tokens), sign-up record and
-/// audit trail go with it; the users themselves stay (they may belong elsewhere).
+/// A purged tenant's memberships, custom roles, invitations, API keys (their clients and tokens), SSO connections (their
+/// domains, and its people's links to them), sign-up record and audit trail go with it; the users themselves stay (they may
+/// belong elsewhere).
 /// </summary>
 public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope, IOpenIddictApplicationManager applications, HybridCache cache)
     : INotificationHandler<TenantPurged>
@@ -23,6 +25,11 @@ public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope sco
         await db.TenantRoles.Where(r => r.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.SignUps.Where(s => s.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         await db.Invitations.Where(i => i.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        var providers = (await db.SsoConnections.Where(c => c.TenantId == notification.TenantId).Select(c => c.Id).ToListAsync(cancellationToken))
+            .Select(id => Domain.SsoConnection.LoginProviderOf(id)).ToList();
+        await db.Set<IdentityUserLogin<Guid>>().Where(l => providers.Contains(l.LoginProvider)).ExecuteDeleteAsync(cancellationToken);
+        await db.SsoDomains.Where(d => d.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
+        await db.SsoConnections.Where(c => c.TenantId == notification.TenantId).ExecuteDeleteAsync(cancellationToken);
         // Users are platform-wide: only their memory of the tenant goes.
         await db.Users.Where(u => u.PreferredTenantId == notification.TenantId)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.PreferredTenantId, (Guid?)null), cancellationToken);
