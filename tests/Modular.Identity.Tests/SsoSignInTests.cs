@@ -1,12 +1,10 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Account;
 using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Persistence;
-using Modular.Kernel.Tenancy;
 
 namespace Modular.Identity.Tests;
 
@@ -15,10 +13,8 @@ namespace Modular.Identity.Tests;
 /// oidc-provider): the email leads there, a first sign-in makes the account and the membership with the roles the
 /// provider's groups map to, later ones bring the roles up to date, and what the provider cannot vouch for is refused.
 /// </summary>
-public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIdentityProvider upstream) : IClassFixture<UpstreamIdentityProvider>
+public sealed class SsoSignInTests(PostgresServer postgres, UpstreamIdentityProvider upstream) : IClassFixture<UpstreamIdentityProvider>
 {
-    private static readonly Uri Callback = new("https://localhost/account/external/callback");
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -72,6 +68,20 @@ public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIden
         Assert.Contains("outside the domains", (await ReadAsync(oidc, db => db.SsoConnections.SingleAsync(c => c.Id == globex, Ct))).LastError, StringComparison.Ordinal);
         Assert.False(await ReadAsync(oidc, db => db.Users.AnyAsync(u => u.Email == "mallory@acme.example", Ct)));
 
+        // An unconfirmed account with the address, perhaps pre-registered by a stranger: the verified sign-in takes it over
+        // for the address's owner, and the password nobody proved goes.
+        await using (var scope = oidc.Host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Domain.User>>();
+            Assert.True((await users.CreateAsync(new Domain.User { UserName = "dave@globex.example", Email = "dave@globex.example", DisplayName = "", CreatedAt = DateTimeOffset.UtcNow }, OidcHost.Password)).Succeeded);
+        }
+
+        await upstream.SetAccountAsync("dave", "dave@globex.example", emailVerified: true);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInThroughProviderAsync(Browser(oidc), "dave@globex.example", "dave")).StatusCode);
+        var dave = await ReadAsync(oidc, db => db.Users.SingleAsync(u => u.Email == "dave@globex.example", Ct));
+        Assert.True(dave.EmailConfirmed);
+        Assert.Null(dave.PasswordHash);
+
         // A token that is not for us (audience), and a person who cancels at the provider.
         await upstream.SetTamperAsync(UpstreamTamper.Audience);
         try
@@ -102,85 +112,15 @@ public sealed partial class SsoSignInTests(PostgresServer postgres, UpstreamIden
         Assert.Contains("type=\"password\"", await other.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
-    /// <summary>A connection of <paramref name="tenant"/> to the upstream provider, with a client registered there, and its domain verified.</summary>
-    private async Task<Guid> ConnectAsync(OidcHost oidc, Tenants.Contracts.TenantDto tenant, string domain, Dictionary<string, string> groupRoles, bool enforce = false)
-    {
-        var (clientId, secret) = await upstream.RegisterClientAsync(Callback, Ct);
-        var connection = await oidc.SendInTenantAsync(tenant, new CreateSsoConnection
-        {
-            Name = $"{tenant.Slug} IdP",
-            Issuer = upstream.Issuer.ToString(),
-            ClientId = clientId,
-            ClientSecret = secret,
-            Scopes = ["email", "profile", "groups"],
-            ClaimMapping = new SsoClaimMapping { GroupRoles = groupRoles },
-            EnforceSso = enforce,
-        });
-        var claimed = await oidc.SendInTenantAsync(tenant, new AddSsoDomain(connection.Id, domain));
-        await oidc.SendInTenantAsync(tenant, new ConfirmSsoDomain(connection.Id, claimed.Id));
-        return connection.Id;
-    }
+    private Task<Guid> ConnectAsync(OidcHost oidc, Tenants.Contracts.TenantDto tenant, string domain, Dictionary<string, string> groupRoles, bool enforce = false) =>
+        UpstreamFlows.ConnectAsync(upstream, oidc, tenant, domain, groupRoles, enforce);
 
-    /// <summary>
-    /// The whole round trip a browser makes: the email on the sign-in page, the provider's login form (or its Cancel link when
-    /// <paramref name="login"/> is null), and back to the host's callback. Returns the callback's answer.
-    /// </summary>
-    private static async Task<HttpResponseMessage> SignInThroughProviderAsync(HttpClient browser, string email, string? login)
-    {
-        var challenge = await AccountFlows.PostAsync(browser, IdentityRoutes.Login + "?returnUrl=" + Uri.EscapeDataString(IdentityRoutes.Manage),
-            IdentityRoutes.LoginIdentify, ("username", email), ("returnUrl", IdentityRoutes.Manage));
-        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
-        using var provider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
-        var next = challenge.Headers.Location!;
-        while (next.Host != "localhost")
-        {
-            var response = await provider.GetAsync(next, Ct);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var html = await response.Content.ReadAsStringAsync(Ct);
-                if (login is null)
-                {
-                    next = new Uri(next, WebUtility.HtmlDecode(AbortLink().Match(html).Groups[1].Value));
-                    continue;
-                }
+    /// <summary>The whole round trip a browser makes: the email on the sign-in page, then the provider (<see cref="UpstreamFlows"/>).</summary>
+    private static async Task<HttpResponseMessage> SignInThroughProviderAsync(HttpClient browser, string email, string? login) =>
+        await UpstreamFlows.FollowProviderAsync(browser, await AccountFlows.PostAsync(browser, IdentityRoutes.Login + "?returnUrl=" + Uri.EscapeDataString(IdentityRoutes.Manage),
+            IdentityRoutes.LoginIdentify, ("username", email), ("returnUrl", IdentityRoutes.Manage)), login);
 
-                var action = new Uri(next, WebUtility.HtmlDecode(FormAction().Match(html).Groups[1].Value));
-                response = await provider.PostAsync(action, new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["prompt"] = "login",
-                    ["login"] = login,
-                    ["password"] = "any",
-                }), Ct);
-            }
+    private static HttpClient Browser(OidcHost oidc) => UpstreamFlows.Browser(oidc);
 
-            Assert.True((int)response.StatusCode is >= 300 and < 400, $"the provider answered {response.StatusCode}");
-            next = new Uri(next, response.Headers.Location!);
-        }
-
-        return await browser.GetAsync(next.PathAndQuery, Ct);
-    }
-
-    /// <summary>
-    /// A browser on https: OpenIddict's correlation cookie is Secure, which a real browser keeps on loopback http too but a
-    /// cookie container does not.
-    /// </summary>
-    private static HttpClient Browser(OidcHost oidc) => oidc.Host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
-    {
-        AllowAutoRedirect = false,
-        HandleCookies = true,
-        BaseAddress = new Uri("https://localhost"),
-    });
-
-    private static async Task<T> ReadAsync<T>(OidcHost oidc, Func<IdentityDbContext, Task<T>> read)
-    {
-        await using var scope = oidc.Host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantScope>().EnterAllTenants();
-        return await read(scope.ServiceProvider.GetRequiredService<IdentityDbContext>());
-    }
-
-    [GeneratedRegex("<form[^>]*action=\"([^\"]+)\"")]
-    private static partial Regex FormAction();
-
-    [GeneratedRegex("href=\"([^\"]*/abort)\"")]
-    private static partial Regex AbortLink();
+    private static Task<T> ReadAsync<T>(OidcHost oidc, Func<IdentityDbContext, Task<T>> read) => UpstreamFlows.ReadAsync(oidc, read);
 }

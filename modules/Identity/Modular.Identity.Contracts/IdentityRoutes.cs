@@ -151,6 +151,9 @@ public static class IdentityRoutes
     /// <summary>The sign-in page's first step: the email address, which may lead to the organisation's own provider.</summary>
     public const string LoginIdentify = Login + "/identify";
 
+    /// <summary>Sign-in at GitHub, Google or Microsoft (<c>POST</c>, the provider's name in the form), when configured.</summary>
+    public const string LoginExternal = Login + "/external";
+
     /// <summary>A visitor creates an account and an organisation (when <c>Identity:SignUp:Mode</c> is <c>open</c>).</summary>
     public const string SignUp = Account + "/sign-up";
 
@@ -172,6 +175,9 @@ public static class IdentityRoutes
     public const string ResetPassword = Account + "/reset-password";
 
     public const string ConfirmEmailChange = Account + "/confirm-email-change";
+
+    /// <summary>Where the mailed link to connect a provider's login to an existing account lands.</summary>
+    public const string ConfirmExternalLogin = Account + "/confirm-login";
 
     /// <summary>Where an invitation's mailed link lands (<c>?id=..&amp;token=..</c>).</summary>
     public const string AcceptInvitationPage = Account + "/invitations/accept";
@@ -200,6 +206,13 @@ public static class IdentityRoutes
     public const string RenamePasskey = Passkeys + "/rename";
 
     public const string RemovePasskey = Passkeys + "/remove";
+
+    /// <summary>The signed-in user's sign-ins through other services (GitHub, Google, Microsoft, their organisation's provider).</summary>
+    public const string ExternalLogins = Manage + "/logins";
+
+    public const string ConnectExternalLogin = ExternalLogins + "/connect";
+
+    public const string RemoveExternalLogin = ExternalLogins + "/remove";
 
     /// <summary>WebAuthn options for a new passkey of the signed-in user (<c>POST</c>, antiforgery token in a header; JSON).</summary>
     public const string PasskeyCreationOptions = Account + "/passkey/creation-options";

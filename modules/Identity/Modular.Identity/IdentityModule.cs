@@ -244,6 +244,7 @@ public sealed class IdentityModule : IModule
         services.AddSingleton<SsoSecrets>();
         services.AddSingleton<SsoDirectory>();
         services.AddScoped<SsoSignIn>();
+        services.AddScoped<SocialSignIn>();
         services.AddScoped<SsoConnections>();
         services.PostConfigure<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, FederatedSessions.EndWithTheirConnection);
         services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = FederatedSessions.KeepProviderClaim);

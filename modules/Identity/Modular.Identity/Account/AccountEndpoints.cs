@@ -39,6 +39,7 @@ internal static class AccountEndpoints
         account.MapInvitationEndpoints();
         root.MapManageEndpoints();
         root.MapPasskeyEndpoints();
+        root.MapExternalLoginsEndpoints();
     }
 
     private static async Task<IResult> SignInAsync(

@@ -72,4 +72,7 @@ internal static class OutgoingEmailKinds
     public const string ConfirmEmail = "confirm-email";
     public const string PasswordReset = "password-reset";
     public const string Invitation = "invitation";
+
+    /// <summary>A link that connects a provider's login (GitHub, Google...) to the account the mail reaches.</summary>
+    public const string ConnectLogin = "connect-login";
 }

@@ -36,6 +36,10 @@ internal sealed partial class OutboxEmailSender(
         SendAsync(email, $"You are invited to join {tenant}", OutgoingEmailKinds.Invitation,
             $"<p>Hello,</p><p>You are invited to join <strong>{Encode(tenant)}</strong>. Open this link to accept, signed in with this email address (or create an account with it):</p><p><a href=\"{Encode(acceptLink)}\">Accept the invitation</a></p><p>If you did not expect this, ignore this email.</p>");
 
+    public Task SendConnectLoginLinkAsync(User user, string email, string provider, string confirmLink) =>
+        SendAsync(email, $"Connect {provider} to your account", OutgoingEmailKinds.ConnectLogin,
+            $"<p>Hello{Greeting(user)},</p><p>Someone signed in with <strong>{Encode(provider)}</strong> using this email address. Open this link to let that {Encode(provider)} account sign in to yours:</p><p><a href=\"{Encode(confirmLink)}\">Connect {Encode(provider)}</a></p><p>If this was not you, ignore this email: nothing changes.</p>");
+
     private async Task SendAsync(string to, string subject, string kind, string htmlBody)
     {
         var now = clock.GetUtcNow();

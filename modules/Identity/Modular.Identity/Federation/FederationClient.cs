@@ -28,8 +28,10 @@ internal static class FederationClient
     {
         services.Configure<FederationSettings>(configuration.GetSection(FederationSettings.Section));
         services.AddKeyedSingleton(AddressPolicyKey, (sp, _) => new OutboundAddressPolicy(sp.GetRequiredService<IOptions<FederationSettings>>().Value.AllowedNetworks));
+        SocialProviders social = new([]);
         services.AddOpenIddict().AddClient(client =>
         {
+            social = SocialProviders.Register(client, configuration);
             client.AllowAuthorizationCodeFlow();
             // Added, not set: the console adds its own callbacks through its registration.
             client.Configure(options => options.RedirectionEndpointUris.Add(new Uri(CallbackPath[1..], UriKind.Relative)));
@@ -55,6 +57,7 @@ internal static class FederationClient
                     }
                 });
         });
+        services.AddSingleton(social);
         services.AddSingleton<FederatedClientService>();
         services.Replace(ServiceDescriptor.Singleton<OpenIddictClientService>(sp => sp.GetRequiredService<FederatedClientService>()));
         services.TryAddSingleton<IDomainOwnershipVerifier, DnsTxtVerifier>();

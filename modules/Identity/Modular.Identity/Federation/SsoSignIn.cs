@@ -100,6 +100,12 @@ internal sealed class SsoSignIn(
             else if (!user.EmailConfirmed)
             {
                 user.EmailConfirmed = true; // the provider verified it, in a domain the tenant proved it owns
+                // Whoever chose the account's password never proved the address: perhaps a stranger who registered it
+                // first, waiting for its owner to confirm it. The password goes; the owner can set one by reset.
+                if (user.PasswordHash is not null && !(await users.RemovePasswordAsync(user)).Succeeded)
+                {
+                    return "An account could not be made for you here. Ask your administrator.";
+                }
             }
 
             await users.AddLoginAsync(user, new UserLoginInfo(connection.LoginProvider, key, connection.Name));
