@@ -82,19 +82,34 @@ public sealed class SsoSignInTests(PostgresServer postgres, UpstreamIdentityProv
         Assert.True(dave.EmailConfirmed);
         Assert.Null(dave.PasswordHash);
 
-        // A token that is not for us (audience), and a person who cancels at the provider.
-        await upstream.SetTamperAsync(UpstreamTamper.Audience);
-        try
+        // ID tokens that are another issuer's, another client's, for another sign-in (nonce) or expired; a person who cancels
+        // at the provider; a connection whose client secret the provider does not accept.
+        await upstream.SetAccountAsync("carol", "carol@acme.example", emailVerified: true);
+        foreach (var tamper in new[] { UpstreamTamper.Issuer, UpstreamTamper.Audience, UpstreamTamper.Nonce, UpstreamTamper.Expired })
         {
-            await upstream.SetAccountAsync("carol", "carol@acme.example", emailVerified: true);
-            var tampered = await SignInThroughProviderAsync(Browser(oidc), "carol@acme.example", "carol");
-            Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
-            Assert.Contains("did not succeed", await tampered.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            await upstream.SetTamperAsync(tamper);
+            try
+            {
+                var tampered = await SignInThroughProviderAsync(Browser(oidc), "carol@acme.example", "carol");
+                Assert.True(tampered.StatusCode == HttpStatusCode.BadRequest, $"{tamper}: {tampered.StatusCode}");
+                Assert.Contains("did not succeed", await tampered.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            }
+            finally
+            {
+                await upstream.SetTamperAsync(UpstreamTamper.None);
+            }
         }
-        finally
+
+        var globexRow = await ReadAsync(oidc, db => db.SsoConnections.SingleAsync(c => c.Id == globex, Ct));
+        await oidc.SendInTenantAsync(oidc.Globex, new UpdateSsoConnection
         {
-            await upstream.SetTamperAsync(UpstreamTamper.None);
-        }
+            Id = globex, Name = globexRow.Name, Issuer = globexRow.Issuer, ClientId = globexRow.ClientId, ClientSecret = "not-the-secret",
+            Scopes = ["email", "profile", "groups"], ClaimMapping = new SsoClaimMapping(),
+        });
+        // The provider takes pushed authorization requests, which authenticate the client: the wrong secret is refused there.
+        var wrongSecret = await AccountFlows.PostAsync(Browser(oidc), IdentityRoutes.Login, IdentityRoutes.LoginIdentify, ("username", "dave@globex.example"), ("returnUrl", "/"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongSecret.StatusCode);
+        Assert.Contains("rejected by the remote server", await wrongSecret.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
         var cancelled = await SignInThroughProviderAsync(Browser(oidc), "carol@acme.example", login: null);
         Assert.Equal(HttpStatusCode.BadRequest, cancelled.StatusCode);

@@ -32,7 +32,7 @@ internal static partial class UpstreamFlows
     /// </summary>
     public static async Task<HttpResponseMessage> FollowProviderAsync(HttpClient browser, HttpResponseMessage challenge, string? login)
     {
-        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        Assert.True(challenge.StatusCode == HttpStatusCode.Redirect, $"the challenge answered {challenge.StatusCode}: {await challenge.Content.ReadAsStringAsync(Ct)}");
         using var provider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
         var next = challenge.Headers.Location!;
         while (next.Host != "localhost")

@@ -36,6 +36,7 @@ internal static class FederationClient
             // Added, not set: the console adds its own callbacks through its registration.
             client.Configure(options => options.RedirectionEndpointUris.Add(new Uri(CallbackPath[1..], UriKind.Relative)));
             client.UseDataProtection();
+            client.AddEventHandler(ExpiredIdentityTokens.Descriptor);
             client.AddEphemeralEncryptionKey().AddEphemeralSigningKey(); // required by OpenIddict; unused with Data Protection
             client.UseAspNetCore()
                 .EnableRedirectionEndpointPassthrough()
