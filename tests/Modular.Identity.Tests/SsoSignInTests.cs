@@ -103,8 +103,13 @@ public sealed class SsoSignInTests(PostgresServer postgres, UpstreamIdentityProv
         var globexRow = await ReadAsync(oidc, db => db.SsoConnections.SingleAsync(c => c.Id == globex, Ct));
         await oidc.SendInTenantAsync(oidc.Globex, new UpdateSsoConnection
         {
-            Id = globex, Name = globexRow.Name, Issuer = globexRow.Issuer, ClientId = globexRow.ClientId, ClientSecret = "not-the-secret",
-            Scopes = ["email", "profile", "groups"], ClaimMapping = new SsoClaimMapping(),
+            Id = globex,
+            Name = globexRow.Name,
+            Issuer = globexRow.Issuer,
+            ClientId = globexRow.ClientId,
+            ClientSecret = "not-the-secret",
+            Scopes = ["email", "profile", "groups"],
+            ClaimMapping = new SsoClaimMapping(),
         });
         // The provider takes pushed authorization requests, which authenticate the client: the wrong secret is refused there.
         var wrongSecret = await AccountFlows.PostAsync(Browser(oidc), IdentityRoutes.Login, IdentityRoutes.LoginIdentify, ("username", "dave@globex.example"), ("returnUrl", "/"));

@@ -115,7 +115,10 @@ internal sealed class SocialSignIn(
                 var code = await owners.GenerateUserTokenAsync(owner, TokenOptions.DefaultProvider, LinkPurpose(provider.Name, key));
                 var link = AccountPages.Link(origin, IdentityRoutes.ConfirmExternalLogin, new Dictionary<string, string?>
                 {
-                    ["userId"] = id.ToString(), ["provider"] = provider.Name, ["key"] = key, ["code"] = code,
+                    ["userId"] = id.ToString(),
+                    ["provider"] = provider.Name,
+                    ["key"] = key,
+                    ["code"] = code,
                 });
                 await services.GetRequiredService<OutboxEmailSender>().SendConnectLoginLinkAsync(owner, address, provider.Name, link);
             }
