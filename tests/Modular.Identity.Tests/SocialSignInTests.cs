@@ -102,12 +102,17 @@ public sealed class SocialSignInTests(PostgresServer postgres, UpstreamIdentityP
         // What Google does not vouch for links nothing and makes nothing: Bob's confirmed account, or a new address.
         await upstream.SetAccountAsync("mallory", "bob@example.com", emailVerified: false);
         await CreateConfirmedUserAsync(oidc, "bob@example.com");
+        // Both get the same answer, so the page tells nobody which addresses have accounts.
         var squatter = await SignInWithGoogleAsync(UpstreamFlows.Browser(oidc), "mallory");
         Assert.Equal(HttpStatusCode.Forbidden, squatter.StatusCode);
-        Assert.Contains("exists here", WebUtility.HtmlDecode(await squatter.TextAsync()), StringComparison.Ordinal);
+        Assert.Contains("has not confirmed bob@example.com", WebUtility.HtmlDecode(await squatter.TextAsync()), StringComparison.Ordinal);
         await upstream.SetAccountAsync("newbie", "newbie@example.com", emailVerified: false);
         var unvouched = await SignInWithGoogleAsync(UpstreamFlows.Browser(oidc), "newbie");
         Assert.Equal(HttpStatusCode.Forbidden, unvouched.StatusCode);
+        Assert.Equal(
+            (await AlertAsync(squatter)).Replace("bob@example.com", "{email}", StringComparison.Ordinal),
+            (await AlertAsync(unvouched)).Replace("newbie@example.com", "{email}", StringComparison.Ordinal));
+        Assert.Equal(0, await UpstreamFlows.ReadAsync(oidc, db => db.Set<IdentityUserLogin<Guid>>().CountAsync(l => l.ProviderKey == "mallory", Ct)));
         Assert.False(await UpstreamFlows.ReadAsync(oidc, db => db.Users.AnyAsync(u => u.Email == "newbie@example.com", Ct)));
 
         // An organisation that enforces single sign-on refuses Google for its addresses; a cancelled sign-in says so.
@@ -123,6 +128,10 @@ public sealed class SocialSignInTests(PostgresServer postgres, UpstreamIdentityP
         // A service that is not configured, a forged post and an anonymous account page are refused.
         var unknown = await AccountFlows.PostAsync(UpstreamFlows.Browser(oidc), IdentityRoutes.Login, IdentityRoutes.LoginExternal, ("provider", "GitHub"));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var signedIn = UpstreamFlows.Browser(oidc);
+        Assert.Equal(HttpStatusCode.Redirect, (await OidcHost.SignInAsync(signedIn, IdentityRoutes.Login, "alice@example.com", OidcHost.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostAsync(signedIn, IdentityRoutes.ExternalLogins, IdentityRoutes.ConnectExternalLogin, ("provider", "<script>"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostWithoutTokenAsync(UpstreamFlows.Browser(oidc), IdentityRoutes.ConfirmExternalLogin, ("userId", aliceId.ToString()))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await AccountFlows.PostWithoutTokenAsync(UpstreamFlows.Browser(oidc), IdentityRoutes.LoginExternal, ("provider", "Google"))).StatusCode);
         var anonymous = await UpstreamFlows.Browser(oidc).GetAsync(IdentityRoutes.ExternalLogins, Ct);
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
@@ -174,6 +183,14 @@ public sealed class SocialSignInTests(PostgresServer postgres, UpstreamIdentityP
     private static async Task<HttpResponseMessage> SignInWithGoogleAsync(HttpClient browser, string? login) =>
         await UpstreamFlows.FollowProviderAsync(browser, await AccountFlows.PostAsync(browser, IdentityRoutes.Login + "?returnUrl=" + Uri.EscapeDataString(IdentityRoutes.Manage),
             IdentityRoutes.LoginExternal, ("provider", "Google"), ("returnUrl", IdentityRoutes.Manage)), login);
+
+    /// <summary>The sentence a refused sign-in shows (the page around it carries a fresh antiforgery token each time).</summary>
+    private static async Task<string> AlertAsync(HttpResponseMessage response)
+    {
+        var alert = System.Text.RegularExpressions.Regex.Match(await response.TextAsync(), "role=\"alert\">([^<]*)<");
+        Assert.True(alert.Success, "the page should say why");
+        return WebUtility.HtmlDecode(alert.Groups[1].Value);
+    }
 
     private static async Task CreateConfirmedUserAsync(OidcHost oidc, string email)
     {

@@ -48,9 +48,16 @@ internal sealed class SocialSignIn(
                 return new(AccountPages.UseSingleSignOn);
             }
 
+            // An address the provider does not vouch for gets one answer, whether or not an account has it: anyone can put
+            // any address on some providers' profiles, and must not learn from this page which addresses have accounts.
+            if (!provider.VouchesForEmail(upstream))
+            {
+                return new($"{provider.Name} has not confirmed {email} is yours, so it cannot sign you in by it. Sign in another way, then connect {provider.Name} on your account page.");
+            }
+
             if (await users.FindByEmailAsync(email!) is { } existing)
             {
-                return await OfferLinkAsync(existing, provider, upstream, key, origin);
+                return OfferLink(existing, provider, key, origin);
             }
 
             var refusal = await CreateAsync(provider, upstream, key, email!);
@@ -94,16 +101,16 @@ internal sealed class SocialSignIn(
     }
 
     /// <summary>
-    /// An account with the provider's address exists: its owner proves the account is theirs by opening a link mailed to it.
-    /// Unconfirmed, its password may be a stranger's who registered the address first, so nothing is offered; not vouched
-    /// for, the address may not be the person's at all.
+    /// An account has the address the provider vouches for (so the person owns it, and may learn that it has an account):
+    /// its owner proves the account is theirs by opening a link mailed to it. Unconfirmed, its password may be a stranger's
+    /// who registered the address first, so nothing is offered.
     /// </summary>
-    private Task<Outcome> OfferLinkAsync(User existing, SocialProvider provider, ClaimsPrincipal upstream, string key, string origin)
+    private Outcome OfferLink(User existing, SocialProvider provider, string key, string origin)
     {
         var email = existing.Email!;
-        if (!provider.VouchesForEmail(upstream) || !existing.EmailConfirmed)
+        if (!existing.EmailConfirmed)
         {
-            return Task.FromResult(new Outcome($"An account with {email} exists here. Sign in to it another way, then connect {provider.Name} on your account page."));
+            return new($"An account with {email} exists here. Sign in to it another way, then connect {provider.Name} on your account page.");
         }
 
         var id = existing.Id;
@@ -123,20 +130,15 @@ internal sealed class SocialSignIn(
                 await services.GetRequiredService<OutboxEmailSender>().SendConnectLoginLinkAsync(owner, address, provider.Name, link);
             }
         });
-        return Task.FromResult(new Outcome(MailedTo: email));
+        return new(MailedTo: email);
     }
 
+    /// <summary>A new account for an address the provider vouches for (and so confirmed), with the provider's login.</summary>
     private async Task<string?> CreateAsync(SocialProvider provider, ClaimsPrincipal upstream, string key, string email)
     {
-        var vouched = provider.VouchesForEmail(upstream);
         if (!settings.Value.RegistrationOpen)
         {
             return $"This site does not take new accounts. Sign in with an account you have, then connect {provider.Name} on your account page.";
-        }
-
-        if (!vouched)
-        {
-            return $"{provider.Name} has not confirmed {email} is yours, so no account can be made with it. Create an account with your email address, then connect {provider.Name} on your account page.";
         }
 
         var name = upstream.FindFirst(ClaimTypes.Name)?.Value?.Trim();
