@@ -19,10 +19,22 @@ public static class AdminConsole
     public static IServiceCollection AddAdminConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAdminSignIn(configuration);
+        // A page that fails in either area offers the console's own sign-out (its cookie, not the account pages').
+        services.Configure<Modular.Kernel.Errors.ErrorPageOptions>(pages =>
+        {
+            pages.SignOutActions["/admin"] = AdminSignIn.SignOutPath;
+            pages.SignOutActions[OrganizationArea.Path] = AdminSignIn.SignOutPath;
+        });
         services.AddAuthorization(AddConsolePolicies);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddMudServices();
+        // Messages appear bottom left, over the drawer's empty end rather than the app bar's actions, two at most.
+        services.AddMudServices(mud =>
+        {
+            mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+            mud.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+            mud.SnackbarConfiguration.PreventDuplicates = true;
+        });
 
         // A circuit lives as long as the browser tab: pages send through a scope per operation, never the circuit's.
         services.AddScoped<ScopedSender>();

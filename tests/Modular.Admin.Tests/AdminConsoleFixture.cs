@@ -68,10 +68,6 @@ public class AdminConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A new browser context and page, signed in through the <c>test-user</c> cookie as
-    /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null.
-    /// </summary>
-    /// <summary>
     /// Renders a console page once before any test runs: the first render JIT-compiles MudBlazor and the
     /// module pages, which on two busy cores can take longer than a test's page wait.
     /// </summary>
@@ -85,13 +81,18 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// <summary>The host under test, before it starts: test sign-in (the <c>test-user</c> cookie) unless a fixture says otherwise.</summary>
     protected virtual ModularHost CreateHost() => ModularHost.OnSqlite();
 
-    public async Task<AdminPage> OpenAsync(string? user)
+    /// <summary>
+    /// A new browser context and page, signed in through the <c>test-user</c> cookie as
+    /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null, in a window of
+    /// <paramref name="width"/> × <paramref name="height"/> CSS pixels.
+    /// </summary>
+    public async Task<AdminPage> OpenAsync(string? user, int width = 1280, int height = 720)
     {
         RequireChromium();
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(Timeout);
         if (user is not null)
@@ -102,7 +103,7 @@ public class AdminConsoleFixture : IAsyncLifetime
             ]);
         }
 
-        return new AdminPage(context, await context.NewPageAsync());
+        return new AdminPage(context, await context.NewPageAsync(), BaseAddress);
     }
 
     public async ValueTask DisposeAsync()

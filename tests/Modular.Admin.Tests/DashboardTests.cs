@@ -52,7 +52,7 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
 
         // MudBlazor's stylesheet and script and Blazor's script are all served.
         Assert.Equal(
-            ["/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_framework/blazor.web.js"],
+            ["/_content/Modular.Admin/console.css", "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_framework/blazor.web.js"],
             assets.Select(r => new Uri(r.Url).AbsolutePath).Order(StringComparer.Ordinal));
         Assert.All(assets, r => Assert.Equal(200, r.Status));
 

@@ -29,7 +29,23 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         Assert.Contains("https://reports.example.com/callback", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
 
-        // Reopened, the page shows no secret any more.
+        // The copy button puts exactly the secret on the clipboard.
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await page.GetByTestId("copy-secret").ClickAsync();
+        await Expect(page.GetByTestId("copy-secret")).ToHaveTextAsync("Copied");
+        Assert.Equal(secret, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+
+        // Leaving before saying it is stored asks first; staying keeps it on the page.
+        await page.GetByTestId("admin-nav").GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true }).ClickAsync();
+        var leave = page.GetByRole(AriaRole.Dialog);
+        await Expect(leave).ToContainTextAsync("cannot be shown again");
+        await leave.GetByRole(AriaRole.Button, new() { Name = "Stay", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityRoutes.ConsoleClient("reporting") + "$"));
+        await Expect(page.GetByTestId("client-secret")).ToHaveTextAsync(secret);
+
+        // Stored: the panel goes, and the page reopened shows no secret any more.
+        await page.GetByTestId("secret-stored").ClickAsync();
+        await Expect(page.GetByTestId("client-secret")).ToHaveCountAsync(0);
         await admin.ReloadAsync();
         await Expect(page.GetByTestId("client-secret")).ToHaveCountAsync(0);
 

@@ -220,6 +220,9 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(page.GetByTestId("event-detail")).ToContainTextAsync(error);
         await Expect(page.GetByTestId("event-data")).ToContainTextAsync("\"tokens\": \"lots\"");
         await Expect(page.GetByTestId("event-data")).ToContainTextAsync("\"model\": \"large\"");
+        await Expect(page.GetByTestId("event-detail")).ToBeInViewportAsync(); // where the operator is looking, however long the list
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByTestId("event-detail")).ToHaveCountAsync(0);
 
         await page.GetByTestId("event-status-filter").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Unmatched", Exact = true }).ClickAsync();
@@ -253,6 +256,12 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await Expect(page.GetByTestId("event-older")).ToHaveCountAsync(0); // a short page was the last
         var ids = await EventRows(page).GetByTestId("event-id").AllInnerTextsAsync();
         Assert.Equal(130, ids.Distinct().Count());
+
+        // An event far down the list opens where the operator is looking, not thousands of pixels above.
+        var row = EventRows(page).Nth(120);
+        await row.ClickAsync();
+        await Expect(page.GetByTestId("event-detail")).ToBeInViewportAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Heading)).ToContainTextAsync(await row.GetByTestId("event-id").InnerTextAsync());
         Assert.Empty(admin.Errors);
     }
 

@@ -46,6 +46,9 @@ public sealed class OrganizationAuditTests(AdminConsoleFixture console) : IClass
         await Expect(details).ToContainTextAsync("teammate-tom");
         await Expect(details.GetByTestId("audit-entry-data").Filter(new() { HasText = "email" })).ToContainTextAsync("newcomer@org-audit.test");
         await Expect(details).Not.ToContainTextAsync("{");
+        await Expect(details).ToBeInViewportAsync(); // opened where the member is looking, not below the list
+        await page.GetByTestId("detail-close").ClickAsync();
+        await Expect(details).ToHaveCountAsync(0);
 
         // Filtered by action.
         await page.GetByTestId("audit-action-filter").ClickAsync();

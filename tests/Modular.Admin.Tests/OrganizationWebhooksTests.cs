@@ -60,6 +60,8 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(dialog).ToHaveCountAsync(0);
 
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_[A-Za-z0-9+/]{43}=$"));
+        await page.GetByTestId("secret-stored").ClickAsync();
+        await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);
         var row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = receiver.Url });
         await Expect(row.GetByTestId("endpoint-events")).ToHaveTextAsync(WebhookEventTypes.Test);
         await Expect(row.GetByTestId("endpoint-description")).ToHaveTextAsync("Our receiver");
@@ -82,6 +84,7 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(message).ToHaveCountAsync(1);
         await Expect(message.GetByTestId("message-event-type")).ToHaveTextAsync(WebhookEventTypes.Test);
         await message.ClickAsync();
+        await Expect(page.GetByTestId("message-detail")).ToBeInViewportAsync();
         var delivery = page.GetByTestId("message-detail").GetByTestId("message-delivery");
         await Expect(delivery.GetByTestId("delivery-status")).ToHaveTextAsync(WebhookDeliveryStatuses.Succeeded);
         await Expect(delivery.GetByTestId("attempt-status")).ToHaveTextAsync("200");

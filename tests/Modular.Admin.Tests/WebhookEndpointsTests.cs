@@ -39,7 +39,9 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await row.GetByTestId("endpoint-enable").ClickAsync();
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
-        // The secret is shown once: a fresh visit does not show it again.
+        // The secret is shown once: stored, it is gone, and a fresh visit does not show it again.
+        await page.GetByTestId("secret-stored").ClickAsync();
+        await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);
         await admin.ReloadAsync();
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("https://hooks.acme.example/webhooks");
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);

@@ -164,7 +164,7 @@ public sealed class ModuleBoundaryTests
 
     private static bool IsContracts(string project) => project.EndsWith(".Contracts", StringComparison.Ordinal);
 
-    private static bool IsKernel(string project) => project == "Modular.Kernel";
+    private static bool IsKernel(string project) => project is "Modular.Kernel" or "Modular.Kernel.Components";
 
     private static IEnumerable<string> ProjectNames(string folder) =>
         Directory.EnumerateFiles(Path.Combine(Root, folder), "*.csproj", SearchOption.AllDirectories).Select(p => Path.GetFileNameWithoutExtension(p));

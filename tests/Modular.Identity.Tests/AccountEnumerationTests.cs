@@ -29,10 +29,11 @@ public sealed class AccountEnumerationTests(PostgresServer postgres)
         await CreateUserAsync(oidc, "unconfirmed@example.com", confirmed: false, locked: false);
         await CreateUserAsync(oidc, "locked@example.com", confirmed: true, locked: true);
 
-        // Unconfirmed and locked accounts with their right password: Identity refuses them before checking it.
+        // A locked account with its right password (Identity refuses it before checking it), an unconfirmed one with a
+        // wrong password: the same answer as for no account at all.
         foreach (var (user, password) in new[]
                  {
-                     ("nobody@example.com", OidcHost.Password), ("unconfirmed@example.com", OidcHost.Password),
+                     ("nobody@example.com", OidcHost.Password), ("unconfirmed@example.com", "not-the-password-1"),
                      ("locked@example.com", OidcHost.Password), ("alice@example.com", "not-Alices-password-1"),
                  })
         {
@@ -42,6 +43,13 @@ public sealed class AccountEnumerationTests(PostgresServer postgres)
             Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await refused.TextAsync());
             Assert.True(hasher.Verified - before == 1, $"signing in as {user} checked {hasher.Verified - before} password hashes, not one");
         }
+
+        // Only the right password learns that the address awaits confirmation, after the same one check.
+        var checkedBefore = hasher.Verified;
+        var unconfirmed = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, "unconfirmed@example.com", OidcHost.Password);
+        Assert.Equal(HttpStatusCode.BadRequest, unconfirmed.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.ConfirmEmailFirst), await unconfirmed.TextAsync());
+        Assert.Equal(1, hasher.Verified - checkedBefore);
     }
 
     [Fact]

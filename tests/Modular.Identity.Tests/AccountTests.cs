@@ -25,10 +25,14 @@ public sealed class AccountTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
         Assert.Contains("Check your email", await registered.TextAsync());
 
-        // Not confirmed yet: refused, with the one failure message that says nothing about the account.
+        // Not confirmed yet: whoever knows the password is told to confirm; a wrong password learns nothing of the account.
+        var guessed = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "bob@example.com", "Not-the-Passw0rd!");
+        Assert.Equal(HttpStatusCode.BadRequest, guessed.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await guessed.TextAsync());
         var early = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "bob@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
-        Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await early.TextAsync());
+        Assert.Contains(WebUtility.HtmlEncode(AccountEndpoints.ConfirmEmailFirst), await early.TextAsync());
+        Assert.DoesNotContain(WebUtility.HtmlEncode(AccountEndpoints.FailedSignIn), await early.TextAsync());
 
         var link = await AccountFlows.LinkInLatestEmailAsync(oidc, "bob@example.com", OutgoingEmailKinds.ConfirmEmail);
         Assert.StartsWith($"{IdentityRoutes.ConfirmEmail}?", link);
@@ -38,7 +42,7 @@ public sealed class AccountTests(PostgresServer postgres)
 
         var signedIn = await OidcHost.SignInAsync(browser, IdentityRoutes.Login, "bob@example.com", OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, signedIn.Headers.Location!.OriginalString);
         var account = await browser.GetAsync(IdentityRoutes.Manage, Ct);
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
         Assert.Contains("bob@example.com", await account.TextAsync());
@@ -372,7 +376,7 @@ public sealed class AccountTests(PostgresServer postgres)
         var signedIn = await OidcHost.SignInAsync(browser, $"{IdentityRoutes.Login}?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
 
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, signedIn.Headers.Location!.OriginalString);
     }
 
     private static async Task<bool> IsConfirmedAsync(OidcHost oidc, string email)

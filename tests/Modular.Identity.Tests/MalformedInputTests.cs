@@ -26,7 +26,7 @@ public sealed class MalformedInputTests(PostgresServer postgres)
             var signedIn = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=" + Uri.EscapeDataString(returnUrl), "alice@example.com", OidcHost.Password);
 
             Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{returnUrl}: {signedIn.StatusCode}");
-            Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+            Assert.Equal(IdentityRoutes.Manage, signedIn.Headers.Location?.OriginalString);
         }
     }
 

@@ -247,9 +247,9 @@ public sealed class OidcFlowTests(PostgresServer postgres)
         Assert.Contains(Account.AccountEndpoints.FailedSignIn, await wrong.Content.ReadAsStringAsync(Ct));
 
         var offSite = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=https://evil.example/", "alice@example.com", OidcHost.Password);
-        Assert.Equal("/", offSite.Headers.Location?.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, offSite.Headers.Location?.OriginalString);
         var protocolRelative = await OidcHost.SignInAsync(oidc.Browser(), $"{IdentityRoutes.Login}?returnUrl=//evil.example/", "alice@example.com", OidcHost.Password);
-        Assert.Equal("/", protocolRelative.Headers.Location?.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, protocolRelative.Headers.Location?.OriginalString);
 
         // Five counted failures (the lockout threshold), not retries: each must be refused as such.
         for (var failure = 0; failure < 5; failure++)

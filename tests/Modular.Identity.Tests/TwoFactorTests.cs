@@ -120,7 +120,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
 
         var again = await OidcHost.SignInAsync(remembered, IdentityRoutes.Login, Alice, OidcHost.Password);
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
-        Assert.Equal("/", again.Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, again.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await remembered.GetAsync(IdentityRoutes.Manage, Ct)).StatusCode);
 
         var elsewhere = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password);
@@ -149,7 +149,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         Assert.Contains("Two-factor authentication is off.", await (await browser.GetAsync(off.Headers.Location, Ct)).TextAsync());
 
         var signedIn = await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password);
-        Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, signedIn.Headers.Location!.OriginalString);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
         var evil = await AccountFlows.PostAsync(browser, first.Headers.Location!.OriginalString, IdentityRoutes.LoginTwoFactor,
             ("code", AccountFlows.Totp(key)), ("returnUrl", "https://evil.example/"));
         Assert.Equal(HttpStatusCode.Redirect, evil.StatusCode);
-        Assert.Equal("/", evil.Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, evil.Headers.Location!.OriginalString);
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed partial class TwoFactorTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         }
 
-        Assert.Equal("/", (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password)).Headers.Location!.OriginalString);
+        Assert.Equal(IdentityRoutes.Manage, (await OidcHost.SignInAsync(oidc.Browser(), IdentityRoutes.Login, Alice, OidcHost.Password)).Headers.Location!.OriginalString);
     }
 
     /// <summary>Alice turns on an authenticator through the pages; returns its key and the recovery codes shown once.</summary>

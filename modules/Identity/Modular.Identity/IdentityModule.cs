@@ -77,6 +77,7 @@ using Modular.Identity.UseCases.UpdateSsoConnection;
 using Modular.Identity.UseCases.UpdateTenantApiKey;
 using Modular.Identity.UseCases.UpdateTenantRole;
 using Modular.Identity.UseCases.VerifySsoDomain;
+using Modular.Kernel.Errors;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -254,6 +255,11 @@ public sealed class IdentityModule : IModule
         services.AddScoped<TokenClaims>();
         services.AddSingleton<IMembershipDirectory, MembershipDirectory>();
         services.AddRazorComponents(); // the sign-in pages render statically, with or without the admin console
+        services.Configure<ErrorPageOptions>(pages =>
+        {
+            pages.Page = typeof(Account.ErrorPage);
+            pages.SignOutActions[IdentityRoutes.Account] = IdentityRoutes.Logout;
+        });
         services.AddSingleton<IdentitySeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySeeder>());
         services.AddHostedService<TokenPruner>();

@@ -18,6 +18,10 @@ internal static class AccountEndpoints
     /// <summary>One answer for an unknown user, a wrong password and a locked account: nothing to learn from it.</summary>
     public const string FailedSignIn = "The user name or password is incorrect, or the account is locked. Try again later.";
 
+    /// <summary>Told only to whoever knows the password of an account whose address is not confirmed yet.</summary>
+    public const string ConfirmEmailFirst =
+        "Confirm your email address first: follow the link we emailed you. No email? Use \"Resend the email confirmation link\" below.";
+
     public static void MapAccountEndpoints(this IEndpointRouteBuilder root)
     {
         var account = root.MapGroup(IdentityRoutes.Account).AllowAnonymous().ExcludeFromDescription();
@@ -27,7 +31,7 @@ internal static class AccountEndpoints
         account.MapPost("/logout", async (SignInManager<User> signIn) =>
         {
             await signIn.SignOutAsync();
-            return Results.LocalRedirect("/");
+            return Results.LocalRedirect(IdentityRoutes.Login);
         }).RequireAntiforgery(); // a form on another site must not sign the user out
         account.MapGet("/denied", () => Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Your account may not use this page."));
         account.MapGet("/login-2fa", TwoFactorPageAsync);
@@ -59,13 +63,26 @@ internal static class AccountEndpoints
         }
 
         var user = await users.FindByNameAsync(username) ?? await users.FindByEmailAsync(username);
-        if (user is null || user.PasswordHash is null || !await signIn.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
+        if (user is null || user.PasswordHash is null || await users.IsLockedOutAsync(user))
         {
-            // Unknown, unconfirmed (Identity:RequireConfirmedEmail) and locked accounts fail like a wrong password, and
-            // take as long: Identity refuses the last two before it checks the password, so check one here, as a wrong
-            // password does. Saying why, or answering faster, would tell anyone that the address has an account.
+            // Unknown and locked accounts fail like a wrong password, and take as long: Identity refuses a locked one
+            // before it checks the password, so check one here, as a wrong password does. Saying why, or answering
+            // faster, would tell anyone that the address has an account.
             users.PasswordHasher.VerifyHashedPassword(user ?? new User(), user?.PasswordHash ?? DummyHash.Value, password);
             return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
+        }
+
+        if (!await signIn.CanSignInAsync(user))
+        {
+            // Unconfirmed (Identity:RequireConfirmedEmail), which Identity says before it checks the password. Only the
+            // right password learns it; a wrong one fails as any other, and counts towards the lockout.
+            if (!await users.CheckPasswordAsync(user, password))
+            {
+                await users.AccessFailedAsync(user);
+                return Page(target, username, FailedSignIn, StatusCodes.Status400BadRequest);
+            }
+
+            return Page(target, username, ConfirmEmailFirst, StatusCodes.Status400BadRequest);
         }
 
         // Signed in by user name, but the account's address is in an enforcing domain: only the right password learns that.
@@ -139,10 +156,11 @@ internal static class AccountEndpoints
     /// <summary>
     /// Only a path on this site may be returned to: never another origin (open redirect). The framework's own test,
     /// the one <see cref="Results.LocalRedirect"/> applies, so a URL that passes here never fails the redirect
-    /// (a tab or other control character, which browsers drop, turning "/\t/evil" into "//evil").
+    /// (a tab or other control character, which browsers drop, turning "/\t/evil" into "//evil"). Without one, the
+    /// signed-in user's own account page: the platform has no page at "/".
     /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
+        RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : IdentityRoutes.Manage;
 
     private static RazorComponentResult<LoginPage> Page(string returnUrl, string? userName, string? error, int status = StatusCodes.Status200OK) =>
         new(new { ReturnUrl = returnUrl, UserName = userName, Error = error }) { StatusCode = status };

@@ -19,6 +19,8 @@ public static class ProblemDetailsSetup
     /// </summary>
     public static IServiceCollection AddModularProblemDetails(this IServiceCollection services)
     {
+        // Ahead of the JSON writer AddProblemDetails adds: the first writer that can write wins.
+        services.AddSingleton<IProblemDetailsWriter, ErrorPageWriter>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
