@@ -9,6 +9,9 @@ namespace Modular.Host.Tests;
 /// </summary>
 public sealed class ErrorPageTests
 {
+    /// <summary>What Chromium asks for when it opens a page.</summary>
+    private const string BrowserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -17,7 +20,7 @@ public sealed class ErrorPageTests
         await using var host = ModularHost.OnSqlite();
         var client = host.CreateClient();
 
-        using var page = await SendAsync(client, "/no-such-page", ("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"), ("Sec-Fetch-Dest", "document"));
+        using var page = await SendAsync(client, "/no-such-page", ("Accept", BrowserAccept), ("Sec-Fetch-Dest", "document"));
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         var html = await page.Content.ReadAsStringAsync(Ct);
@@ -27,7 +30,7 @@ public sealed class ErrorPageTests
         // The same browser's script fetching the address, an API call from a page, a program: problem details.
         using var fetch = await SendAsync(client, "/no-such-page", ("Accept", "*/*"), ("Sec-Fetch-Dest", "empty"));
         await fetch.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
-        using var api = await SendAsync(client, "/api/v1/no-such-resource", ("Accept", "text/html"), ("Sec-Fetch-Dest", "document"));
+        using var api = await SendAsync(client, "/api/v1/no-such-resource", ("Accept", BrowserAccept), ("Sec-Fetch-Dest", "document"));
         await api.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         using var program = await SendAsync(client, "/no-such-page");
         await program.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
