@@ -122,6 +122,33 @@ public sealed class ConsoleFrameTests(AdminConsoleFixture console) : IClassFixtu
         await Expect(visitor.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You may not open this page");
     }
 
+    [Fact]
+    public async Task The_theme_follows_the_system_and_a_chosen_one_is_remembered_by_the_browser()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await admin.GotoAsync("/admin");
+        var toggle = page.GetByTestId("theme-toggle");
+
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Use the light theme");
+        Assert.True(await IsDarkAsync(page), "the system asks for dark, the console is light");
+
+        await toggle.ClickAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Use the dark theme");
+        Assert.False(await IsDarkAsync(page), "chose light, still dark");
+
+        // A new document in the same browser keeps the choice over the system's preference.
+        await admin.ReloadAsync();
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Use the dark theme");
+        Assert.False(await IsDarkAsync(page), "the choice was forgotten");
+        Assert.Empty(admin.Errors);
+    }
+
+    /// <summary>Whether the page's background is dark (the sum of its red, green and blue below half).</summary>
+    private static Task<bool> IsDarkAsync(IPage page) => page.EvaluateAsync<bool>(
+        "() => getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3).reduce((sum, c) => sum + Number(c), 0) < 383");
+
     private static bool Overlaps(LocatorBoundingBoxResult a, LocatorBoundingBoxResult b) =>
         a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height;
 }

@@ -98,6 +98,7 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
 
             await Expect(page.Locator("h1")).ToBeVisibleAsync();
             await CheckAsync(page, $"{path} at {Desktop}px", findings);
+            await ScreenshotAsync(page, path, Desktop);
 
             await page.SetViewportSizeAsync(Phone, Height);
             if (console)
@@ -107,6 +108,7 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
             }
 
             await CheckAsync(page, $"{path} at {Phone}px", findings);
+            await ScreenshotAsync(page, path, Phone);
 
             // A refusal's own status is reported by Chromium as a failed load of the document: expected, and the only one.
             findings.AddRange(browser.Errors.Skip(before)
@@ -115,6 +117,16 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
         }
 
         Assert.True(findings.Count == 0, $"{findings.Count} findings:\n" + string.Join("\n", findings));
+    }
+
+    /// <summary>With <c>MODULAR_SCREENSHOTS</c> naming a folder, every swept page is saved there (docs/screenshots are made so).</summary>
+    private static async Task ScreenshotAsync(IPage page, string path, int width)
+    {
+        if (Environment.GetEnvironmentVariable("MODULAR_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            var name = string.Concat(path.Trim('/').Select(c => char.IsLetterOrDigit(c) ? c : '-'));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-{width}.png"), FullPage = true });
+        }
     }
 
     private static async Task CheckAsync(IPage page, string where, List<string> findings)

@@ -73,7 +73,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
 
         await Expect(page.GetByTestId("flag-state")).ToHaveTextAsync("killed");
         await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.killed", "flag.created"]);
-        await Expect(page.GetByTestId("flag-history").GetByTestId("history-reason")).ToHaveTextAsync(["“payments incident”"]);
+        await Expect(page.GetByTestId("flag-history").GetByTestId("history-reason")).ToHaveTextAsync(["Reason: “payments incident”"]);
         var flag = await console.GetFlagAsync("kill.payments-v2");
         Assert.False(flag.Enabled);
         using var member = console.Host.CreateClientAs("someone");
@@ -142,6 +142,13 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await page.GetByTestId("rollout-save").ClickAsync();
 
         await Expect(HistoryActions(page)).ToHaveTextAsync(["flag.updated", "flag.created"]);
+        // The update shows the one field that changed, before and after, not the whole flag twice.
+        var update = page.GetByTestId("flag-history").Locator(".mud-timeline-item").First;
+        var filters = update.Locator("[data-testid=change-field][data-field=filters]");
+        await Expect(filters.GetByTestId("change-before")).ToContainTextAsync("\"percentage\":0");
+        await Expect(filters.GetByTestId("change-after")).ToContainTextAsync("\"percentage\":40");
+        await Expect(update.Locator("[data-testid=change-field][data-field=key]")).ToHaveCountAsync(0);
+        await Expect(update.Locator("[data-testid=change-field][data-field=description]")).ToHaveCountAsync(0);
         var rollout = Assert.Single((await console.GetFlagAsync("slide.reports")).Filters);
         Assert.Equal(40, rollout.Parameters!.Value.GetProperty("percentage").GetDouble());
 
@@ -156,6 +163,13 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
         await Expect(page.GetByTestId("tenant-override")).ToContainTextAsync("slide.reports");
         var tenantOverride = Assert.Single((await console.GetFlagAsync("slide.reports")).Overrides);
         Assert.Equal((tenant.Id, true), (tenantOverride.TenantId, tenantOverride.Enabled));
+
+        // Back on the flag, the tenant is named (and linked), in its overrides and its history, never a bare id.
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("slide.reports"));
+        await Expect(page.GetByTestId("override-tenant-name")).ToHaveTextAsync("slide-acme");
+        await Expect(page.GetByTestId("history-tenant").First).ToHaveTextAsync("slide-acme");
+        await Expect(page.GetByTestId("history-tenant").First).ToHaveAttributeAsync("href", FeaturesRoutes.ConsoleTenantFeatures(tenant.Id));
+        await Expect(page.GetByTestId("flag-history")).Not.ToContainTextAsync(tenant.Id.ToString());
         Assert.Empty(admin.Errors);
     }
 }
