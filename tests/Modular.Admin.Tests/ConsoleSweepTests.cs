@@ -18,7 +18,7 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
     private static readonly Dictionary<string, int> Refusals = new()
     {
         ["/admin/no-such-page"] = 404,
-        [$"/admin/tenants/not-a-guid"] = 404,
+        ["/admin/tenants/not-a-guid"] = 404,
         [IdentityRoutes.AccessDenied] = 403,
     };
 

@@ -51,7 +51,7 @@ internal sealed class ErrorPageWriter(IOptions<ErrorPageOptions> options) : IPro
     }
 
     private string? SignOutAction(PathString path) => options.Value.SignOutActions
-        .Where(area => path.StartsWithSegments(area.Key) || area.Key == "/")
+        .Where(area => path.StartsWithSegments(area.Key))
         .OrderByDescending(area => area.Key.Length)
         .Select(area => area.Value)
         .FirstOrDefault();
