@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Modular.Identity.Account;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
@@ -153,7 +154,7 @@ public sealed class SocialSignInTests(PostgresServer postgres, UpstreamIdentityP
         services.AddOpenIddict().AddClient(client =>
         {
             client.AllowAuthorizationCodeFlow();
-            client.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+            client.AddEphemeralEncryptionKey(SecurityAlgorithms.Aes256KW).AddEphemeralSigningKey(SecurityAlgorithms.EcdsaSha256);
             client.UseSystemNetHttp();
             social = SocialProviders.Register(client, configuration);
         });

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -179,6 +180,13 @@ public sealed class ModularHost : WebApplicationFactory<Program>
             ["RateLimiting:PermitLimit"] = "100000",
             ["Https:Required"] = "false", // the harness talks plain HTTP to the in-memory server or to Kestrel
         };
+        // An RSA key takes a tenth of a second or more to generate: hosts share this process's pair unless a test names its own.
+        if (overrides?.Keys.Any(key => key.StartsWith("Identity:SigningKeys", StringComparison.Ordinal) || key.StartsWith("Identity:EncryptionKeys", StringComparison.Ordinal)) != true)
+        {
+            settings["Identity:SigningKeys:0"] = TokenKeys.Value.Signing;
+            settings["Identity:EncryptionKeys:0"] = TokenKeys.Value.Encryption;
+        }
+
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -186,4 +194,20 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 
         return settings;
     }
+
+    /// <summary>One token signing key and one encryption key (PEM files) for every host this test process starts.</summary>
+    private static readonly Lazy<(string Signing, string Encryption)> TokenKeys = new(() =>
+    {
+        var directory = Directory.CreateTempSubdirectory("modular-keys-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
+        string Write(string name)
+        {
+            using var rsa = RSA.Create(2048);
+            var path = Path.Combine(directory, name + ".pem");
+            File.WriteAllText(path, rsa.ExportPkcs8PrivateKeyPem());
+            return path;
+        }
+
+        return (Write("signing"), Write("encryption"));
+    });
 }
