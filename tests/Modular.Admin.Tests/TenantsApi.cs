@@ -26,6 +26,12 @@ public sealed class TenantsApi(AdminConsoleFixture console, string actor = "seed
         return await ReadAsync<TenantDto>(response, HttpStatusCode.OK);
     }
 
+    public async Task<TenantDto> RenameAsync(Guid id, string name)
+    {
+        using var response = await _client.PatchAsJsonAsync(TenantsRoutes.Tenant(id), new { name }, Cancellation);
+        return await ReadAsync<TenantDto>(response, HttpStatusCode.OK);
+    }
+
     public async Task<TenantDto> GetAsync(Guid id)
     {
         using var response = await _client.GetAsync(TenantsRoutes.Tenant(id), Cancellation);
