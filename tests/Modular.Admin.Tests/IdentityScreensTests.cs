@@ -1,9 +1,11 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
+using Modular.Identity.Persistence;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -71,13 +73,52 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
     }
 
     [Fact]
-    public async Task The_users_page_lists_accounts_and_a_missing_user_says_so()
+    public async Task An_operator_creates_an_account_confirms_its_address_and_mails_it_a_password_link()
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
         var page = admin.Page;
         await admin.GotoAsync(IdentityRoutes.ConsoleUsers);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("user-table")).ToContainTextAsync("No users match.");
+
+        await page.GetByTestId("create-user").ClickAsync();
+        var email = page.GetByTestId("new-user-email");
+        await email.FillAsync("not an address");
+        await page.GetByTestId("create-user-submit").ClickAsync();
+        await Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Enter a valid email address.");
+
+        await email.FillAsync("robin@example.com");
+        await page.GetByTestId("new-user-name").FillAsync("Robin");
+        await page.GetByTestId("create-user-submit").ClickAsync();
+        await Expect(page.GetByTestId("user-email")).ToHaveTextAsync("robin@example.com");
+        await Expect(page.GetByTestId("user-unconfirmed")).ToBeVisibleAsync();
+
+        await page.GetByTestId("confirm-email").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("confirm-email")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("user-unconfirmed")).ToHaveCountAsync(0);
+        await page.GetByTestId("send-password-reset").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "A link to choose a password is on its way to robin@example.com" })).ToBeVisibleAsync();
+
+        await using var scope = console.Host.Services.CreateAsyncScope();
+        var robin = await scope.ServiceProvider.GetRequiredService<UserManager<User>>().FindByEmailAsync("robin@example.com");
+        Assert.Equal(("Robin", true, false), (robin!.DisplayName, robin.EmailConfirmed, robin.PasswordHash is not null));
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var mailbox = console.Host.Services.CreateAsyncScope();
+            var kinds = await mailbox.ServiceProvider.GetRequiredService<IdentityDbContext>().OutgoingEmails
+                .Where(e => e.To == "robin@example.com").Select(e => e.Kind).ToListAsync(TestContext.Current.CancellationToken);
+            return kinds.Count == 2 && kinds.All(kind => kind == "password-reset"); // the invitation and the reset asked for
+        }, "two password links mailed to robin");
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task A_missing_user_says_so()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
 
         await admin.GotoAsync(IdentityRoutes.ConsoleUser(Guid.NewGuid()));
         await Expect(page.GetByTestId("user-missing")).ToBeVisibleAsync();
@@ -106,7 +147,7 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         }
         finally
         {
-            // The users page test of this class expects an empty list, whichever runs first.
+            // The account-creation test of this class starts from an empty list, whichever runs first.
             await using var scope = console.Host.Services.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
             await users.DeleteAsync((await users.FindByIdAsync(id.ToString()))!);

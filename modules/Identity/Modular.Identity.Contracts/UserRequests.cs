@@ -7,6 +7,18 @@ public sealed record ListUsers(int Page = 1, int PageSize = 20, string? Search =
 
 public sealed record GetUser(Guid Id) : IQuery<UserDto>;
 
+/// <summary>
+/// An account for <paramref name="Email"/>, created by an operator with no password. With <paramref name="Invite"/>, the
+/// address is mailed a link to choose one, which also confirms it.
+/// </summary>
+public sealed record CreateUser(string Email, string? DisplayName = null, bool Invite = true) : ICommand<UserDto>;
+
+/// <summary>Mails the user a link to choose a new password; the current one keeps working until they do.</summary>
+public sealed record SendPasswordReset(Guid Id) : ICommand<UserDto>;
+
+/// <summary>Marks the user's address confirmed: the operator vouches for it (the user need not follow the link).</summary>
+public sealed record ConfirmUserEmail(Guid Id) : ICommand<UserDto>;
+
 /// <summary>Locks a user out until <paramref name="Until"/> (or indefinitely) and ends their sessions.</summary>
 public sealed record LockUser(Guid Id, DateTimeOffset? Until = null) : ICommand<UserDto>;
 

@@ -45,6 +45,16 @@ internal static class AccountPages
             ? issuer.GetLeftPart(UriPartial.Authority) + issuer.AbsolutePath.TrimEnd('/')
             : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
+    /// <summary>
+    /// The origin for the links of a mail a handler queues: this request's (<see cref="Origin(HttpContext, IdentitySettings)"/>),
+    /// else the configured issuer.
+    /// </summary>
+    public static string Origin(IHttpContextAccessor http, IdentitySettings settings) =>
+        http.HttpContext is { } context
+            ? Origin(context, settings)
+            : settings.Issuer?.GetLeftPart(UriPartial.Path).TrimEnd('/')
+              ?? throw new InvalidOperationException("Mails sent outside a request need Identity:Issuer for their links.");
+
     /// <summary>An absolute link for an email, under <paramref name="origin"/> (<see cref="Origin"/>).</summary>
     public static string Link(string origin, string path, IDictionary<string, string?> query) => origin + QueryHelpers.AddQueryString(path, query);
 

@@ -23,6 +23,8 @@ internal static class AccountServices
         services.AddSingleton<AccountEmails>();
         services.AddScoped(sp => new InvitationLinks(
             sp.GetRequiredService<AccountEmails>(), sp.GetRequiredService<IOptions<IdentitySettings>>(), sp.GetRequiredService<IHttpContextAccessor>()));
+        services.AddScoped(sp => new PasswordLinks(
+            sp.GetRequiredService<AccountEmails>(), sp.GetRequiredService<IOptions<IdentitySettings>>(), sp.GetRequiredService<IHttpContextAccessor>()));
         services.AddHostedService(sp => sp.GetRequiredService<AccountEmails>());
         services.AddSingleton<IEmailDelivery>(sp => sp.GetRequiredService<IOptions<AccountSettings>>().Value.Email.Smtp.Host is { Length: > 0 }
             ? ActivatorUtilities.CreateInstance<SmtpEmailDelivery>(sp)

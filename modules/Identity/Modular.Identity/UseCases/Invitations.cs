@@ -89,10 +89,7 @@ public sealed class InvitationLinks
     /// </summary>
     internal void Mail(Invitation invitation, string token, string tenant)
     {
-        var origin = _http.HttpContext is { } context
-            ? AccountPages.Origin(context, _settings)
-            : _settings.Issuer?.GetLeftPart(UriPartial.Path).TrimEnd('/')
-              ?? throw new InvalidOperationException("Invitations sent outside a request need Identity:Issuer for their links.");
+        var origin = AccountPages.Origin(_http, _settings);
         var (id, email) = (invitation.Id, invitation.Email);
         var link = AccountPages.Link(origin, IdentityRoutes.AcceptInvitationPage, new Dictionary<string, string?> { ["id"] = id.ToString(), ["token"] = token });
         _mails.Enqueue(OutgoingEmailKinds.Invitation, services => services.GetRequiredService<OutboxEmailSender>().SendInvitationAsync(email, tenant, link));
