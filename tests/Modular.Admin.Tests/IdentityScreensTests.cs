@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
+using Modular.Tenants.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -112,6 +113,45 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
             return kinds.Count == 2 && kinds.All(kind => kind == "password-reset"); // the invitation and the reset asked for
         }, "two password links mailed to robin");
         Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task A_client_credentials_client_is_offered_no_sign_in_scopes_and_only_the_permissions_its_operator_holds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var admin = await console.OpenAsync(TestSignIn.Describe("operator", ["platform.admin", IdentityPermissions.ClientsManage, TenantsPermissions.Read]));
+        var page = admin.Page;
+        await admin.GotoAsync(IdentityRoutes.ConsoleNewClient);
+        await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = "openid", Exact = true })).ToBeCheckedAsync(); // a user signs in: openid goes with it
+
+        await page.GetByTestId("client-id").FillAsync("nightly-export");
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "authorization_code", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "refresh_token", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "client_credentials", Exact = true }).ClickAsync();
+
+        // No user signs in: the sign-in scopes are off and say why; the API scope stays on offer.
+        await Expect(page.GetByTestId("sign-in-scopes-hint")).ToBeVisibleAsync();
+        foreach (var scope in new[] { "openid", "profile", "email", "offline_access" })
+        {
+            await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = scope, Exact = true })).ToBeDisabledAsync();
+            await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = scope, Exact = true })).Not.ToBeCheckedAsync();
+        }
+
+        // Only what the operator holds can be granted.
+        var permissions = page.GetByTestId("client-permissions").GetByRole(AriaRole.Checkbox);
+        await Expect(permissions).ToHaveCountAsync(3);
+        await Expect(page.GetByTestId("client-permissions")).ToContainTextAsync(TenantsPermissions.Read);
+        await Expect(page.GetByTestId("client-permissions")).Not.ToContainTextAsync(IdentityPermissions.UsersManage);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = TenantsPermissions.Read, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "api", Exact = true }).ClickAsync();
+        await page.GetByTestId("save-client").ClickAsync();
+        await Expect(page.GetByTestId("client-secret")).ToBeVisibleAsync();
+
+        var api = console.Host.CreateClientAs("operator", IdentityPermissions.ClientsManage);
+        var stored = (await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("nightly-export"), ct))!.Client;
+        Assert.Equal(["client_credentials"], stored.GrantTypes);
+        Assert.Equal(["api"], stored.Scopes);
+        Assert.Equal([TenantsPermissions.Read], stored.Permissions);
     }
 
     [Fact]

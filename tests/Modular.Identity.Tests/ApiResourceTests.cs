@@ -79,13 +79,13 @@ public sealed class ApiResourceTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(["billing.write"], (await updated.Content.ReadFromJsonAsync<ApiResourceDefinition>(Ct))!.Scopes);
         Assert.Equal("invalid_scope", await TokenErrorAsync(host, "billing-worker", worker, "billing.read"));
-        // (A client's registration always reads back with openid.)
-        Assert.Equal(["openid", "api"], (await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("billing-worker"), Ct))!.Client.Scopes);
+        // (No openid: nobody signs in with client credentials.)
+        Assert.Equal(["api"], (await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("billing-worker"), Ct))!.Client.Scopes);
 
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(IdentityRoutes.ApiResource("reports-api"), Ct)).StatusCode);
         await (await api.GetAsync(IdentityRoutes.ApiResource("reports-api"), Ct)).AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound);
         Assert.Equal("invalid_scope", await TokenErrorAsync(host, "reports-worker", reporter, "reports.read"));
-        Assert.Equal(["openid"], (await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("reports-worker"), Ct))!.Client.Scopes);
+        Assert.Empty((await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("reports-worker"), Ct))!.Client.Scopes);
     }
 
     [Fact]

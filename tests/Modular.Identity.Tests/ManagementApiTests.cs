@@ -125,6 +125,8 @@ public sealed class ManagementApiTests(PostgresServer postgres)
         await AssertRefusedAsync("redirectUris[0]", "redirectUris", new[] { "https://app.example.com/cb#fragment" });
         await AssertRefusedAsync("redirectUris[0]", "redirectUris", new[] { "/relative" });
         await AssertRefusedAsync("scopes[0]", "scopes", new[] { "admin:everything" });
+        await AssertRefusedAsync("scopes", "grantTypes", new[] { "client_credentials" }); // openid asks about a user; none signs in
+        await AssertRefusedAsync("scopes", "scopes", new[] { "openid", "offline_access" }); // refresh tokens without the refresh_token grant
 
         var publicWithSecret = new Dictionary<string, object?>(valid) { ["type"] = "public", ["grantTypes"] = new[] { "client_credentials" } };
         (await (await api.PostAsJsonAsync(IdentityRoutes.Clients, publicWithSecret, Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))

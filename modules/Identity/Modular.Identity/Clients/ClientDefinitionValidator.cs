@@ -33,6 +33,10 @@ internal abstract class ClientDefinitionValidator<T> : AbstractValidator<T>
         RuleForEach(c => c.Scopes)
             .MustAsync(async (s, ct) => ConnectEndpoints.BuiltInScopes.Contains(s) || (s is not null && await apiScopes.FindByNameAsync(s, ct) is not null))
             .WithMessage($"Scopes are {string.Join(", ", ConnectEndpoints.BuiltInScopes)}, or an API resource's.");
+        RuleFor(c => c.Scopes).Must((c, scopes) => !scopes.Any(ConnectEndpoints.SignInScopes.Contains) || c.GrantTypes.Any(ConnectEndpoints.SignInGrantTypes.Contains))
+            .WithMessage($"{string.Join(", ", ConnectEndpoints.SignInScopes)} are about a signed-in user: they need the {string.Join(" or ", ConnectEndpoints.SignInGrantTypes)} grant.");
+        RuleFor(c => c.Scopes).Must((c, scopes) => !scopes.Contains(Scopes.OfflineAccess) || c.GrantTypes.Contains(GrantTypes.RefreshToken))
+            .WithMessage("offline_access asks for refresh tokens: it needs the refresh_token grant.");
         RuleFor(c => c.Tenant).MaximumLength(100);
         RuleForEach(c => c.Permissions).NotEmpty().MaximumLength(100);
     }

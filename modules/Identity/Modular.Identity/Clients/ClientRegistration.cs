@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Modular.Identity.Contracts;
+using Modular.Identity.Connect;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -104,6 +105,7 @@ internal static class ClientRegistration
         var permissions = IsDisabled(descriptor)
             ? descriptor.Properties[DisabledPermissionsProperty].EnumerateArray().Select(p => p.GetString()!).ToHashSet()
             : descriptor.Permissions;
+        string[] grants = [.. Strip(permissions, Permissions.Prefixes.GrantType).Select(g => g == GrantTypes.DeviceCode ? "device_code" : g)];
         var definition = new ClientDefinition
         {
             ClientId = descriptor.ClientId ?? "",
@@ -111,8 +113,9 @@ internal static class ClientRegistration
             Type = descriptor.ClientType == ClientTypes.Public ? ClientKinds.Public : ClientKinds.Confidential,
             RedirectUris = [.. descriptor.RedirectUris.Select(u => u.AbsoluteUri).Order(StringComparer.Ordinal)],
             PostLogoutRedirectUris = [.. descriptor.PostLogoutRedirectUris.Select(u => u.AbsoluteUri).Order(StringComparer.Ordinal)],
-            GrantTypes = [.. Strip(permissions, Permissions.Prefixes.GrantType).Select(g => g == GrantTypes.DeviceCode ? "device_code" : g)],
-            Scopes = [Scopes.OpenId, .. Strip(permissions, Permissions.Prefixes.Scope)],
+            GrantTypes = grants,
+            // OpenIddict lets every client ask for openid (it has no permission of its own): it reads back wherever a user signs in.
+            Scopes = [.. grants.Any(ConnectEndpoints.SignInGrantTypes.Contains) ? [Scopes.OpenId] : Array.Empty<string>(), .. Strip(permissions, Permissions.Prefixes.Scope)],
             Tenant = descriptor.Properties.TryGetValue(TenantProperty, out var tenant) ? tenant.GetString() : null,
             Permissions = PermissionsOf(descriptor.Properties),
             FirstParty = descriptor.ConsentType == ConsentTypes.Implicit,

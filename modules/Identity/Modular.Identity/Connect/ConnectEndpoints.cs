@@ -45,6 +45,12 @@ internal static class ConnectEndpoints
     /// <summary>The scopes the provider always knows; API resources add their own (<c>ApiResourceScopes</c>).</summary>
     public static readonly string[] BuiltInScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess, ApiScope];
 
+    /// <summary>The built-in scopes about a signed-in user: a client that only acts as itself (client credentials) has no use for them.</summary>
+    public static readonly string[] SignInScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.Roles, Scopes.OfflineAccess];
+
+    /// <summary>The grants in which a user signs in, and so the only ones <see cref="SignInScopes"/> mean something in.</summary>
+    public static readonly string[] SignInGrantTypes = [GrantTypes.AuthorizationCode, "device_code"];
+
     /// <summary>Custom authorize parameter: which of the user's tenants the token is for (id or slug).</summary>
     public const string TenantParameter = Contracts.AuthorizeParameters.Tenant;
 

@@ -51,6 +51,10 @@ public sealed class GrantCheck(ICaller caller, ITenantDirectory? tenants = null)
         }
     }
 
+    /// <summary>What the caller may grant, for the console's pickers: the permissions they hold (platform.* ones only as a platform admin).</summary>
+    public IReadOnlyList<string> GrantablePermissions() => caller.User is not { } user ? [] :
+        [.. user.FindAll(ModularClaims.Permission).Select(c => c.Value).Where(p => Holds(user, p)).Distinct().Order(StringComparer.Ordinal)];
+
     private static bool Holds(ClaimsPrincipal user, string permission) =>
         user.HasPermission(permission) && (!permission.StartsWith(PlatformPermissions.Prefix, StringComparison.Ordinal) || user.HasPermission(PlatformPermissions.Admin));
 }
