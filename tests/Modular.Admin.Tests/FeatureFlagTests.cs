@@ -128,6 +128,65 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
     }
 
     [Fact]
+    public async Task Settings_targeting_and_a_time_window_are_edited_in_a_form_that_the_api_rules_judge()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await console.CreateFlagAsync(new { key = "edit.new-dashboard", description = "Draft", owner = "nobody", filters = new[] { new { name = "Percentage", parameters = new { value = 10 } } } });
+        using var api = console.FlagsApi();
+        using var created = await api.PostAsJsonAsync(TenantsRoutes.Tenants, new { slug = "edit-acme", name = "Edit Acme" }, ct);
+        var tenant = (await created.Content.ReadFromJsonAsync<TenantDto>(ct))!;
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("edit.new-dashboard"));
+
+        await page.GetByTestId("flag-edit").ClickAsync();
+        await Expect(page.GetByTestId("flag-description")).ToHaveValueAsync("Draft");
+        await page.GetByTestId("flag-description").FillAsync("The new dashboard");
+        await page.GetByTestId("flag-owner").FillAsync("growth");
+        await page.GetByTestId("flag-target-tenants").FillAsync("edit-acme, no-such-tenant");
+        await page.GetByTestId("flag-target-plans").FillAsync("pro");
+        await page.GetByTestId("flag-target-roles").FillAsync("beta-tester");
+        await page.GetByTestId("flag-window-start").FillAsync("2030-02-01T00:00");
+        await page.GetByTestId("flag-window-end").FillAsync("2030-01-01T00:00");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+
+        // A tenant that does not exist is named under its field; nothing is sent.
+        await Expect(page.GetByTestId("flag-target-tenants")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(Dialog(page)).ToContainTextAsync("No tenant 'no-such-tenant'.");
+        await page.GetByTestId("flag-target-tenants").FillAsync("edit-acme");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+
+        // A window that ends before it starts: the API's own rule, said in the dialog; nothing saved.
+        await Expect(page.GetByTestId("flag-settings-error")).ToContainTextAsync("End must be after Start.");
+        Assert.Equal("Draft", (await console.GetFlagAsync("edit.new-dashboard")).Description);
+
+        await page.GetByTestId("flag-window-end").FillAsync("2030-03-01T12:30");
+        await page.GetByTestId("flag-reason").FillAsync("beta for acme");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+
+        await Expect(Dialog(page)).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("flag-facts")).ToContainTextAsync("The new dashboard");
+        await Expect(page.GetByTestId("flag-filter")).ToHaveTextAsync([FlagFilters.Percentage, FlagFilters.Targeting, FlagFilters.TimeWindow]);
+        await Expect(page.GetByTestId("flag-filter-summary")).ToHaveTextAsync([
+            "tenants: edit-acme · plans: pro · roles: beta-tester · everyone else: 0%",
+            "from 2030-02-01 00:00 UTC until 2030-03-01 12:30 UTC"]);
+        await Expect(page.GetByTestId("history-reason").First).ToContainTextAsync("beta for acme");
+
+        var saved = await console.GetFlagAsync("edit.new-dashboard");
+        Assert.Equal(("The new dashboard", "growth"), (saved.Description, saved.Owner));
+        var targeting = saved.Filters.Single(f => f.Name == FlagFilters.Targeting).Parameters!.Value.GetRawText();
+        Assert.Contains($"\"tenant:{tenant.Id}\"", targeting, StringComparison.Ordinal);
+        Assert.Contains("\"plan:pro\"", targeting, StringComparison.Ordinal);
+        Assert.Contains("2030-02-01T00:00:00+00:00", saved.Filters.Single(f => f.Name == FlagFilters.TimeWindow).Parameters!.Value.GetRawText(), StringComparison.Ordinal);
+
+        // Opened again, the form shows what is stored, tenants by slug.
+        await page.GetByTestId("flag-edit").ClickAsync();
+        await Expect(page.GetByTestId("flag-target-tenants")).ToHaveValueAsync("edit-acme");
+        await Expect(page.GetByTestId("flag-window-end")).ToHaveValueAsync("2030-03-01T12:30");
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task The_slider_sets_the_rollout_and_a_tenant_gets_an_override_from_its_own_page()
     {
         await console.CreateFlagAsync(new { key = "slide.reports", filters = new[] { new { name = "Rollout", parameters = new { percentage = 0 } } } });
