@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Modular.Identity.Contracts;
 using Modular.Identity.Connect;
+using Modular.Identity.Contracts;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
