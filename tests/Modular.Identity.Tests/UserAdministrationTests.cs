@@ -48,6 +48,36 @@ public sealed class UserAdministrationTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task The_last_platform_admin_who_can_sign_in_cannot_be_locked()
+    {
+        await using var host = ModularHost.OnSqlite();
+        var api = host.CreateClientAs("operator", IdentityPermissions.UsersRead, IdentityPermissions.UsersManage);
+        Guid first, second;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+            (first, second) = (await AdminAsync(users, "first-admin@example.com"), await AdminAsync(users, "second-admin@example.com"));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"{IdentityRoutes.Users}/{first}/lock", new { }, Ct)).StatusCode);
+        var refused = await (await api.PostAsJsonAsync($"{IdentityRoutes.Users}/{second}/lock", new { }, Ct)).AssertProblemAsync(HttpStatusCode.Conflict, ProblemTypes.Conflict);
+        Assert.Contains("last platform admin", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null((await api.GetFromJsonAsync<UserDto>($"{IdentityRoutes.Users}/{second}", Ct))!.LockedOutUntil);
+
+        // Once another can sign in again, this one may be locked.
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"{IdentityRoutes.Users}/{first}/unlock", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"{IdentityRoutes.Users}/{second}/lock", new { }, Ct)).StatusCode);
+
+        static async Task<Guid> AdminAsync(UserManager<User> users, string email)
+        {
+            var admin = new User { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email, CreatedAt = DateTimeOffset.UtcNow };
+            Assert.True((await users.CreateAsync(admin)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(admin, IdentityRoles.PlatformAdmin)).Succeeded);
+            return admin.Id;
+        }
+    }
+
+    [Fact]
     public async Task The_user_endpoints_refuse_bad_input_strangers_and_unknown_users_and_change_nothing()
     {
         await using var host = ModularHost.OnSqlite();

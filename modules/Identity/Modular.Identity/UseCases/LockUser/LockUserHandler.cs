@@ -24,6 +24,17 @@ public sealed class LockUserHandler(
             throw new RequestValidationException(new Dictionary<string, string[]> { ["until"] = ["The lock must end in the future."] });
         }
 
+        if (await users.IsInRoleAsync(user, IdentityRoles.PlatformAdmin))
+        {
+            // Somebody must still be able to sign in and run the platform (and unlock this account).
+            var now = clock.GetUtcNow();
+            var admins = await users.GetUsersInRoleAsync(IdentityRoles.PlatformAdmin);
+            if (!admins.Any(admin => admin.Id != user.Id && !(admin.LockoutEnd > now)))
+            {
+                throw new ConflictException("This is the last platform admin who can sign in: locking them would leave nobody to run the platform. Make someone else a platform admin first.");
+            }
+        }
+
         UserAccounts.Check(await users.SetLockoutEnabledAsync(user, true));
         UserAccounts.Check(await users.SetLockoutEndDateAsync(user, command.Until ?? DateTimeOffset.MaxValue));
         // The login cookie is re-validated against the security stamp; refresh tokens are revoked now.
