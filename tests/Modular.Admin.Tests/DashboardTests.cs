@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Modular.Identity.Contracts;
 using Modular.Tenants.Contracts;
 using static Microsoft.Playwright.Assertions;
 
@@ -30,6 +33,41 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true })).ToHaveAttributeAsync("href", "/admin");
         await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Tenants", Exact = true })).ToHaveAttributeAsync("href", TenantsRoutes.ConsoleTenants);
 
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task The_dashboard_says_what_an_operator_checks_each_morning_each_figure_leading_to_its_page()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var tenants = new TenantsApi(console);
+        await tenants.CreateAsync("dash-active", "Dash Active");
+        var suspended = await tenants.CreateAsync("dash-suspended", "Dash Suspended");
+        await tenants.SuspendAsync(suspended.Id, "unpaid invoices");
+        var leaving = await tenants.CreateAsync("dash-leaving", "Dash Leaving");
+        using var operatorApi = console.Host.CreateClientAs("seed", TenantsPermissions.Manage, IdentityPermissions.UsersManage);
+        Assert.Equal(HttpStatusCode.Accepted, (await operatorApi.DeleteAsync(TenantsRoutes.Tenant(leaving.Id), ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await operatorApi.PostAsJsonAsync(IdentityRoutes.Users, new { email = "dash@example.com", invite = false }, ct)).StatusCode);
+
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync("/admin");
+
+        var counts = page.GetByTestId("dashboard-tenants");
+        await Expect(counts.Locator("[data-testid=tenant-count][data-status=Active] td")).ToHaveTextAsync("1");
+        await Expect(counts.Locator("[data-testid=tenant-count][data-status=Suspended] td")).ToHaveTextAsync("1");
+        await Expect(counts.Locator("[data-testid=tenant-count][data-status=PendingDeletion] td")).ToHaveTextAsync("1");
+        await Expect(counts.GetByTestId("recent-audit").First).ToContainTextAsync("Dash Leaving"); // the newest: its deletion
+        await Expect(page.GetByTestId("dashboard-users").GetByTestId("users-total").Locator("td")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("dashboard-users").GetByTestId("users-unconfirmed").Locator("td")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("dashboard-webhooks").GetByTestId("webhooks-failed").Locator("td")).ToHaveTextAsync("0");
+        await Expect(page.GetByTestId("dashboard-usage").GetByTestId("usage-trend")).ToContainTextAsync("0 events received in 14 days");
+        await Expect(page.GetByTestId("outbox-backlog").Locator("[data-testid=outbox-module][data-module=tenants]")).ToHaveCountAsync(1);
+
+        // A figure leads to what it counts.
+        await counts.GetByRole(AriaRole.Link, new() { Name = "Suspended", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, TenantsRoutes.ConsoleTenants + "?status=Suspended").ToString());
+        await Expect(TenantScreens.Slugs(page)).ToHaveTextAsync(["dash-suspended"]);
         Assert.Empty(admin.Errors);
     }
 

@@ -53,3 +53,9 @@ public sealed record SessionDto(
     Guid Id, string ClientId, string ClientName, string Status, DateTimeOffset? CreatedAt, IReadOnlyList<string> Scopes, IReadOnlyList<TokenDto> Tokens);
 
 public sealed record TokenDto(Guid Id, string Type, string Status, DateTimeOffset? CreatedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>What the console's dashboard says about accounts.</summary>
+public sealed record GetUsersOverview : IQuery<UsersOverview>;
+
+/// <param name="SignInsLastDay">OpenID Connect sessions started in the last 24 hours (sign-ins at the platform's apps).</param>
+public sealed record UsersOverview(int Total, int Unconfirmed, int LockedOut, int SignInsLastDay);

@@ -102,6 +102,8 @@ public sealed class IdentityModule : IModule
 
     public string Name => "Identity";
 
+    public IReadOnlyList<Type> DashboardCards { get; } = [typeof(Admin.UsersDashboardCard)];
+
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
         new("Users", IdentityRoutes.ConsoleUsers, MudBlazor.Icons.Material.Filled.People),

@@ -35,6 +35,7 @@ public static class KernelServices
         services.TryAddScoped<ICaller, Caller>();
         services.TryAddScoped<GrantCheck>();
         services.TryAddScoped<TenantAuditTrails>();
+        services.TryAddScoped<OutboxBacklog>();
         services.TryAddScoped<TenantScope>();
         services.TryAddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantScope>());
         return services;

@@ -72,3 +72,11 @@ public sealed record ListPlatformUsageEvents(Guid? TenantId = null, string? Stat
 
 /// <summary>A stored event and the tenant it belongs to.</summary>
 public sealed record TenantUsageEventDto(Guid TenantId, UsageEventDto Event);
+
+/// <summary>What the console's dashboard says about usage, across tenants: what was refused or unmatched lately, and the trend.</summary>
+public sealed record GetUsageDigest(int Days = 14) : IQuery<UsageDigest>;
+
+/// <param name="EventsPerDay">Events received each UTC day, oldest first, today last.</param>
+public sealed record UsageDigest(int InvalidLastDay, int UnmatchedLastDay, IReadOnlyList<DailyEventCount> EventsPerDay);
+
+public sealed record DailyEventCount(DateOnly Day, int Events);

@@ -46,6 +46,8 @@ public sealed class MeteringModule : IModule
 {
     public string Name => "Metering";
 
+    public IReadOnlyList<Type> DashboardCards { get; } = [typeof(Admin.UsageDashboardCard)];
+
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
     [
         new("Meters", MeteringRoutes.ConsoleMeters, MudBlazor.Icons.Material.Filled.Speed),

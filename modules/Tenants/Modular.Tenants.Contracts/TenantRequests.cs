@@ -109,3 +109,13 @@ public static class TenantStatuses
 
     public static readonly IReadOnlyList<string> All = [Active, Suspended, PendingDeletion, Deleted, PendingActivation];
 }
+
+/// <summary>What the console's dashboard says about tenants: how many in each status, and the newest audit entries of every module.</summary>
+public sealed record GetTenantsOverview(int RecentEntries = 8) : IQuery<TenantsOverview>;
+
+/// <param name="ByStatus">Tenants per <see cref="TenantStatuses"/> value (deleted ones left out).</param>
+public sealed record TenantsOverview(IReadOnlyDictionary<string, int> ByStatus, IReadOnlyList<RecentAuditEntryDto> RecentAudit);
+
+/// <param name="Module">The module that recorded it ("tenants", "identity"...).</param>
+/// <param name="TenantId">Null for an entry about the platform, not one tenant.</param>
+public sealed record RecentAuditEntryDto(string Module, Guid? TenantId, string? TenantName, string Action, string Actor, DateTimeOffset OccurredAt);

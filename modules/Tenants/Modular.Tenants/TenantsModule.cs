@@ -38,6 +38,8 @@ public sealed class TenantsModule : IModule
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
         [new("Tenants", TenantsRoutes.ConsoleTenants, MudBlazor.Icons.Material.Filled.Apartment)];
 
+    public IReadOnlyList<Type> DashboardCards { get; } = [typeof(Admin.TenantsDashboardCard)];
+
     public IReadOnlyList<OrganizationLink> OrganizationLinks { get; } =
     [
         new("Settings", TenantsRoutes.OrganizationSettings, TenantsPermissions.SettingsManage, MudBlazor.Icons.Material.Filled.Settings),

@@ -69,6 +69,15 @@ public sealed record GetWebhookMessage(Guid Id) : IQuery<WebhookMessageDetailDto
 
 public sealed record ListWebhookEventTypes : IQuery<IReadOnlyList<WebhookEventType>>;
 
+/// <summary>What the console's dashboard says about webhooks, across tenants.</summary>
+public sealed record GetWebhooksOverview : IQuery<WebhooksOverview>;
+
+/// <param name="Failing">Enabled endpoints whose last deliveries failed (and not since succeeded).</param>
+/// <param name="Disabled">Endpoints switched off, by someone or for failing too long.</param>
+/// <param name="FailedLastDay">Deliveries that failed for good in the last 24 hours.</param>
+/// <param name="Pending">Deliveries waiting for their next attempt.</param>
+public sealed record WebhooksOverview(int Endpoints, int Failing, int Disabled, int FailedLastDay, int Pending);
+
 public sealed record WebhookEndpointDto(
     Guid Id,
     Guid TenantId,

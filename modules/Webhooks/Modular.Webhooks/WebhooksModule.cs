@@ -48,6 +48,8 @@ public sealed class WebhooksModule : IModule
 
     public string Name => "Webhooks";
 
+    public IReadOnlyList<Type> DashboardCards { get; } = [typeof(Admin.WebhooksDashboardCard)];
+
     public IReadOnlyList<AdminLink> AdminLinks { get; } =
         [new("Webhooks", WebhooksRoutes.ConsoleWebhooks, MudBlazor.Icons.Material.Filled.Webhook)];
 

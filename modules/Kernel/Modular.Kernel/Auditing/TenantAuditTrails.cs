@@ -24,6 +24,19 @@ public sealed class TenantAuditTrails(IEnumerable<ModuleDbContext> modules)
 
         return trails;
     }
+
+    /// <summary>The <paramref name="count"/> newest entries of every module's trail together, newest first, labelled by module.</summary>
+    public async Task<IReadOnlyList<(string Module, AuditEntry Entry)>> ReadRecentAsync(int count, CancellationToken cancellationToken)
+    {
+        var recent = new List<(string, AuditEntry)>();
+        foreach (var module in modules)
+        {
+            var entries = await module.AuditEntries.AsNoTracking().OrderByDescending(e => e.OccurredAt).Take(count).ToListAsync(cancellationToken);
+            recent.AddRange(entries.Select(e => (module.Schema, e)));
+        }
+
+        return [.. recent.OrderByDescending(r => r.Item2.OccurredAt).Take(count)];
+    }
 }
 
 /// <param name="Module">The module's schema name ("tenants", "identity"), which labels its entries.</param>

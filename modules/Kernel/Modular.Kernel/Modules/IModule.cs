@@ -45,6 +45,13 @@ public interface IModule
     /// their tenant. Each is shown to those who hold its permission in that tenant.
     /// </summary>
     IReadOnlyList<OrganizationLink> OrganizationLinks => [];
+
+    /// <summary>
+    /// Cards the module adds to the console's dashboard: Razor components without parameters, each saying in figures
+    /// what an operator checks every morning about the module, and linking to its pages. The dashboard shows them
+    /// without knowing the modules.
+    /// </summary>
+    IReadOnlyList<Type> DashboardCards => [];
 }
 
 /// <summary>A navigation entry in the admin console; its pages live in the module's own assembly.</summary>
