@@ -187,6 +187,58 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
     }
 
     [Fact]
+    public async Task Variants_and_their_shares_are_edited_in_the_form_and_unchanged_shares_keep_their_callers()
+    {
+        await console.CreateFlagAsync(new
+        {
+            key = "variant.checkout-colour",
+            variants = new object[] { new { name = "blue", configuration = "#00f" }, new { name = "green" } },
+            allocation = new
+            {
+                percentile = new[] { new { variant = "blue", from = 0, to = 25 }, new { variant = "green", from = 25, to = 50 }, new { variant = "blue", from = 50, to = 100 } },
+                seed = "colour-test",
+            },
+        });
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync(FeaturesRoutes.ConsoleFlag("variant.checkout-colour"));
+
+        // Saving something else keeps the stored ranges, so no caller moves to another variant.
+        await page.GetByTestId("flag-edit").ClickAsync();
+        await Expect(page.GetByTestId("variant-name")).ToHaveCountAsync(2);
+        await Expect(Share(page, 0)).ToHaveValueAsync("75");
+        await Expect(page.GetByTestId("variant-value").Nth(0)).ToHaveValueAsync("#00f");
+        await page.GetByTestId("flag-description").FillAsync("Which colour sells");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+        await Expect(Dialog(page)).ToHaveCountAsync(0);
+        var kept = (await console.GetFlagAsync("variant.checkout-colour")).Allocation!;
+        Assert.Equal([("blue", 0.0, 25.0), ("green", 25.0, 50.0), ("blue", 50.0, 100.0)], kept.Percentile!.Select(p => (p.Variant, p.From, p.To)));
+        Assert.Equal("colour-test", kept.Seed);
+
+        // A third variant; shares that do not add up are the API's to refuse, in the dialog.
+        await page.GetByTestId("flag-edit").ClickAsync();
+        await page.GetByTestId("variant-add").ClickAsync();
+        await page.GetByTestId("variant-name").Nth(2).FillAsync("red");
+        await Share(page, 2).FillAsync("10");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+        await Expect(page.GetByTestId("variant-error")).ToContainTextAsync("100");
+        await Share(page, 0).FillAsync("65");
+        await page.GetByTestId("flag-settings-submit").ClickAsync();
+        await Expect(Dialog(page)).ToHaveCountAsync(0);
+
+        var saved = await console.GetFlagAsync("variant.checkout-colour");
+        Assert.Equal(["blue", "green", "red"], saved.Variants.Select(v => v.Name));
+        Assert.Equal("\"#00f\"", saved.Variants[0].Configuration!.Value.GetRawText());
+        Assert.Equal([("blue", 0.0, 65.0), ("green", 65.0, 90.0), ("red", 90.0, 100.0)], saved.Allocation!.Percentile!.Select(p => (p.Variant, p.From, p.To)));
+        await Expect(page.GetByTestId("flag-variants")).ToHaveTextAsync("blue, green, red");
+        Assert.Empty(admin.Errors);
+    }
+
+    /// <summary>A variant's share input (MudNumericField puts the test id on the input or around it, by version).</summary>
+    private static ILocator Share(IPage page, int variant) =>
+        page.Locator("input[data-testid=variant-percent], [data-testid=variant-percent] input").Nth(variant);
+
+    [Fact]
     public async Task The_slider_sets_the_rollout_and_a_tenant_gets_an_override_from_its_own_page()
     {
         await console.CreateFlagAsync(new { key = "slide.reports", filters = new[] { new { name = "Rollout", parameters = new { percentage = 0 } } } });

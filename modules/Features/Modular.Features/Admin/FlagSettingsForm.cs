@@ -17,6 +17,8 @@ internal sealed class FlagSettingsForm
     private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm";
     private readonly Dictionary<string, double> _groupPercentages = new(StringComparer.Ordinal);
     private JsonNode? _exclusion;
+    private string? _seed;
+    private IReadOnlyList<PercentileAllocationDto>? _percentile;
 
     public string Description { get; set; } = "";
 
@@ -37,6 +39,14 @@ internal sealed class FlagSettingsForm
 
     /// <summary>Everyone the lists do not name gets the flag at this percentage.</summary>
     public double DefaultPercentage { get; set; }
+
+    /// <summary>The flag's variants, each with its share of callers and the groups that always get it.</summary>
+    public List<VariantRow> Variants { get; } = [];
+
+    /// <summary>Which variant a caller gets when the flag is on for them and no share or group decides; none: the first.</summary>
+    public string? DefaultWhenEnabled { get; set; }
+
+    public string? DefaultWhenDisabled { get; set; }
 
     /// <summary><c>yyyy-MM-ddTHH:mm</c> (a datetime-local input's value), UTC; either may be empty.</summary>
     public string WindowStart { get; set; } = "";
@@ -70,6 +80,22 @@ internal sealed class FlagSettingsForm
             form.DefaultPercentage = Property(audience, "DefaultRolloutPercentage")?.GetValue<double>() ?? 0;
             form._exclusion = Property(audience, "Exclusion")?.DeepClone();
         }
+
+        var allocation = flag.Allocation;
+        form.DefaultWhenEnabled = allocation?.DefaultWhenEnabled;
+        form.DefaultWhenDisabled = allocation?.DefaultWhenDisabled;
+        form._seed = allocation?.Seed;
+        form._percentile = allocation?.Percentile;
+        form.Variants.AddRange(flag.Variants.Select(v => new VariantRow
+        {
+            Name = v.Name,
+            // A text that would read back as JSON ("42", "true") is shown quoted, so saving keeps it text.
+            Value = v.Configuration is { ValueKind: JsonValueKind.String } text && Configuration(text.GetString() ?? "") is not { ValueKind: JsonValueKind.String }
+                ? text.GetRawText()
+                : v.Configuration is { ValueKind: JsonValueKind.String } plain ? plain.GetString() ?? "" : v.Configuration?.GetRawText() ?? "",
+            Percent = (allocation?.Percentile ?? []).Where(p => p.Variant == v.Name).Sum(p => p.To - p.From),
+            Groups = string.Join(", ", (allocation?.Group ?? []).Where(g => g.Variant == v.Name).SelectMany(g => g.Groups)),
+        }));
 
         if (OneOffWindow(flag) is { } window && JsonNode.Parse(window.Parameters!.Value.GetRawText()) is JsonObject times)
         {
@@ -165,6 +191,61 @@ internal sealed class FlagSettingsForm
             ? audience
             : null;
 
+    /// <summary>The variants as the API takes them: a value that reads as JSON stays JSON, anything else is text.</summary>
+    public IReadOnlyList<VariantDto> VariantDtos() => [.. Variants.Select(v => new VariantDto(v.Name.Trim(), Configuration(v.Value)))];
+
+    /// <summary>
+    /// The allocation as the API takes it: the shares become percentile ranges laid end to end in the variants' order (the
+    /// API checks they tile 0–100), the groups group allocations; none without variants.
+    /// </summary>
+    public AllocationDto? Allocation()
+    {
+        if (Variants.Count == 0)
+        {
+            return null;
+        }
+
+        // Unchanged shares keep their stored ranges: laid anew, they would move callers from one variant to another.
+        var shares = Variants.Where(v => v.Percent > 0).GroupBy(v => v.Name.Trim()).ToDictionary(g => g.Key, g => g.Sum(v => v.Percent));
+        var stored = (_percentile ?? []).GroupBy(p => p.Variant).ToDictionary(g => g.Key, g => g.Sum(p => p.To - p.From));
+        var unchanged = shares.Count == stored.Count && shares.All(s => stored.TryGetValue(s.Key, out var share) && share == s.Value);
+        List<PercentileAllocationDto> percentiles = unchanged ? [.. _percentile ?? []] : [];
+        if (!unchanged)
+        {
+            var from = 0.0;
+            foreach (var (name, share) in shares)
+            {
+                percentiles.Add(new PercentileAllocationDto(name, from, from + share));
+                from += share;
+            }
+        }
+
+        List<GroupAllocationDto> groups = [.. Variants.Where(v => List(v.Groups).Any()).Select(v => new GroupAllocationDto(v.Name.Trim(), [.. List(v.Groups)]))];
+        return new AllocationDto(
+            string.IsNullOrWhiteSpace(DefaultWhenEnabled) ? null : DefaultWhenEnabled,
+            string.IsNullOrWhiteSpace(DefaultWhenDisabled) ? null : DefaultWhenDisabled,
+            percentiles.Count == 0 ? null : percentiles,
+            groups.Count == 0 ? null : groups,
+            _seed);
+    }
+
+    private static JsonElement? Configuration(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>(value);
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(value);
+        }
+    }
+
     private static FilterDto? OneOffWindow(FlagDto flag) => flag.Filters.FirstOrDefault(f =>
         f.Name == FlagFilters.TimeWindow && f.Parameters is { ValueKind: JsonValueKind.Object } p
         && !p.EnumerateObject().Any(e => e.Name.Equals("Recurrence", StringComparison.OrdinalIgnoreCase) && e.Value.ValueKind != JsonValueKind.Null));
@@ -195,4 +276,17 @@ internal sealed class FlagSettingsForm
         errors[field] = [$"'{text}' is not a date and time (yyyy-MM-ddTHH:mm, UTC)."];
         return null;
     }
+}
+
+/// <summary>One variant in the form: its name, its value (JSON or text), its share of callers in percent, the groups that always get it.</summary>
+internal sealed class VariantRow
+{
+    public string Name { get; set; } = "";
+
+    public string Value { get; set; } = "";
+
+    public double Percent { get; set; }
+
+    /// <summary>Comma-separated targeting groups (<c>tenant:&lt;id&gt;</c>, <c>plan:&lt;key&gt;</c>, roles).</summary>
+    public string Groups { get; set; } = "";
 }
