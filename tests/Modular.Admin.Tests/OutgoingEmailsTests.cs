@@ -40,6 +40,24 @@ public sealed partial class OutgoingEmailsTests(OutgoingEmailsTests.EmailsSent c
     }
 
     [Fact]
+    public async Task An_email_opens_to_show_its_body_in_a_frame_that_runs_nothing()
+    {
+        await using var admin = await console.OpenAsync(UserReader);
+        var page = admin.Page;
+        await admin.GotoAsync(IdentityRoutes.ConsoleOutgoingEmails);
+
+        await page.GetByTestId("email-table").Locator("tbody tr").Filter(new() { HasText = EmailsSent.Registered[0] }).ClickAsync();
+        var detail = page.GetByTestId("email-detail");
+        await Expect(detail).ToContainTextAsync($"To {EmailsSent.Registered[0]}");
+        var body = page.GetByTestId("email-body");
+        await Expect(body).ToHaveAttributeAsync("sandbox", ""); // outside Development: no scripts, and no link leaves the frame
+        await Expect(page.FrameLocator("[data-testid=email-body]").GetByRole(AriaRole.Link).First).ToHaveAttributeAsync("href", new Regex("/account/confirm-email\\?userId="));
+        await page.GetByTestId("detail-close").ClickAsync();
+        await Expect(detail).ToHaveCountAsync(0);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task An_operator_without_identity_users_read_sees_no_emails()
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);
