@@ -65,6 +65,10 @@ public sealed class TenantEditTests(AdminConsoleFixture console) : IClassFixture
         await Expect(Fact(page, "Plan")).ToHaveTextAsync("scale");
         await Expect(Fact(page, "crm-id")).ToHaveTextAsync("42");
         await Expect(TimelineActions(page)).ToHaveTextAsync(["tenant.metadata_changed", "tenant.plan_changed", "tenant.renamed", "tenant.created"]);
+        // Each change in words, before → after, not as JSON.
+        var changes = page.GetByTestId("tenant-timeline").GetByTestId("audit-data");
+        await Expect(changes.Nth(1)).ToHaveTextAsync("starter → scale");
+        await Expect(changes.Nth(2)).ToHaveTextAsync("Edit Me → Edited Co");
         var saved = await api.GetAsync(tenant.Id);
         Assert.Equal(("Edited Co", "scale"), (saved.Name, saved.Plan));
         Assert.Equal(("crm-id", "42"), (Assert.Single(saved.Metadata).Key, saved.Metadata["crm-id"]));
