@@ -16,10 +16,20 @@ public sealed class ListOutgoingEmailsHandler(IdentityDbContext db) : IQueryHand
             .OrderByDescending(e => e.Id) // v7 ids: newest first, and a stable order on both providers
             .Skip((query.Page - 1) * query.PageSize)
             .Take(query.PageSize)
-            .Select(e => new OutgoingEmailDto(e.Id, e.To, e.Subject, e.Kind, e.CreatedAt, e.Status.ToString(), e.SentAt))
+            .Select(OutgoingEmailProjection.ToDto)
             .ToListAsync(cancellationToken);
         return new OutgoingEmailPage(page, query.Page, query.PageSize, total);
     }
+}
+
+/// <summary>An email as the console lists it: one projection, translated to SQL, for the list and the single email.</summary>
+internal static class OutgoingEmailProjection
+{
+    public static readonly System.Linq.Expressions.Expression<Func<Domain.OutgoingEmail, OutgoingEmailDto>> ToDto =
+        e => new OutgoingEmailDto(e.Id, e.To, e.Subject, e.Kind, e.CreatedAt, e.Status.ToString(), e.SentAt);
+
+    /// <summary>The same, for an email already read.</summary>
+    public static readonly Func<Domain.OutgoingEmail, OutgoingEmailDto> Map = ToDto.Compile();
 }
 
 internal sealed class ListOutgoingEmailsValidator : AbstractValidator<Contracts.ListOutgoingEmails>
