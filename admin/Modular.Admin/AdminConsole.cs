@@ -38,6 +38,7 @@ public static class AdminConsole
 
         // A circuit lives as long as the browser tab: pages send through a scope per operation, never the circuit's.
         services.AddScoped<ScopedSender>();
+        services.AddScoped<Modular.Kernel.Components.ViewerTime>(); // per circuit: one browser, one time zone
         return services;
     }
 

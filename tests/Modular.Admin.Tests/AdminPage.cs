@@ -82,5 +82,15 @@ public sealed class AdminPage : IAsyncDisposable
         await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
     }
 
+    /// <summary>
+    /// Picks the item <paramref name="itemTestId"/> of the actions menu whose button is in <paramref name="scope"/> (a row,
+    /// a page header): the menu opens in a popover outside the row, so the item is found on the page.
+    /// </summary>
+    public async Task ChooseActionAsync(ILocator scope, string itemTestId)
+    {
+        await scope.GetByTestId("endpoint-actions").GetByRole(AriaRole.Button).ClickAsync();
+        await Page.GetByTestId(itemTestId).ClickAsync();
+    }
+
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
 }

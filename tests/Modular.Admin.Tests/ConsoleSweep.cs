@@ -23,6 +23,9 @@ public sealed class ConsoleSweep : AdminConsoleFixture
 
     public Guid UserId { get; private set; }
 
+    /// <summary>The sweep tenant's webhook endpoint, whose page is swept too.</summary>
+    public Guid EndpointId { get; private set; }
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
@@ -42,7 +45,8 @@ public sealed class ConsoleSweep : AdminConsoleFixture
         using (var member = Host.CreateClient())
         {
             member.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("hooks", [WebhooksPermissions.Manage], TenantId.ToString()));
-            (await member.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://hooks.sweep.example/a-rather-long-path/that-must-wrap/in-a-phone", description = "Orders" })).EnsureSuccessStatusCode();
+            using var endpoint = await member.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://hooks.sweep.example/a-rather-long-path/that-must-wrap/in-a-phone", description = "Orders" });
+            EndpointId = (await endpoint.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CreatedWebhookEndpoint>())!.Endpoint.Id;
         }
 
         await using var scope = Host.Services.CreateAsyncScope();
@@ -72,6 +76,7 @@ public sealed class ConsoleSweep : AdminConsoleFixture
             "/admin/identity/clients/new",
             "/admin/identity/clients/modular-admin",
             "/admin/webhooks/messages",
+            WebhooksRoutes.ConsoleEndpoint(EndpointId),
         ];
     }
 
@@ -79,6 +84,6 @@ public sealed class ConsoleSweep : AdminConsoleFixture
     public (IReadOnlyList<string> Pages, string[] Permissions) OrganizationPages()
     {
         var links = Host.Services.GetRequiredService<ModuleCatalog>().Enabled.SelectMany(m => m.OrganizationLinks).ToList();
-        return (["/org", .. links.Select(l => l.Href)], [.. links.Select(l => l.Permission).Distinct()]);
+        return (["/org", .. links.Select(l => l.Href), WebhooksRoutes.OrganizationEndpoint(EndpointId)], [.. links.Select(l => l.Permission).Distinct()]);
     }
 }

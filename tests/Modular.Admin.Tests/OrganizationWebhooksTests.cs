@@ -67,20 +67,26 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(row.GetByTestId("endpoint-description")).ToHaveTextAsync("Our receiver");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
-        await row.GetByTestId("endpoint-disable").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-disable");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Disabled");
-        await row.GetByTestId("endpoint-enable").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-enable");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
         // Delivered for real; the log is read once the attempt is recorded.
-        await row.GetByTestId("endpoint-test").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-test");
         await receiver.FirstRequest.Task.WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
         using var api = WebhooksApi(tenant.Id);
         await Modular.Testing.Eventually.HoldsAsync(async () => await AttemptsAsync(api) == 1, "the test event's attempt is recorded");
 
-        await row.GetByTestId("endpoint-messages").ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhook messages", Exact = true })).ToBeVisibleAsync();
+        // The endpoint's page: its day's deliveries in words, and its log with the log's filters.
+        await row.GetByTestId("endpoint-link").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = receiver.Url, Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("endpoint-success-rate")).ToContainTextAsync("1 of 1 attempts succeeded (100%)");
         var message = page.GetByTestId("message-table").Locator("tbody tr");
+        await Expect(message.GetByTestId("message-status")).ToHaveTextAsync(WebhookDeliveryStatuses.Succeeded);
+        await ChooseFilterAsync(page, "filter-status", WebhookDeliveryStatuses.Failed);
+        await Expect(page.GetByTestId("message-table")).ToContainTextAsync("No messages.");
+        await ChooseFilterAsync(page, "filter-status", WebhookDeliveryStatuses.Succeeded);
         await Expect(message).ToHaveCountAsync(1);
         await Expect(message.GetByTestId("message-event-type")).ToHaveTextAsync(WebhookEventTypes.Test);
         await message.ClickAsync();
@@ -114,7 +120,7 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         var row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = "https://hooks.edit.example/a" });
         await Expect(row.GetByTestId("endpoint-events")).ToHaveTextAsync("all");
 
-        await row.GetByTestId("endpoint-edit").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-edit");
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Expect(dialog.GetByTestId("new-endpoint-url")).ToHaveValueAsync("https://hooks.edit.example/a");
         await dialog.GetByTestId("new-endpoint-url").FillAsync("https://hooks.edit.example/b");
@@ -125,12 +131,12 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(row.GetByTestId("endpoint-description")).ToHaveTextAsync("Second");
 
         // The new secret is shown once, and it is not the first one.
-        await row.GetByTestId("endpoint-rotate").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-rotate");
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Rotate", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
         Assert.NotEqual(first.Secret, await page.GetByTestId("endpoint-secret").InnerTextAsync());
 
-        await row.GetByTestId("endpoint-delete").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-delete");
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("No endpoints yet.");
         var endpoints = await api.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Cancellation);
@@ -151,11 +157,18 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await reader.GotoAsync(WebhooksRoutes.OrganizationWebhooks);
 
         var row = page.GetByTestId("endpoint-table").Locator("tbody tr").Filter(new() { HasText = "https://hooks.reader.example/in" });
-        await Expect(row.GetByTestId("endpoint-messages")).ToBeVisibleAsync();
-        foreach (var change in new[] { "create-endpoint", "endpoint-test", "endpoint-edit", "endpoint-rotate", "endpoint-disable", "endpoint-delete" })
+        await Expect(row.GetByTestId("endpoint-link")).ToBeVisibleAsync();
+        foreach (var change in new[] { "create-endpoint", "endpoint-actions", "endpoint-test", "endpoint-edit", "endpoint-rotate", "endpoint-disable", "endpoint-delete" })
         {
             await Expect(page.GetByTestId(change)).ToHaveCountAsync(0);
         }
+    }
+
+    /// <summary>Picks <paramref name="option"/> in the message log's filter <paramref name="filterTestId"/>.</summary>
+    private static async Task ChooseFilterAsync(IPage page, string filterTestId, string option)
+    {
+        await page.GetByTestId(filterTestId).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
     }
 
     /// <summary>How many attempts the tenant's test event has had, as the API tells.</summary>
@@ -194,6 +207,9 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         await Expect(attacker.Page.GetByTestId("endpoint-table")).ToContainTextAsync("No endpoints yet.");
         await attacker.GotoAsync(WebhooksRoutes.OrganizationEndpointMessages(victimEndpoint.Id));
         await Expect(attacker.Page.GetByTestId("message-table")).ToContainTextAsync("No messages.");
+        await Expect(attacker.Page.Locator("body")).Not.ToContainTextAsync("hooks.victim.example");
+        await attacker.GotoAsync(WebhooksRoutes.OrganizationEndpoint(victimEndpoint.Id));
+        await Expect(attacker.Page.GetByTestId("endpoint-not-found")).ToBeVisibleAsync();
         await Expect(attacker.Page.Locator("body")).Not.ToContainTextAsync("hooks.victim.example");
         Assert.Empty(attacker.Errors);
     }

@@ -34,9 +34,9 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await Expect(row).ToContainTextAsync("Acme Corp");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
-        await row.GetByTestId("endpoint-disable").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-disable");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Disabled");
-        await row.GetByTestId("endpoint-enable").ClickAsync();
+        await admin.ChooseActionAsync(row, "endpoint-enable");
         await Expect(row.GetByTestId("endpoint-status")).ToHaveTextAsync("Enabled");
 
         // The secret is shown once: stored, it is gone, and a fresh visit does not show it again.
@@ -46,9 +46,24 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("https://hooks.acme.example/webhooks");
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);
 
-        // The message log opens from the row.
-        await page.GetByTestId("endpoint-table").Locator("tbody tr").First.GetByTestId("endpoint-messages").ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhook messages", Exact = true })).ToBeVisibleAsync();
+        // The endpoint's page opens from the row: where it belongs, whose it is, and its (empty) log.
+        await page.GetByTestId("endpoint-table").Locator("tbody tr").First.GetByTestId("endpoint-link").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "https://hooks.acme.example/webhooks", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("breadcrumbs")).ToContainTextAsync("Webhooks");
+        await Expect(page.GetByTestId("endpoint-facts")).ToContainTextAsync("Acme Corp");
+        await Expect(page.GetByTestId("endpoint-success-rate")).ToHaveTextAsync("No delivery attempts in 14 days.");
+        await Expect(page.GetByTestId("message-table")).ToContainTextAsync("No messages.");
+
+        // The whole log names each message's tenant and can be narrowed to one: Acme's own tenant.created went nowhere.
+        await page.GetByTestId("breadcrumbs").GetByRole(AriaRole.Link, new() { Name = "Webhooks", Exact = true }).ClickAsync();
+        await page.GetByTestId("message-log").ClickAsync();
+        await page.GetByTestId("filter-tenant").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Acme Corp", Exact = true }).ClickAsync();
+        var message = page.GetByTestId("message-table").Locator("tbody tr");
+        await Expect(message).ToHaveCountAsync(1);
+        await Expect(message.GetByTestId("message-tenant")).ToHaveTextAsync("Acme Corp");
+        await Expect(message.GetByTestId("message-event-type")).ToHaveTextAsync("tenant.created");
+        await Expect(message.GetByTestId("message-status")).ToHaveTextAsync("no endpoint");
         Assert.Empty(admin.Errors);
     }
 }

@@ -61,8 +61,30 @@ public sealed record ResendWebhookMessage(Guid MessageId, Guid EndpointId) : ICo
 /// <summary>Resends every failed delivery to an endpoint since <paramref name="Since"/> (at most 14 days ago).</summary>
 public sealed record RecoverWebhookEndpoint(Guid EndpointId, DateTimeOffset Since) : ICommand<WebhookRecoveryDto>;
 
-/// <summary>Messages, newest first; with <paramref name="EndpointId"/> only those meant for that endpoint.</summary>
-public sealed record ListWebhookMessages(Guid? EndpointId = null, int Page = 1, int PageSize = 50) : IQuery<WebhookMessagePage>;
+/// <summary>Messages, newest first, filtered by what is given.</summary>
+/// <param name="EndpointId">Only those meant for this endpoint (their status is then this endpoint's delivery's).</param>
+/// <param name="Status">Only those in this state (<see cref="WebhookMessageDto.Status"/>): Pending, Succeeded or Failed.</param>
+/// <param name="EventType">Only events of this type.</param>
+/// <param name="Since">Only those created at or after this instant.</param>
+/// <param name="Until">Only those created before this instant.</param>
+/// <param name="TenantId">Only this tenant's (for operators, who see every tenant's).</param>
+public sealed record ListWebhookMessages(
+    Guid? EndpointId = null,
+    int Page = 1,
+    int PageSize = 50,
+    string? Status = null,
+    string? EventType = null,
+    DateTimeOffset? Since = null,
+    DateTimeOffset? Until = null,
+    Guid? TenantId = null) : IQuery<WebhookMessagePage>;
+
+/// <summary>One endpoint's attempts per day over the last <paramref name="Days"/> days (UTC days, today last).</summary>
+public sealed record GetWebhookEndpointActivity(Guid EndpointId, int Days = 14) : IQuery<WebhookEndpointActivity>;
+
+public sealed record WebhookEndpointActivity(Guid EndpointId, IReadOnlyList<WebhookActivityDay> Days);
+
+/// <param name="Day">The UTC day.</param>
+public sealed record WebhookActivityDay(DateOnly Day, int Attempts, int Succeeded);
 
 /// <summary>One message with its deliveries and every attempt.</summary>
 public sealed record GetWebhookMessage(Guid Id) : IQuery<WebhookMessageDetailDto>;
@@ -101,7 +123,21 @@ public sealed record CreatedWebhookEndpoint(WebhookEndpointDto Endpoint, string 
 public sealed record WebhookEndpointSecret(Guid EndpointId, string Secret, DateTimeOffset? PreviousSecretExpiresAt);
 
 /// <param name="WebhookId">The <c>webhook-id</c> header of every attempt of this message.</param>
-public sealed record WebhookMessageDto(Guid Id, Guid TenantId, string WebhookId, string EventType, string EventId, DateTimeOffset CreatedAt, int Deliveries);
+/// <param name="Deliveries">How many endpoints it goes to.</param>
+/// <param name="Status">
+/// Failed when a delivery failed for good, else Pending while one waits, else Succeeded; null when no endpoint wanted it.
+/// </param>
+/// <param name="EndpointIds">The endpoints it goes to.</param>
+public sealed record WebhookMessageDto(
+    Guid Id,
+    Guid TenantId,
+    string WebhookId,
+    string EventType,
+    string EventId,
+    DateTimeOffset CreatedAt,
+    int Deliveries,
+    string? Status,
+    IReadOnlyList<Guid> EndpointIds);
 
 public sealed record WebhookMessagePage(IReadOnlyList<WebhookMessageDto> Items, int Page, int PageSize, int Total);
 

@@ -48,8 +48,17 @@ public static class WebhooksRoutes
 
     public static string Resend(Guid messageId) => $"{Message(messageId)}/resend";
 
+    /// <summary>One endpoint's activity: its deliveries per day and its message log.</summary>
+    public static string EndpointActivity(Guid endpointId) => $"{Endpoint(endpointId)}/activity";
+
+    /// <summary>The console's page of one endpoint.</summary>
+    public static string ConsoleEndpoint(Guid endpointId) => $"{ConsoleWebhooks}/endpoints/{endpointId}";
+
     /// <summary>The console's message log of one endpoint.</summary>
     public static string ConsoleEndpointMessages(Guid endpointId) => $"{ConsoleMessages}?endpoint={endpointId}";
+
+    /// <summary>The organization area's page of one of the tenant's endpoints.</summary>
+    public static string OrganizationEndpoint(Guid endpointId) => $"{OrganizationWebhooks}/endpoints/{endpointId}";
 
     /// <summary>The organization area's message log of one of the tenant's endpoints.</summary>
     public static string OrganizationEndpointMessages(Guid endpointId) => $"{OrganizationMessages}?endpoint={endpointId}";

@@ -23,6 +23,7 @@ using Modular.Webhooks.UseCases.DisableWebhookEndpoint;
 using Modular.Webhooks.UseCases.EnableWebhookEndpoint;
 using Modular.Webhooks.UseCases.ForwardTenantEvents;
 using Modular.Webhooks.UseCases.GetWebhookEndpoint;
+using Modular.Webhooks.UseCases.GetWebhookEndpointActivity;
 using Modular.Webhooks.UseCases.GetWebhookMessage;
 using Modular.Webhooks.UseCases.ListWebhookEndpoints;
 using Modular.Webhooks.UseCases.ListWebhookEventTypes;
@@ -106,6 +107,7 @@ public sealed class WebhooksModule : IModule
         var webhooks = api.MapGroup(WebhooksRoutes.Webhooks).WithTags("Webhooks");
         webhooks.MapListWebhookEndpoints();
         webhooks.MapGetWebhookEndpoint();
+        webhooks.MapGetWebhookEndpointActivity();
         webhooks.MapListWebhookEventTypes();
         webhooks.MapCreateWebhookEndpoint();
         webhooks.MapUpdateWebhookEndpoint();

@@ -31,7 +31,7 @@ public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, T
     }
 
     /// <param name="onlyEndpoint">Deliver to this endpoint only (a test event), whatever it subscribes to.</param>
-    public async Task<(WebhookMessage Message, int Deliveries)> SendAsync(
+    public async Task<(WebhookMessage Message, IReadOnlyList<WebhookDelivery> Deliveries)> SendAsync(
         Guid tenantId, string eventType, string eventId, JsonElement data, Guid? onlyEndpoint, CancellationToken cancellationToken)
     {
         if (await FindAsync(tenantId, eventId, cancellationToken) is { } existing)
@@ -68,15 +68,12 @@ public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, T
             signal.Notify();
         }
 
-        return (message, deliveries.Count);
+        return (message, deliveries);
     }
 
-    private async Task<(WebhookMessage, int)?> FindAsync(Guid tenantId, string eventId, CancellationToken cancellationToken)
+    private async Task<(WebhookMessage, IReadOnlyList<WebhookDelivery>)?> FindAsync(Guid tenantId, string eventId, CancellationToken cancellationToken)
     {
-        var found = await db.Messages.AsNoTracking()
-            .Where(m => m.TenantId == tenantId && m.EventId == eventId)
-            .Select(m => new { Message = m, Deliveries = db.Deliveries.Count(d => d.MessageId == m.Id) })
-            .FirstOrDefaultAsync(cancellationToken);
-        return found is null ? null : (found.Message, found.Deliveries);
+        var found = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.EventId == eventId, cancellationToken);
+        return found is null ? null : (found, await db.Deliveries.AsNoTracking().Where(d => d.MessageId == found.Id).ToListAsync(cancellationToken));
     }
 }

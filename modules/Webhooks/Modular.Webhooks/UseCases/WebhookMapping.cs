@@ -11,8 +11,20 @@ internal static class WebhookMapping
         endpoint.Id, endpoint.TenantId, endpoint.Url, endpoint.Description, endpoint.EventTypes, endpoint.Enabled, endpoint.DisabledReason,
         endpoint.RateLimitPerSecond, endpoint.Headers, endpoint.CreatedAt, endpoint.FailingSince, endpoint.PreviousSecretExpiresAt, stats ?? NoStats);
 
-    public static WebhookMessageDto ToDto(this WebhookMessage message, int deliveries) => new(
-        message.Id, message.TenantId, message.WebhookId, message.EventType, message.EventId, message.CreatedAt, deliveries);
+    /// <param name="deliveries">The message's deliveries (or those to one endpoint, for that endpoint's view).</param>
+    public static WebhookMessageDto ToDto(this WebhookMessage message, IReadOnlyCollection<WebhookDelivery> deliveries) => new(
+        message.Id, message.TenantId, message.WebhookId, message.EventType, message.EventId, message.CreatedAt, deliveries.Count,
+        StatusOf(deliveries)?.ToString(), [.. deliveries.Select(d => d.EndpointId)]);
+
+    /// <summary>
+    /// A message's state across its deliveries, by what needs a look first: failed, then pending, then succeeded.
+    /// ListWebhookMessages filters by the same rule.
+    /// </summary>
+    private static DeliveryStatus? StatusOf(IReadOnlyCollection<WebhookDelivery> deliveries) =>
+        deliveries.Count == 0 ? null
+        : deliveries.Any(d => d.Status == DeliveryStatus.Failed) ? DeliveryStatus.Failed
+        : deliveries.Any(d => d.Status == DeliveryStatus.Pending) ? DeliveryStatus.Pending
+        : DeliveryStatus.Succeeded;
 
     public static WebhookDeliveryDto ToDto(this WebhookDelivery delivery, IEnumerable<WebhookAttempt> attempts) => new(
         delivery.Id, delivery.MessageId, delivery.EndpointId, delivery.Status.ToString(), delivery.Attempts, delivery.NextAttemptAt,

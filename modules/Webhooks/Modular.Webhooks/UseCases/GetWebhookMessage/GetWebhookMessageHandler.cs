@@ -18,7 +18,7 @@ public sealed class GetWebhookMessageHandler(WebhooksDbContext db) : IQueryHandl
             ?? throw new NotFoundException("Webhook message", query.Id);
         var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.MessageId == message.Id).OrderBy(d => d.Id).ToListAsync(cancellationToken);
         var attempts = (await db.Attempts.AsNoTracking().Where(a => a.MessageId == message.Id).ToListAsync(cancellationToken)).ToLookup(a => a.DeliveryId);
-        return new WebhookMessageDetailDto(message.ToDto(deliveries.Count), message.Payload, [.. deliveries.Select(d => d.ToDto(attempts[d.Id]))]);
+        return new WebhookMessageDetailDto(message.ToDto(deliveries), message.Payload, [.. deliveries.Select(d => d.ToDto(attempts[d.Id]))]);
     }
 }
 
