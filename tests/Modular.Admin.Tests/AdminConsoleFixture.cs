@@ -84,15 +84,17 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// <summary>
     /// A new browser context and page, signed in through the <c>test-user</c> cookie as
     /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null, in a window of
-    /// <paramref name="width"/> × <paramref name="height"/> CSS pixels.
+    /// <paramref name="width"/> × <paramref name="height"/> CSS pixels, in the browser time zone <paramref name="timeZone"/>
+    /// (an IANA name; the machine's when null).
     /// </summary>
-    public async Task<AdminPage> OpenAsync(string? user, int width = 1280, int height = 720)
+    public async Task<AdminPage> OpenAsync(string? user, int width = 1280, int height = 720, string? timeZone = null)
     {
         RequireChromium();
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(Timeout);
         if (user is not null)

@@ -35,6 +35,23 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
     }
 
     [Fact]
+    public async Task Times_read_as_words_with_the_exact_time_in_the_viewers_own_time_zone()
+    {
+        // Tokyo keeps no summer time: UTC+09:00 the whole year.
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin, timeZone: "Asia/Tokyo");
+        var page = admin.Page;
+        await admin.GotoAsync(TenantsRoutes.ConsoleTenants);
+
+        var created = Rows(page).Filter(new() { HasText = TenantsSeeded.Tenants[0].Name }).Locator("time");
+        await Expect(created).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(Asia/Tokyo, UTC\+09:00\)$"));
+        await Expect(created).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(" ago$|^now$"));
+        var instant = DateTimeOffset.Parse(await created.GetAttributeAsync("datetime") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        var shown = await created.GetAttributeAsync("title");
+        Assert.StartsWith(instant.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), shown);
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task Searching_filters_the_tenant_rows_on_the_server()
     {
         await using var admin = await console.OpenAsync(Users.PlatformAdmin);

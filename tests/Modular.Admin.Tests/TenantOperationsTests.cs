@@ -205,7 +205,7 @@ public sealed class TenantOperationsTests(AdminConsoleFixture console) : IClassF
         var deleting = await api.GetAsync(tenant.Id);
         Assert.Equal(TenantStatuses.PendingDeletion, deleting.Status);
         var purgeAfter = Assert.NotNull(deleting.PurgeAfter);
-        await Expect(Fact(page, "Purged after")).ToHaveTextAsync(purgeAfter.ToString("u"));
+        await Expect(Fact(page, "Purged after").Locator("time")).ToHaveAttributeAsync("datetime", purgeAfter.UtcDateTime.ToString("O"));
         var trail = await api.AuditAsync(tenant.Id);
         Assert.True(trail.ChainIntact);
         var scheduled = trail.Entries[^1];
