@@ -142,11 +142,12 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
     /// <summary>
     /// npm's axe-core (as Deque bundles it), loaded into every document of a sweep's browser context before the page's
     /// own scripts, as the page's Content-Security-Policy cannot refuse it: loading it once per document, not per check.
+    /// Other tests that check a state of a page (an open dialog) add it to their context the same way.
     /// </summary>
-    private static readonly string AxeCore = new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript();
+    internal static readonly string AxeCore = new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript();
 
     /// <summary>The critical and serious violations on the page as it is now, each with up to three of its elements.</summary>
-    private const string RunAxe = """
+    internal const string RunAxe = """
         async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
             .filter(v => v.impact === 'critical' || v.impact === 'serious')
             .map(v => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map(n => n.html).join(' | ')}`)

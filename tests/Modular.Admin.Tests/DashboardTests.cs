@@ -87,10 +87,11 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
 
         await admin.GotoAsync("/admin");
         await Expect(page.GetByTestId("health")).ToContainTextAsync("Healthy");
+        await Expect(page.GetByTestId("palette-open")).ToHaveAttributeAsync("data-shortcuts", "on"); // its script has loaded
 
-        // MudBlazor's stylesheet and script and Blazor's script are all served.
+        // MudBlazor's stylesheet and script, Blazor's script and the console's own two files are all served.
         Assert.Equal(
-            ["/_content/Modular.Admin/console.css", "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_framework/blazor.web.js"],
+            ["/_content/Modular.Admin/command-palette.js", "/_content/Modular.Admin/console.css", "/_content/MudBlazor/MudBlazor.min.css", "/_content/MudBlazor/MudBlazor.min.js", "/_framework/blazor.web.js"],
             assets.Select(r => new Uri(r.Url).AbsolutePath).Order(StringComparer.Ordinal));
         Assert.All(assets, r => Assert.Equal(200, r.Status));
 

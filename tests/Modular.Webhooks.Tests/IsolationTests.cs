@@ -29,6 +29,9 @@ public sealed class IsolationTests(PostgresServer postgres)
         await webhooks.DispatchAsync();
 
         Assert.Equal([mallorysEndpoint.Id], (await mallory.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints, Ct))!.Select(e => e.Id));
+        // A search stays in the caller's tenant too: Bob's endpoint has the same address (searched in another case).
+        var byAddress = $"?search={Uri.EscapeDataString(receiver.Url.ToUpperInvariant())}";
+        Assert.Equal([mallorysEndpoint.Id], (await mallory.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.Endpoints + byAddress, Ct))!.Select(e => e.Id));
         var mallorysLog = (await mallory.GetFromJsonAsync<WebhookMessagePage>(WebhooksRoutes.Messages, Ct))!;
         Assert.All(mallorysLog.Items, m => Assert.Equal(a.Id, m.TenantId));
 
@@ -69,5 +72,7 @@ public sealed class IsolationTests(PostgresServer postgres)
         var platform = webhooks.Host.CreateClientAs("operator", PlatformPermissions.Admin);
         Assert.Equal(2, (await platform.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.PlatformEndpoints, Ct))!.Count);
         Assert.Single((await platform.GetFromJsonAsync<List<WebhookEndpointDto>>($"{WebhooksRoutes.PlatformEndpoints}?tenantId={b.Id}", Ct))!);
+        Assert.Equal(2, (await platform.GetFromJsonAsync<List<WebhookEndpointDto>>(WebhooksRoutes.PlatformEndpoints + byAddress, Ct))!.Count);
+        Assert.Empty((await platform.GetFromJsonAsync<List<WebhookEndpointDto>>($"{WebhooksRoutes.PlatformEndpoints}?search=nobody-registered-this", Ct))!);
     }
 }

@@ -48,6 +48,7 @@ public sealed class FeaturesModule : IModule
         services.AddModuleDbContext<FeaturesDbContext>(FeaturesDbContext.SchemaName);
         services.AddDefaultGrants(new DefaultGrants(Operators: [FeaturesPermissions.Read, FeaturesPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<FeaturesModule>(includeInternalTypes: true);
+        services.AddScoped<IConsoleSearch, Admin.FeaturesConsoleSearch>();
 
         services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));
         services.AddSingleton<FlagChangeFeed>();

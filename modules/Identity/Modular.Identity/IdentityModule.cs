@@ -149,6 +149,8 @@ public sealed class IdentityModule : IModule
             sp.GetRequiredService<IOptions<IdentitySettings>>(), sp.GetServices<DefaultGrants>(), sp.GetRequiredService<IdentityDbContext>()));
         services.AddModuleDbContext<IdentityDbContext>(IdentityDbContext.SchemaName);
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
+        services.AddScoped<IConsoleSearch, Admin.UsersConsoleSearch>();
+        services.AddScoped<IConsoleSearch, Admin.ClientsConsoleSearch>();
         services.AddAccountSelfService(settings);
         services.Configure<FailedSignInLimits>(configuration.GetSection(FailedSignInLimits.Section));
         services.AddSingleton<FailedSignIns>();

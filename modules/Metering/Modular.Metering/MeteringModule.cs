@@ -72,6 +72,7 @@ public sealed class MeteringModule : IModule
             Operators: [MeteringPermissions.Read, MeteringPermissions.Manage, MeteringPermissions.BillingManage, MeteringPermissions.Ingest],
             TenantAdmins: [MeteringPermissions.Read, MeteringPermissions.BillingManage])); // their own usage and bills, never the platform's meters or plans
         services.AddValidatorsFromAssemblyContaining<MeteringModule>(includeInternalTypes: true);
+        services.AddScoped<IConsoleSearch, Admin.MeteringConsoleSearch>();
         services.AddHostedService<UsageEventRetention>();
         services.AddOptions<MeteringOptions>()
             .Bind(configuration.GetSection(MeteringOptions.Section))

@@ -54,6 +54,7 @@ public sealed class TenantsModule : IModule
             Operators: [TenantsPermissions.Read, TenantsPermissions.Manage, TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead],
             TenantAdmins: [TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead]));
         services.AddValidatorsFromAssemblyContaining<TenantsModule>(includeInternalTypes: true);
+        services.AddScoped<IConsoleSearch, Admin.TenantsConsoleSearch>();
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
         services.Configure<TenantsOptions>(configuration.GetSection(TenantsOptions.Section));
         services.AddSingleton<PurgeWorker>();

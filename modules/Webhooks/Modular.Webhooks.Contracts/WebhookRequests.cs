@@ -43,7 +43,9 @@ public sealed record DeleteWebhookEndpoint(Guid Id) : ICommand<Unit>;
 public sealed record GetWebhookEndpoint(Guid Id) : IQuery<WebhookEndpointDto>;
 
 /// <summary>The tenant's endpoints (every tenant's in an all-tenants scope), newest first.</summary>
-public sealed record ListWebhookEndpoints(Guid? TenantId = null) : IQuery<IReadOnlyList<WebhookEndpointDto>>;
+/// <param name="TenantId">Only this tenant's (for operators, who see every tenant's).</param>
+/// <param name="Search">Only those whose URL or description contains it, in any case.</param>
+public sealed record ListWebhookEndpoints(Guid? TenantId = null, string? Search = null) : IQuery<IReadOnlyList<WebhookEndpointDto>>;
 
 /// <summary>
 /// Sends a message to every enabled endpoint of the tenant subscribed to <paramref name="EventType"/>.

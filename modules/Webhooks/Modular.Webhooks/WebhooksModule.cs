@@ -66,6 +66,7 @@ public sealed class WebhooksModule : IModule
             Operators: [WebhooksPermissions.Read, WebhooksPermissions.Manage],
             TenantAdmins: [WebhooksPermissions.Read, WebhooksPermissions.Manage]));
         services.AddValidatorsFromAssemblyContaining<WebhooksModule>(includeInternalTypes: true);
+        services.AddScoped<IConsoleSearch, Admin.WebhooksConsoleSearch>();
         services.Configure<WebhooksOptions>(configuration.GetSection(WebhooksOptions.Section));
 
         // The catalog: this module's own types; other modules add theirs the same way.
