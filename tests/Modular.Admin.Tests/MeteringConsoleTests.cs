@@ -187,6 +187,46 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_meters_usage_splits_by_a_dimension_over_days_the_operator_chooses()
+    {
+        using var tenants = new TenantsApi(console);
+        var tenant = await tenants.CreateAsync("usage-split", "Usage Split");
+        await console.CreateMeterAsync(new
+        {
+            key = "split-tokens", name = "Tokens", eventType = "split.completion", aggregation = "SUM", valuePath = "$.tokens",
+            groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
+        });
+        await console.SendEventsAsync("usage-split",
+            MeteringConsole.Event("split-1", "split.completion", new { tokens = 10, model = "large" }),
+            MeteringConsole.Event("split-2", "split.completion", new { tokens = 5, model = "large" }),
+            MeteringConsole.Event("split-3", "split.completion", new { tokens = 2, model = "small" }));
+        await using var admin = await console.OpenAsync(MeteringConsole.Operator);
+        var page = admin.Page;
+        await admin.GotoAsync(MeteringRoutes.ConsoleTenantUsage(tenant.Id));
+        var usage = MeterUsage(page, "split-tokens");
+        await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("17");
+
+        // Split by the model: the largest first, in words beside the chart.
+        await usage.GetByTestId("meter-group-by").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "model", Exact = true }).ClickAsync();
+        await Expect(usage.GetByTestId("meter-summary")).ToHaveTextAsync("By model: large 15, small 2.");
+
+        // Chosen days: up to today holds the events, a week long ago holds none, and an upside-down range is refused.
+        var today = DateTimeOffset.UtcNow.UtcDateTime.Date; // the tenant bills in UTC
+        await page.GetByTestId("usage-range").GetByText("Chosen days").ClickAsync();
+        await Expect(page.GetByTestId("usage-from")).ToHaveValueAsync(today.AddDays(-29).ToString("yyyy-MM-dd"));
+        await page.GetByTestId("usage-from").FillAsync(today.AddDays(-2).ToString("yyyy-MM-dd"));
+        await Expect(page.GetByTestId("usage-window")).ToContainTextAsync($"{today.AddDays(-2):yyyy-MM-dd} 00:00 to {today.AddDays(1):yyyy-MM-dd} 00:00");
+        await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("17");
+        await page.GetByTestId("usage-to").FillAsync(today.AddDays(-60).ToString("yyyy-MM-dd"));
+        await Expect(page.GetByTestId("usage-chosen")).ToContainTextAsync("From a day up to 92 days later.");
+        await page.GetByTestId("usage-from").FillAsync(today.AddDays(-66).ToString("yyyy-MM-dd"));
+        await Expect(usage.GetByTestId("meter-total")).ToHaveTextAsync("0");
+        await Expect(usage.GetByTestId("meter-summary")).ToHaveTextAsync("Nothing to split by model.");
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task The_event_debugger_shows_an_invalid_event_with_its_error_and_filters_by_status()
     {
         using var tenants = new TenantsApi(console);

@@ -37,6 +37,11 @@ public sealed class OrganizationUsageTests(MeteringConsole console) : IClassFixt
         await Expect(quota.GetByTestId("quota-used")).ToHaveTextAsync("150");
         await Expect(quota.GetByTestId("quota-limit")).ToHaveTextAsync("1,000");
         await Expect(quota.GetByTestId("quota-enforcement")).ToHaveTextAsync(QuotaEnforcements.Hard);
+        // The period so far against the quota: a chart of the running total beside its limit, and the same in words.
+        var trend = page.Locator($"[data-testid=quota-trend][data-meter='{MeteringConsole.PricedMeter}']");
+        await Expect(trend.GetByTestId("quota-trend-summary")).ToHaveTextAsync(
+            new System.Text.RegularExpressions.Regex(@"^150 of 1,000 used \(15%\) in \d+ day\(s\) of the period\.$"));
+        await Expect(trend.Locator("svg").First).ToBeVisibleAsync();
 
         // Reading is all this member may do: the billing time zone is shown, not offered for change.
         await Expect(page.GetByTestId("billing-time-zone")).ToHaveTextAsync("UTC");
