@@ -193,7 +193,11 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         var tenant = await tenants.CreateAsync("usage-split", "Usage Split");
         await console.CreateMeterAsync(new
         {
-            key = "split-tokens", name = "Tokens", eventType = "split.completion", aggregation = "SUM", valuePath = "$.tokens",
+            key = "split-tokens",
+            name = "Tokens",
+            eventType = "split.completion",
+            aggregation = "SUM",
+            valuePath = "$.tokens",
             groupBy = new Dictionary<string, string> { ["model"] = "$.model" },
         });
         await console.SendEventsAsync("usage-split",
