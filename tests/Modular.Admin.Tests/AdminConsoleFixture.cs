@@ -85,9 +85,9 @@ public class AdminConsoleFixture : IAsyncLifetime
     /// A new browser context and page, signed in through the <c>test-user</c> cookie as
     /// <paramref name="user"/> (a <see cref="TestSignIn.Describe"/> value), or anonymous when null, in a window of
     /// <paramref name="width"/> × <paramref name="height"/> CSS pixels, in the browser time zone <paramref name="timeZone"/>
-    /// (an IANA name; the machine's when null).
+    /// (an IANA name; the machine's when null), with the system set to a dark colour scheme when <paramref name="dark"/>.
     /// </summary>
-    public async Task<AdminPage> OpenAsync(string? user, int width = 1280, int height = 720, string? timeZone = null)
+    public async Task<AdminPage> OpenAsync(string? user, int width = 1280, int height = 720, string? timeZone = null, bool dark = false)
     {
         RequireChromium();
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
@@ -95,6 +95,7 @@ public class AdminConsoleFixture : IAsyncLifetime
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZone,
+            ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
         });
         context.SetDefaultTimeout(Timeout);
         if (user is not null)

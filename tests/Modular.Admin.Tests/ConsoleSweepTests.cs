@@ -27,6 +27,28 @@ public sealed class ConsoleSweepTests(ConsoleSweep sweep) : IClassFixture<Consol
         await SweepAsync(Users.PlatformAdmin, sweep.OperatorPages(), console: true);
 
     [Fact]
+    public async Task Every_operator_page_is_accessible_in_the_dark_theme_the_system_asks_for()
+    {
+        // The theme follows the system's preference: a dark one here. Layout does not change with colours, so only axe runs.
+        var findings = new List<string>();
+        await using var browser = await sweep.OpenAsync(Users.PlatformAdmin, Desktop, Height, dark: true);
+        var page = browser.Page;
+        await page.Context.AddInitScriptAsync(AxeCore);
+        foreach (var path in sweep.OperatorPages())
+        {
+            await browser.GotoAsync(path);
+            await Expect(page.GetByTestId("theme-toggle")).ToHaveAttributeAsync("aria-label", "Use the light theme");
+            await Expect(page.Locator("h1")).ToBeVisibleAsync();
+            // The prerendered page is light until the circuit knows the theme: its colours then fade over (CSS transitions).
+            await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
+            findings.AddRange((await page.EvaluateAsync<string[]>(RunAxe)).Select(violation => $"{path} (dark): axe {violation}"));
+        }
+
+        Assert.True(findings.Count == 0, $"{findings.Count} findings:\n" + string.Join("\n", findings));
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
     public async Task Every_organization_page_fits_a_phone_and_a_desktop_and_is_accessible_and_error_free()
     {
         var (pages, permissions) = sweep.OrganizationPages();
