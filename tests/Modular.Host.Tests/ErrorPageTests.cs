@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Errors;
+using Modular.Kernel.Tenancy;
 
 namespace Modular.Host.Tests;
 
@@ -38,6 +40,37 @@ public sealed class ErrorPageTests
         // Without Fetch Metadata (an older browser), asking for HTML first is a page navigation.
         using var older = await SendAsync(client, "/no-such-page", ("Accept", "text/html"));
         Assert.Equal("text/html", older.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_failure_is_a_page_with_its_trace_id_for_a_person_and_a_bare_500_for_a_program_never_the_exception()
+    {
+        // A bug inside the pipeline: the tenant directory fails for every request that names a tenant.
+        await using var host = ModularHost.OnSqlite().WithServices(s => s.AddSingleton<ITenantDirectory, FailingDirectory>());
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("member", [], "acme"));
+
+        using var page = await SendAsync(client, "/org", ("Accept", BrowserAccept), ("Sec-Fetch-Dest", "document"));
+        Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("<h1>Something went wrong</h1>", html, StringComparison.Ordinal);
+        Assert.Matches("<code data-testid=\"trace-id\">[^<]+</code>", html);
+        Assert.DoesNotContain(FailingDirectory.Secret, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(InvalidOperationException), html, StringComparison.Ordinal);
+
+        // A program gets problem details with its own trace id, and nothing of the exception either.
+        using var program = await SendAsync(client, "/api/v1/tenant");
+        var problem = await program.AssertProblemAsync(HttpStatusCode.InternalServerError, ProblemTypes.Internal);
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
+        Assert.DoesNotContain(FailingDirectory.Secret, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    private sealed class FailingDirectory : ITenantDirectory
+    {
+        public const string Secret = "connection string with a password";
+
+        public ValueTask<TenantInfo?> FindAsync(string idOrSlug, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
     }
 
     [Fact]
