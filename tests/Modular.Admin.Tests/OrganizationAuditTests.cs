@@ -33,6 +33,8 @@ public sealed class OrganizationAuditTests(AdminConsoleFixture console) : IClass
         await Expect(entries.Locator("tbody tr")).ToHaveCountAsync(2);
         await Expect(entries.Locator("tbody tr").First).ToContainTextAsync("invitation.created"); // newest first
         await Expect(entries.Locator("tbody tr").First.GetByTestId("audit-module")).ToHaveTextAsync("identity");
+        // Named, not an id: the identity module names its invitation (IAuditTargetNames).
+        await Expect(entries.Locator("tbody tr").First.GetByTestId("audit-target")).ToHaveTextAsync("invitation of newcomer@org-audit.test");
         await Expect(entries.Locator("tbody tr").Last.GetByTestId("audit-action")).ToHaveTextAsync("tenant.created");
         await Expect(entries.Locator("tbody tr").Last.GetByTestId("audit-module")).ToHaveTextAsync("tenants");
         await Expect(page.GetByTestId("audit-chain-tenants")).ToContainTextAsync("chain intact");

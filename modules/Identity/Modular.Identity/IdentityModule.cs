@@ -151,6 +151,7 @@ public sealed class IdentityModule : IModule
         services.AddValidatorsFromAssemblyContaining<IdentityModule>(includeInternalTypes: true);
         services.AddScoped<IConsoleSearch, Admin.UsersConsoleSearch>();
         services.AddScoped<IConsoleSearch, Admin.ClientsConsoleSearch>();
+        services.AddScoped<Kernel.Auditing.IAuditTargetNames, Auditing.IdentityAuditTargetNames>();
         services.AddAccountSelfService(settings);
         services.Configure<FailedSignInLimits>(configuration.GetSection(FailedSignInLimits.Section));
         services.AddSingleton<FailedSignIns>();

@@ -91,7 +91,9 @@ public sealed record AuditEntryDto(Guid Id, long Sequence, DateTimeOffset Occurr
 public sealed record OrganizationAuditLog(
     IReadOnlyList<ModuleAuditEntryDto> Items, int Page, int PageSize, int Total, IReadOnlyList<string> Actions, IReadOnlyList<AuditChainDto> Chains);
 
-public sealed record ModuleAuditEntryDto(string Module, AuditEntryDto Entry);
+/// <param name="TargetName">What the entry's target is called now ("user:…" → the person's address), or null when nothing names
+/// it (a tenant's own entries, or a thing since deleted).</param>
+public sealed record ModuleAuditEntryDto(string Module, AuditEntryDto Entry, string? TargetName = null);
 
 /// <summary>One module's chain of the tenant's entries: whether it holds, and where it first breaks.</summary>
 public sealed record AuditChainDto(string Module, int Entries, bool Intact, long? FirstBrokenSequence);

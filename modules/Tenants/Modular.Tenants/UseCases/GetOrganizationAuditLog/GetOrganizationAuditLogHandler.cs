@@ -15,7 +15,7 @@ namespace Modular.Tenants.UseCases.GetOrganizationAuditLog;
 /// The current tenant's trail across modules, newest first. Every module's chain is read whole, because only a whole
 /// chain can be checked; a page is then cut from the merged entries.
 /// </summary>
-public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITenantContext scope)
+public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITenantContext scope, IEnumerable<IAuditTargetNames> targetNames)
     : IQueryHandler<Contracts.GetOrganizationAuditLog, OrganizationAuditLog>
 {
     public async ValueTask<OrganizationAuditLog> Handle(Contracts.GetOrganizationAuditLog query, CancellationToken cancellationToken)
@@ -28,11 +28,28 @@ public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITe
             .OrderByDescending(e => e.Entry.OccurredAt).ThenByDescending(e => e.Entry.Id)
             .ToList();
         var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
+        page = await NameTargetsAsync(page, cancellationToken);
         var actions = all.Select(e => e.Entry.Action).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var chains = modules.Where(m => m.Entries.Count > 0)
             .Select(m => new AuditChainDto(m.Module, m.Entries.Count, m.FirstBrokenSequence is null, m.FirstBrokenSequence))
             .ToList();
         return new OrganizationAuditLog(page, query.Page, query.PageSize, matching.Count, actions, chains);
+    }
+
+    /// <summary>The page's targets named by the modules that know them (each asked once for the whole page).</summary>
+    private async Task<List<ModuleAuditEntryDto>> NameTargetsAsync(List<ModuleAuditEntryDto> page, CancellationToken cancellationToken)
+    {
+        var targets = page.Select(e => e.Entry.Target).Distinct(StringComparer.Ordinal).ToList();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var module in targetNames)
+        {
+            foreach (var (target, name) in await module.NameAsync(targets, cancellationToken))
+            {
+                names[target] = name;
+            }
+        }
+
+        return [.. page.Select(e => names.TryGetValue(e.Entry.Target, out var name) ? e with { TargetName = name } : e)];
     }
 }
 
