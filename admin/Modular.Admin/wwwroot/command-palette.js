@@ -9,16 +9,17 @@ export function listen(palette) {
         const slash = event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target);
         if (ctrlK || slash) {
             event.preventDefault(); // Ctrl+K is the browser's search bar, "/" its quick find
-            palette.invokeMethodAsync('Open').then(focusField);
+            palette.invokeMethodAsync('Open'); // the palette asks for focusField once it has rendered
         }
     };
     document.addEventListener('keydown', onKeyDown);
     return { stop: () => document.removeEventListener('keydown', onKeyDown) };
 }
 
-// Focuses the palette's field once it is there and can take focus: the dialog renders after Open returns, and fades in.
+// Focuses the palette's field once it is there and can take focus: MudBlazor's provider renders the dialog after the
+// palette's own render, and fades it in. Up to 10 s, for a machine under load; it stops as soon as the field has focus.
 export function focusField() {
-    let tries = 40;
+    let tries = 200;
     const attempt = () => {
         const field = document.querySelector('.command-palette-input input');
         if (field && document.activeElement === field) {
