@@ -27,7 +27,7 @@ public sealed class FeatureFlagTests(AdminConsoleFixture console) : IClassFixtur
 
         await Expect(page).ToHaveURLAsync(new Uri(console.BaseAddress, FeaturesRoutes.ConsoleFeatures).ToString());
         await Expect(page).ToHaveTitleAsync("Feature flags · Modular admin");
-        var search = page.GetByPlaceholder("Search key, description or owner");
+        var search = page.GetByTestId("flag-search");
         await search.FillAsync("list.");
         await search.PressAsync("Enter");
         await Expect(Keys(page)).ToHaveTextAsync(["list.blue-button", "list.new-checkout", "list.read-only"]);

@@ -58,6 +58,22 @@ public sealed class OrganizationAuditTests(AdminConsoleFixture console) : IClass
         await Expect(page.GetByTestId("audit-total")).ToHaveTextAsync("1 entry");
         await Expect(entries.Locator("tbody tr")).ToHaveCountAsync(1);
         await Expect(entries.GetByTestId("audit-action")).ToHaveTextAsync("tenant.created");
+
+        // The list's one filtering pattern: "Any" undoes a choice, a search looks in who, where and what, a period
+        // keeps what is recent (all of it is, here).
+        await page.GetByTestId("audit-action-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Any", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("audit-total")).ToHaveTextAsync("2 entries");
+        await page.GetByTestId("audit-search").FillAsync("NEWCOMER@");
+        await Expect(page.GetByTestId("audit-total")).ToHaveTextAsync("1 entry");
+        await Expect(entries.GetByTestId("audit-action")).ToHaveTextAsync("invitation.created");
+        await page.GetByTestId("audit-search").FillAsync("");
+        await page.GetByTestId("audit-period-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Last hour", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("audit-total")).ToHaveTextAsync("2 entries");
+        await page.GetByTestId("audit-search").FillAsync("nobody-did-this");
+        await Expect(page.GetByTestId("audit-empty")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Search, new() { Name = "Filter the audit trail" })).ToBeVisibleAsync();
         Assert.Empty(owner.Errors);
     }
 

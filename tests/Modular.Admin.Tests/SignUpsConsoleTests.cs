@@ -51,6 +51,14 @@ public sealed partial class SignUpsConsoleTests(SignUpsConsoleTests.SignedUp con
         }, "the sign-up is marked activated");
         await admin.GotoAsync(IdentityRoutes.ConsoleSignUps);
         await Expect(page.GetByTestId("sign-up-table").Locator("tbody tr").GetByTestId("sign-up-status")).ToHaveTextAsync("Active");
+
+        // Narrowed by status: none is pending now.
+        await page.GetByTestId("sign-up-status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Pending", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("sign-up-status")).ToHaveCountAsync(0);
+        await page.GetByTestId("sign-up-status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Active", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("sign-up-status")).ToHaveTextAsync("Active");
         Assert.Empty(admin.Errors);
     }
 

@@ -60,7 +60,7 @@ public sealed class TenantListTests(TenantsSeeded console) : IClassFixture<Tenan
         var table = page.GetByTestId("tenant-table");
         var rows = Rows(page);
         await Expect(rows).ToHaveCountAsync(2);
-        var search = page.GetByPlaceholder("Search slug or name");
+        var search = page.GetByTestId("tenant-search");
 
         await search.FillAsync("glo");
         await search.PressAsync("Enter");

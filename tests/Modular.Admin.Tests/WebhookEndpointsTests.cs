@@ -46,6 +46,19 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("https://hooks.acme.example/webhooks");
         await Expect(page.GetByTestId("endpoint-secret")).ToHaveCountAsync(0);
 
+        // Narrowed like every list: by part of the URL (in any case), by tenant; "Any" undoes a choice.
+        var links = page.GetByTestId("endpoint-link");
+        await page.GetByTestId("endpoint-search").FillAsync("no-such-host");
+        await Expect(page.GetByTestId("endpoint-table")).ToContainTextAsync("No endpoints match the filters.");
+        await page.GetByTestId("endpoint-search").FillAsync("ACME.example/web");
+        await Expect(links).ToHaveCountAsync(1);
+        await page.GetByTestId("endpoint-tenant-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Globex", Exact = true }).ClickAsync();
+        await Expect(links).ToHaveCountAsync(0);
+        await page.GetByTestId("endpoint-tenant-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Any", Exact = true }).ClickAsync();
+        await Expect(links).ToHaveCountAsync(1);
+
         // The endpoint's page opens from the row: where it belongs, whose it is, and its (empty) log.
         await page.GetByTestId("endpoint-table").Locator("tbody tr").First.GetByTestId("endpoint-link").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "https://hooks.acme.example/webhooks", Exact = true })).ToBeVisibleAsync();

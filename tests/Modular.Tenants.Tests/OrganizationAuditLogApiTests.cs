@@ -35,6 +35,15 @@ public sealed class OrganizationAuditLogApiTests(PostgresServer postgres)
         Assert.All(log.Chains, chain => Assert.True(chain.Intact));
         var filtered = (await acmeAdmin.GetFromJsonAsync<OrganizationAuditLog>($"{TenantsRoutes.CurrentAuditLog}?action=invitation.created", Ct))!;
         Assert.Equal(["invitation.created"], filtered.Items.Select(e => e.Entry.Action));
+        var searched = (await acmeAdmin.GetFromJsonAsync<OrganizationAuditLog>($"{TenantsRoutes.CurrentAuditLog}?search=NEW.HIRE@acme", Ct))!;
+        Assert.Equal(["invitation.created"], searched.Items.Select(e => e.Entry.Action)); // in the entry's data, in any case
+        var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
+        var recent = (await acmeAdmin.GetFromJsonAsync<OrganizationAuditLog>($"{TenantsRoutes.CurrentAuditLog}?since={since}", Ct))!;
+        Assert.Equal(log.Total, recent.Total);
+        var future = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"));
+        var none = (await acmeAdmin.GetFromJsonAsync<OrganizationAuditLog>($"{TenantsRoutes.CurrentAuditLog}?since={future}", Ct))!;
+        Assert.Equal(0, none.Total);
+        Assert.Equal(log.Actions, none.Actions); // the choices stay: they are the whole trail's
 
         // Globex's auditor sees Globex's log, with nothing of Acme's; even naming Acme is refused.
         var globexAuditor = Caller(host, "globex-auditor", globex.Id, TenantsPermissions.AuditRead);
@@ -56,6 +65,9 @@ public sealed class OrganizationAuditLogApiTests(PostgresServer postgres)
         (await (await auditor.GetAsync($"{TenantsRoutes.CurrentAuditLog}?pageSize=100000", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
             .AssertNamesField("pageSize");
         await (await auditor.GetAsync($"{TenantsRoutes.CurrentAuditLog}?page=abc", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+        (await (await auditor.GetAsync($"{TenantsRoutes.CurrentAuditLog}?search={new string('x', 101)}", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Validation))
+            .AssertNamesField("search");
+        await (await auditor.GetAsync($"{TenantsRoutes.CurrentAuditLog}?since=yesterday", Ct)).AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
     }
 
     private static HttpClient Caller(ModularHost host, string name, Guid tenant, params string[] permissions)

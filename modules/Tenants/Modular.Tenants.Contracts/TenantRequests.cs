@@ -61,9 +61,11 @@ public sealed record GetTenantAuditTrail(Guid TenantId) : IQuery<AuditTrailDto>;
 
 /// <summary>
 /// One page of the current tenant's audit trail across every module that keeps one, newest first;
-/// <paramref name="Action"/> keeps only entries of that action.
+/// <paramref name="Action"/> keeps only entries of that action, <paramref name="Search"/> those whose actor, address,
+/// target or data contain the text (in any case), <paramref name="Since"/> those that happened at or after it.
 /// </summary>
-public sealed record GetOrganizationAuditLog(string? Action = null, int Page = 1, int PageSize = 25) : IQuery<OrganizationAuditLog>;
+public sealed record GetOrganizationAuditLog(string? Action = null, int Page = 1, int PageSize = 25, string? Search = null, DateTimeOffset? Since = null)
+    : IQuery<OrganizationAuditLog>;
 
 /// <summary>One entry of the current tenant's audit trail.</summary>
 public sealed record GetAuditEntry(Guid EntryId) : IQuery<AuditEntryDto>;

@@ -25,6 +25,8 @@ public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITe
 
         var all = modules.SelectMany(m => m.Entries.Select(e => new ModuleAuditEntryDto(m.Module, e.ToDto()))).ToList();
         var matching = all.Where(e => query.Action is null || e.Entry.Action == query.Action)
+            .Where(e => query.Since is null || e.Entry.OccurredAt >= query.Since)
+            .Where(e => string.IsNullOrWhiteSpace(query.Search) || Mentions(e.Entry, query.Search.Trim()))
             .OrderByDescending(e => e.Entry.OccurredAt).ThenByDescending(e => e.Entry.Id)
             .ToList();
         var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
@@ -35,6 +37,9 @@ public sealed class GetOrganizationAuditLogHandler(TenantAuditTrails trails, ITe
             .ToList();
         return new OrganizationAuditLog(page, query.Page, query.PageSize, matching.Count, actions, chains);
     }
+
+    private static bool Mentions(AuditEntryDto entry, string text) =>
+        new[] { entry.Actor, entry.ActorAddress, entry.Target, entry.Data }.Any(field => field?.Contains(text, StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The page's targets named by the modules that know them (each asked once for the whole page).</summary>
     private async Task<List<ModuleAuditEntryDto>> NameTargetsAsync(List<ModuleAuditEntryDto> page, CancellationToken cancellationToken)
@@ -62,6 +67,7 @@ internal sealed class GetOrganizationAuditLogValidator : AbstractValidator<Contr
         RuleFor(q => q.Page).InclusiveBetween(1, 1_000_000);
         RuleFor(q => q.PageSize).InclusiveBetween(1, MaxPageSize);
         RuleFor(q => q.Action).MaximumLength(100);
+        RuleFor(q => q.Search).MaximumLength(100);
     }
 }
 
@@ -69,8 +75,9 @@ internal static class GetOrganizationAuditLogEndpoint
 {
     /// <summary>The same log the organization area shows, for a tenant's own tools: every module's entries, newest first.</summary>
     public static void MapGetOrganizationAuditLog(this IEndpointRouteBuilder tenant) =>
-        tenant.MapGet("/audit-log", async (string? action, int? page, int? pageSize, ISender sender, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await sender.Send(new Contracts.GetOrganizationAuditLog(action, page ?? 1, pageSize ?? 25), cancellationToken)))
+        tenant.MapGet("/audit-log", async (string? action, int? page, int? pageSize, string? search, DateTimeOffset? since, ISender sender,
+                CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sender.Send(new Contracts.GetOrganizationAuditLog(action, page ?? 1, pageSize ?? 25, search, since), cancellationToken)))
             .WithName("GetOrganizationAuditLog")
             .WithSummary("The caller's tenant's audit log across modules, newest first, with each module's chain checked")
             .ProducesValidationProblem()
