@@ -57,6 +57,19 @@ public sealed class IdentityScreensTests(AdminConsoleFixture console) : IClassFi
         await Expect(page.GetByTestId("client-disabled")).ToBeVisibleAsync();
         var client = await api.GetFromJsonAsync<ClientDto>(IdentityRoutes.Client("reporting"), TestContext.Current.CancellationToken);
         Assert.False(client!.Enabled);
+
+        // The list narrows to it by part of its id, in any case, and by its status.
+        await admin.GotoAsync(IdentityRoutes.ConsoleClients);
+        var rows = page.GetByTestId("client-table").Locator("tbody tr");
+        await page.GetByTestId("client-search").FillAsync("REPORT");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync("reporting");
+        await page.GetByTestId("client-status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Enabled", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("client-table")).ToContainTextAsync("No clients match the filters.");
+        await page.GetByTestId("client-status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Disabled", Exact = true }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
         Assert.Empty(admin.Errors);
     }
 
