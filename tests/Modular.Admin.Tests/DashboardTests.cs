@@ -37,6 +37,22 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_operator_who_may_not_read_usage_sees_no_usage_figures_on_the_dashboard()
+    {
+        await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("no-usage-operator", ["platform.admin"]));
+        var page = admin.Page;
+
+        await admin.GotoAsync("/admin");
+
+        var usage = page.GetByTestId("dashboard-usage");
+        await Expect(usage.GetByTestId("usage-forbidden")).ToHaveTextAsync($"Usage needs the {Modular.Metering.Contracts.MeteringPermissions.Read} permission.");
+        await Expect(usage.GetByTestId("usage-trend")).ToHaveCountAsync(0);
+        await Expect(usage.GetByTestId("usage-invalid")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("health").GetByRole(AriaRole.Heading)).ToHaveTextAsync("Health: Healthy"); // the rest is there
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task The_dashboard_says_what_an_operator_checks_each_morning_each_figure_leading_to_its_page()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -49,7 +65,8 @@ public sealed class DashboardTests(AdminConsoleFixture console) : IClassFixture<
         Assert.Equal(HttpStatusCode.Accepted, (await operatorApi.DeleteAsync(TenantsRoutes.Tenant(leaving.Id), ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await operatorApi.PostAsJsonAsync(IdentityRoutes.Users, new { email = "dash@example.com", invite = false }, ct)).StatusCode);
 
-        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        // An operator who may read usage too, as the usage figures require.
+        await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("morning-operator", ["platform.admin", Modular.Metering.Contracts.MeteringPermissions.Read]));
         var page = admin.Page;
         await admin.GotoAsync("/admin");
 
