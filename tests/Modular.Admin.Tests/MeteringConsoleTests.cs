@@ -214,6 +214,9 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
         await usage.GetByTestId("meter-group-by").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "model", Exact = true }).ClickAsync();
         await Expect(usage.GetByTestId("meter-summary")).ToHaveTextAsync("By model: large 15, small 2.");
+        // Each bar says what it is on hover: today's "small" bar, the last drawn (stroke-only paths, so forced).
+        await usage.Locator(".mud-chart-bar").Last.HoverAsync(new() { Force = true });
+        await Expect(usage.Locator(".mud-charts-tooltip")).ToHaveTextAsync("small: 2");
 
         // Chosen days: up to today holds the events, a week long ago holds none, and an upside-down range is refused.
         var today = DateTimeOffset.UtcNow.UtcDateTime.Date; // the tenant bills in UTC
