@@ -85,6 +85,29 @@ public sealed class ThousandTenantsTests(ThousandTenants console) : IClassFixtur
         Assert.Empty(admin.Errors);
     }
 
+    [Fact]
+    public async Task With_1000_tenants_the_webhook_log_names_every_rows_tenant_and_filters_by_any_of_them()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync(Modular.Webhooks.Contracts.WebhooksRoutes.ConsoleMessages);
+
+        // Each tenant's tenant.created is a message: the newest page's tenants are named, not shown as ids.
+        var tenants = page.GetByTestId("message-table").GetByTestId("message-tenant");
+        await Expect(tenants).ToHaveCountAsync(20);
+        foreach (var name in await tenants.AllInnerTextsAsync())
+        {
+            Assert.Matches(@"^Tenant \d{4}$", name);
+        }
+
+        // One of the oldest, far beyond any first page of tenants, found by typing.
+        await page.GetByTestId("filter-tenant").FillAsync("0007");
+        await page.GetByRole(AriaRole.Option, new() { Name = ThousandTenants.Name(7), Exact = true }).ClickAsync();
+        await Expect(tenants).ToHaveTextAsync([ThousandTenants.Name(7)]);
+        await Expect(page.GetByTestId("message-table").GetByTestId("message-event-type")).ToHaveTextAsync(["tenant.created"]);
+        Assert.Empty(admin.Errors);
+    }
+
     /// <summary>
     /// Regression: the reason used to bind on change only, so after typing it Suspend stayed disabled
     /// and the first click on it was lost (the dialog stayed open, the tenant active).

@@ -54,6 +54,12 @@ public sealed record GetTenant(Guid Id) : IQuery<TenantDto>;
 public sealed record GetCurrentTenant : IQuery<TenantDto>;
 
 /// <summary>One page of tenants, newest first; <paramref name="Search"/> matches slug or name.</summary>
+/// <summary>
+/// The names of <paramref name="Ids"/>' tenants, for a page that shows rows of several (at most 1,000 at once); an id of
+/// no tenant is left out.
+/// </summary>
+public sealed record NameTenants(IReadOnlyCollection<Guid> Ids) : IQuery<IReadOnlyDictionary<Guid, string>>;
+
 public sealed record ListTenants(int Page = 1, int PageSize = 20, string? Search = null, string? Status = null) : IQuery<TenantPage>;
 
 /// <summary>A tenant's audit trail, oldest first, and whether its hash chain holds.</summary>
