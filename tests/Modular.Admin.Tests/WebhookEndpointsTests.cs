@@ -19,7 +19,7 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         // A private address is refused by the same validation as the API, named on its field.
         await page.GetByTestId("create-endpoint").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
-        await dialog.GetByTestId("new-endpoint-tenant").ClickAsync();
+        await dialog.GetByTestId("new-endpoint-tenant").FillAsync("acme");
         await page.GetByRole(AriaRole.Option, new() { Name = "Acme Corp", Exact = true }).ClickAsync();
         await dialog.GetByTestId("new-endpoint-url").FillAsync("https://10.0.0.5/hooks");
         await dialog.GetByTestId("create-endpoint-submit").ClickAsync();
