@@ -50,6 +50,7 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
 
 /// <summary>Drops a changed tenant from this instance's cache once the change has committed.</summary>
 public sealed class ForgetChangedTenant(ITenantDirectory directory) :
+    INotificationHandler<TenantActivated>,
     INotificationHandler<TenantSuspended>,
     INotificationHandler<TenantReactivated>,
     INotificationHandler<TenantDeletionScheduled>,
@@ -57,6 +58,8 @@ public sealed class ForgetChangedTenant(ITenantDirectory directory) :
     INotificationHandler<TenantSlugChanged>,
     INotificationHandler<TenantPurged>
 {
+    public ValueTask Handle(TenantActivated notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
+
     public ValueTask Handle(TenantSuspended notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
 
     public ValueTask Handle(TenantReactivated notification, CancellationToken cancellationToken) => ForgetAsync(notification.TenantId, formerSlug: null, cancellationToken);
