@@ -68,6 +68,18 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         return new(Merge(settings, DatabaseProvider.Postgres, database, PostgresServer.AsOwner(database)), null);
     }
 
+    /// <summary>
+    /// On a new PostgreSQL database reached through <paramref name="pgBouncer"/> in transaction mode, as behind a managed
+    /// pooler: migrations, <c>LISTEN</c> and the locks of exclusive work go straight to the server (docs/adr/0020).
+    /// </summary>
+    public static async Task<ModularHost> OnPgBouncerAsync(PostgresServer server, PgBouncerServer pgBouncer, IDictionary<string, string?>? settings = null)
+    {
+        var database = await server.CreateDatabaseAsync();
+        var merged = Merge(settings, DatabaseProvider.Postgres, pgBouncer.Through(database), PostgresServer.AsOwner(database));
+        merged.TryAdd("Database:DirectConnectionString", database);
+        return new(merged, null);
+    }
+
     /// <summary>Either provider, for tests written once and run on both.</summary>
     public static async Task<ModularHost> StartAsync(DatabaseProvider provider, PostgresServer server, IDictionary<string, string?>? settings = null) =>
         provider == DatabaseProvider.Postgres ? await OnPostgresAsync(server, settings) : OnSqlite(settings);
@@ -80,6 +92,9 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 
     /// <summary>The connection string the host's module databases use (SQLite: with the {module} placeholder).</summary>
     public string ConnectionString => _settings["Database:ConnectionString"]!;
+
+    /// <summary>PostgreSQL: what the host's sessions of its own (LISTEN, exclusive work's locks) connect to, past any pooler.</summary>
+    public string DirectConnectionString => _settings.GetValueOrDefault("Database:DirectConnectionString") ?? ConnectionString;
 
     /// <summary>
     /// What the host migrates with: on PostgreSQL the schema owner's connection string, for setting data up outside

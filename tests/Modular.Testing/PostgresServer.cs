@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using Xunit;
 
@@ -46,19 +43,14 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        _clusterDirectory = Directory.CreateTempSubdirectory("modular-pg-").FullName;
-        _runAs = Environment.UserName == "root" ? UnprivilegedUser() : null;
-        if (_runAs is not null)
-        {
-            await RunAsync("chown", $"-R {_runAs} {_clusterDirectory}", asUser: null);
-        }
-
+        _clusterDirectory = await ServerProcess.CreateDirectoryAsync("modular-pg-");
+        _runAs = ServerProcess.RunAs;
         var data = Path.Combine(_clusterDirectory, "data");
-        var port = FreePort();
-        await RunAsync(Path.Combine(_binDirectory, "initdb"), $"-D {data} -U postgres --auth=trust -E UTF8 --no-sync", _runAs);
+        var port = ServerProcess.FreePort();
+        await ServerProcess.RunAsync(Path.Combine(_binDirectory, "initdb"), $"-D {data} -U postgres --auth=trust -E UTF8 --no-sync", _runAs);
         var serverOptions = $"-p {port} -k {_clusterDirectory} -c listen_addresses=127.0.0.1 -c fsync=off " +
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {data} -l {Path.Combine(_clusterDirectory, "server.log")} -o \"{serverOptions}\" -w start", _runAs);
+        await ServerProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {data} -l {Path.Combine(_clusterDirectory, "server.log")} -o \"{serverOptions}\" -w start", _runAs);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=true";
         await CreateRolesAsync();
     }
@@ -85,13 +77,7 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         if (AdminConnectionString is null)
         {
-            var reason = _unavailableReason ?? "PostgreSQL is unavailable.";
-            if (IsCi)
-            {
-                Assert.Fail("CI=true requires PostgreSQL tests to run: " + reason);
-            }
-
-            Assert.Skip(reason);
+            ServerProcess.Unavailable("PostgreSQL tests", _unavailableReason ?? "PostgreSQL is unavailable.");
         }
 
         // As in production: the owner role migrates, and the application connects as an ordinary role that owns
@@ -125,15 +111,13 @@ public sealed class PostgresServer : IAsyncLifetime
 
         try
         {
-            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {Path.Combine(_clusterDirectory, "data")} -m immediate -w stop", _runAs);
+            await ServerProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), $"-D {Path.Combine(_clusterDirectory, "data")} -m immediate -w stop", _runAs);
         }
         finally
         {
             Directory.Delete(_clusterDirectory, recursive: true);
         }
     }
-
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static string? FindBinDirectory()
     {
@@ -142,33 +126,5 @@ public sealed class PostgresServer : IAsyncLifetime
             ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
             : []);
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    /// <summary>PostgreSQL refuses to run as root: use the distribution's postgres user, else nobody.</summary>
-    private static string UnprivilegedUser() =>
-        File.ReadLines("/etc/passwd").Any(line => line.StartsWith("postgres:", StringComparison.Ordinal)) ? "postgres" : "nobody";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task RunAsync(string program, string arguments, string? asUser)
-    {
-        var start = asUser is null
-            ? new ProcessStartInfo(program, arguments)
-            : new ProcessStartInfo("runuser", $"-u {asUser} -- {program} {arguments}");
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with {process.ExitCode}: {await error}{await output}");
-        }
     }
 }
