@@ -11,10 +11,13 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
 {
     private static readonly TimeSpan Never = TimeSpan.FromMinutes(1);
 
-    [Fact]
-    public async Task A_change_on_one_instance_reaches_another_instance_s_cached_catalog()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // LISTEN on the direct connection, everything else through PgBouncer's transaction pool
+    public async Task A_change_on_one_instance_reaches_another_instance_s_cached_catalog(bool throughPgBouncer)
     {
-        await using var first = await ModularHost.OnPostgresAsync(postgres);
+        await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
+        await using var first = pgBouncer is null ? await ModularHost.OnPostgresAsync(postgres) : await ModularHost.OnPgBouncerAsync(postgres, pgBouncer);
         await first.CreateFlagAsync(new { key = "shared" });
         await using var second = first.AnotherInstance();
         Assert.True(await second.IsOnAsync("shared", "u1")); // the second instance's cache is now warm

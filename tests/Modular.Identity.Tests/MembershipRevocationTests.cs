@@ -114,7 +114,7 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
     internal static async Task<TokenResponse> RefreshAsync(OidcHost oidc, string refreshToken) =>
         await oidc.Backchannel().RequestRefreshTokenAsync(new RefreshTokenRequest { Address = "/connect/token", ClientId = "spa", RefreshToken = refreshToken }, Ct);
 
-    private static async Task<string> ServiceTokenAsync(OidcHost oidc)
+    internal static async Task<string> ServiceTokenAsync(OidcHost oidc)
     {
         var response = await oidc.Backchannel().RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
         {
@@ -127,5 +127,5 @@ public sealed class MembershipRevocationTests(PostgresServer postgres)
         return response.AccessToken!;
     }
 
-    private static async Task<Guid> AliceAsync(OidcHost oidc) => Assert.Single((await oidc.SendAsync(new ListUsers(Search: "alice"))).Items).Id;
+    internal static async Task<Guid> AliceAsync(OidcHost oidc) => Assert.Single((await oidc.SendAsync(new ListUsers(Search: "alice"))).Items).Id;
 }

@@ -1,9 +1,13 @@
+using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Identity.Seeding;
 using Modular.Kernel.Persistence;
+using Modular.Tenants.Contracts;
 using Npgsql;
 
 namespace Modular.Identity.Tests;
@@ -25,14 +29,52 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
         Assert.True(keys > 0, "a second instance must find the key that protected this instance's cookies");
     }
 
+    /// <summary>
+    /// A member removed, or a client disabled, on one instance is refused at once by another instance that had them
+    /// cached as allowed: the cache lasts an hour here, so only the cluster cache's invalidation can pass.
+    /// </summary>
     [Fact]
-    public async Task Only_one_instance_prunes_tokens_at_a_time()
+    public async Task A_removed_member_and_a_disabled_client_are_refused_by_another_instance()
     {
-        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres, new() { ["Tenancy:CacheDuration"] = "01:00:00" });
+        await using var second = oidc.Host.AnotherInstance().WithRealSignIn();
+        var alice = await MembershipRevocationTests.AliceAsync(oidc);
+        var member = await MembershipRevocationTests.SignInAsync(oidc, "acme");
+        var service = await MembershipRevocationTests.ServiceTokenAsync(oidc);
+        Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(second, member.AccessToken!)); // cached as allowed
+        Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(second, service));
+
+        await oidc.SendAsync(new RemoveMembership(alice, oidc.Acme.Id));
+        await Eventually.HoldsAsync(async () => await CurrentTenantAsync(second, member.AccessToken!) == HttpStatusCode.Forbidden, "the member is refused");
+
+        await oidc.SendAsync(new SetClientEnabled("service", false));
+        await Eventually.HoldsAsync(async () => await CurrentTenantAsync(second, service) == HttpStatusCode.Forbidden, "the client is refused");
+    }
+
+    private static async Task<HttpStatusCode> CurrentTenantAsync(ModularHost host, string accessToken)
+    {
+        using var api = host.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return (await api.GetAsync(TenantsRoutes.CurrentTenant, Ct)).StatusCode;
+    }
+
+    /// <summary>
+    /// Through PgBouncer in transaction mode a session lock taken on a pooled connection could be released on another
+    /// server connection, or never: the lock lives on the direct connection, and pruning runs again and again.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Only_one_instance_prunes_tokens_at_a_time(bool throughPgBouncer)
+    {
+        await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres, pgBouncer: pgBouncer);
         var pruner = oidc.Host.Services.GetServices<IHostedService>().OfType<TokenPruner>().Single();
+        Assert.True(await pruner.PruneAsync(Ct));
+        Assert.True(await pruner.PruneAsync(Ct));
 
         // Another instance holds the pruning lock: this one skips.
-        var unpooled = new NpgsqlConnectionStringBuilder(oidc.Host.ConnectionString) { Pooling = false }.ConnectionString;
+        var unpooled = new NpgsqlConnectionStringBuilder(oidc.Host.DirectConnectionString) { Pooling = false }.ConnectionString;
         int otherBackend;
         await using (var other = new NpgsqlConnection(unpooled)) // closing it is the other instance going away
         {

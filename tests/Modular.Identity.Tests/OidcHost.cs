@@ -41,7 +41,8 @@ internal sealed partial class OidcHost : IAsyncDisposable
 
     /// <summary>Starts the host; <paramref name="services"/> adds or replaces services first (e.g. a decorator that counts calls).</summary>
     public static async Task<OidcHost> StartAsync(
-        DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? services = null)
+        DatabaseProvider provider, PostgresServer postgres, Dictionary<string, string?>? extraSettings = null, Action<IServiceCollection>? services = null,
+        PgBouncerServer? pgBouncer = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -88,7 +89,8 @@ internal sealed partial class OidcHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = (await ModularHost.StartAsync(provider, postgres, settings)).WithRealSignIn().WithServices(services ?? (_ => { }));
+        var host = (pgBouncer is null ? await ModularHost.StartAsync(provider, postgres, settings) : await ModularHost.OnPgBouncerAsync(postgres, pgBouncer, settings))
+            .WithRealSignIn().WithServices(services ?? (_ => { }));
         var oidc = new OidcHost(host);
         await oidc.SeedAsync();
         return oidc;

@@ -104,10 +104,13 @@ public sealed class OutboxTests(PostgresServer postgres) : IAsyncLifetime
         Assert.All(await workerB.OutboxAsync(), m => Assert.Equal(0, m.Attempts));
     }
 
-    [Fact]
-    public async Task Competing_workers_publish_every_event_exactly_once()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Competing_workers_publish_every_event_exactly_once(bool throughPgBouncer)
     {
         var database = await postgres.CreateDatabaseAsync();
+        await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
         var publisher = new RecordingPublisher { BeforePublish = (_, _) => Task.Delay(1) };
         await using var producer = WidgetsModule.Build(DatabaseProvider.Postgres, database, publisher, outbox: o => o.BatchSize = 10);
         await producer.CreateSchemaAsync();
@@ -115,7 +118,7 @@ public sealed class OutboxTests(PostgresServer postgres) : IAsyncLifetime
 
         // Three workers with their own service providers (as three host instances would have), one publisher to count.
         var workers = Enumerable.Range(0, 3)
-            .Select(_ => WidgetsModule.Build(DatabaseProvider.Postgres, database, publisher, outbox: o => o.BatchSize = 10))
+            .Select(_ => WidgetsModule.Build(DatabaseProvider.Postgres, pgBouncer?.Through(database) ?? database, publisher, outbox: o => o.BatchSize = 10))
             .ToList();
         try
         {

@@ -17,7 +17,14 @@ public sealed class WidgetsDbContext(DbContextOptions<WidgetsDbContext> options,
 
     public DbSet<Widget> Widgets => Set<Widget>();
 
-    protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<Widget>().HasKey(w => w.Id);
+    public DbSet<Gadget> Gadgets => Set<Gadget>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Widget>().HasKey(w => w.Id);
+        modelBuilder.Entity<Gadget>().HasKey(g => g.Id);
+        modelBuilder.Entity<Gadget>().Property(g => g.Version).IsConcurrencyToken();
+    }
 }
 
 [PlatformWide("A test entity: the kernel's behaviour does not depend on tenancy here.")]
@@ -26,6 +33,18 @@ public sealed class Widget
     public Guid Id { get; set; } = Guid.NewGuid();
 
     public string Name { get; set; } = "";
+}
+
+/// <summary>A tenant's row, under row-level security on PostgreSQL.</summary>
+public sealed class Gadget : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid TenantId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public int Version { get; set; }
 }
 
 public sealed record WidgetMade(Guid WidgetId, string Name) : INotification;
@@ -99,7 +118,10 @@ public static class WidgetsModule
         db.Database.SetConnectionString(new NpgsqlConnectionStringBuilder(PostgresServer.AsOwner(db.Database.GetConnectionString()!)) { Pooling = false }.ConnectionString);
         await db.Database.EnsureCreatedAsync();
         await db.Database.ExecuteSqlRawAsync(
-            $"GRANT USAGE ON SCHEMA widgets TO {PostgresServer.AppRole}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA widgets TO {PostgresServer.AppRole}");
+            $"GRANT USAGE ON SCHEMA widgets TO {PostgresServer.AppRole}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA widgets TO {PostgresServer.AppRole}; " +
+            "ALTER TABLE widgets.gadgets ENABLE ROW LEVEL SECURITY; " +
+            "CREATE POLICY tenant_isolation ON widgets.gadgets USING (current_setting('app.tenant_id', true) IN (tenant_id::text, '*')) " +
+            "WITH CHECK (current_setting('app.tenant_id', true) IN (tenant_id::text, '*'))");
     }
 
     /// <summary>Saves <paramref name="count"/> widgets, each with its WidgetMade event, in one transaction.</summary>

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,10 +11,14 @@ public sealed class TransientFailureTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_transaction_that_loses_a_serialization_race_is_replayed_from_its_first_read()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_transaction_that_loses_a_serialization_race_is_replayed_from_its_first_read(bool throughPgBouncer)
     {
-        await using var services = WidgetsModule.Build(DatabaseProvider.Postgres, await postgres.CreateDatabaseAsync(), new RecordingPublisher());
+        await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
+        var database = await postgres.CreateDatabaseAsync();
+        await using var services = WidgetsModule.Build(DatabaseProvider.Postgres, pgBouncer?.Through(database) ?? database, new RecordingPublisher());
         await services.CreateSchemaAsync();
         var counter = new Widget { Name = "0" };
         await using (var scope = services.CreateAsyncScope())
@@ -53,11 +58,10 @@ public sealed class TransientFailureTests(PostgresServer postgres)
         var db = scope.ServiceProvider.GetRequiredService<WidgetsDbContext>();
         await db.Database.InTransactionAsync(async cancellationToken =>
         {
-            await db.Database.ExecuteSqlRawAsync("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", cancellationToken);
             var count = int.Parse((await db.Widgets.AsNoTracking().SingleAsync(w => w.Id == id, cancellationToken)).Name, CultureInfo.InvariantCulture);
             await afterRead();
             var next = (count + 1).ToString(CultureInfo.InvariantCulture);
             await db.Widgets.Where(w => w.Id == id).ExecuteUpdateAsync(set => set.SetProperty(w => w.Name, next), cancellationToken);
-        }, Ct);
+        }, Ct, IsolationLevel.RepeatableRead);
     }
 }

@@ -227,11 +227,13 @@ public sealed class IngestionTests(PostgresServer postgres)
     }
 
     [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task The_same_event_sent_concurrently_from_two_connections_counts_once(DatabaseProvider provider)
+    [InlineData(DatabaseProvider.Sqlite, false)]
+    [InlineData(DatabaseProvider.Postgres, false)]
+    [InlineData(DatabaseProvider.Postgres, true)] // raw batched SQL in transactions, through PgBouncer's transaction pool
+    public async Task The_same_event_sent_concurrently_from_two_connections_counts_once(DatabaseProvider provider, bool throughPgBouncer)
     {
-        await using var host = await ModularHost.StartAsync(provider, postgres);
+        await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
+        await using var host = pgBouncer is null ? await ModularHost.StartAsync(provider, postgres) : await ModularHost.OnPgBouncerAsync(postgres, pgBouncer);
         await CreateTenantAsync(host, "acme");
         await CreateMeterAsync(host, new { key = "api-calls", name = "API calls", eventType = "api.call", aggregation = "COUNT" });
         var batch = Enumerable.Range(0, 200).Select(i => Event($"e-{i}")).ToArray();

@@ -53,7 +53,6 @@ public sealed class FeaturesModule : IModule
         services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));
         services.AddSingleton<FlagChangeFeed>();
         services.ConfigureDbContext<FeaturesDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<FlagChangeFeed>()));
-        services.AddHostedService<FlagChangeListener>();
 
         services.AddFeatureManagement()
             .WithTargeting<TenantTargetingContextAccessor>()

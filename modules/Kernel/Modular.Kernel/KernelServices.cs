@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Outbound;
 using Modular.Kernel.Outbox;
@@ -20,7 +22,20 @@ public static class KernelServices
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection(TenancyOptions.Section));
         services.AddModularProblemDetails();
+        services.AddClusterBus();
         return services.AddKernelCore();
+    }
+
+    /// <summary>How instances tell each other (docs/adr/0020): PostgreSQL NOTIFY, or no one on SQLite.</summary>
+    private static void AddClusterBus(this IServiceCollection services)
+    {
+        services.AddSingleton<PostgresClusterBus>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresClusterBus>()); // listens on PostgreSQL only
+        services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
+            ? sp.GetRequiredService<PostgresClusterBus>()
+            : new LocalClusterBus());
+        services.AddSingleton<ClusterCache>();
+        services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<ClusterCache>());
     }
 
     /// <summary>The services a module database needs; also called by <see cref="ModuleDatabase.AddModuleDbContext{TContext}"/>.</summary>
@@ -29,6 +44,7 @@ public static class KernelServices
         services.TryAddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.TryAddSingleton<IOutboundHostResolver, DnsHostResolver>(); // for every module's guarded outbound connections
         services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<ExclusiveWork>();
         services.AddHttpContextAccessor();
         services.AddHybridCache();
         services.TryAddScoped<CallerScope>();

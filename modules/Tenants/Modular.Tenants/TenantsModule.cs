@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Kernel.Modules;
@@ -49,6 +50,8 @@ public sealed class TenantsModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<TenantsDbContext>(TenantsDbContext.SchemaName);
+        services.AddSingleton<ForgetTenantsOnCommit>();
+        services.ConfigureDbContext<TenantsDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<ForgetTenantsOnCommit>()));
         // A tenant's admins run their own tenant's settings and read its trail; the filter and RLS keep them to it.
         services.AddDefaultGrants(new DefaultGrants(
             Operators: [TenantsPermissions.Read, TenantsPermissions.Manage, TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead],

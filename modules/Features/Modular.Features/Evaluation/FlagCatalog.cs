@@ -112,11 +112,18 @@ internal sealed class FlagCatalogCache
 {
     private const string Key = "features:catalog";
 
+    /// <summary>What a change to flags invalidates on every instance (<see cref="FlagChangeFeed"/>).</summary>
+    public const string Tag = "features-catalog";
+
+    private static readonly string[] Tags = [Tag];
+
     // A backstop only: every change made through this module drops the catalog on every instance.
+    // The catalog holds bound filter parameters, which do not serialise: it never leaves the instance.
     private static readonly Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryOptions Entry = new()
     {
         Expiration = TimeSpan.FromMinutes(10),
         LocalCacheExpiration = TimeSpan.FromMinutes(10),
+        Flags = Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryFlags.DisableDistributedCache,
     };
 
     private readonly Microsoft.Extensions.Caching.Hybrid.HybridCache _cache;
@@ -129,7 +136,5 @@ internal sealed class FlagCatalogCache
     }
 
     public ValueTask<FlagCatalog> GetAsync(CancellationToken cancellationToken) =>
-        _cache.GetOrCreateAsync(Key, _load, static (load, ct) => load(ct), Entry, cancellationToken: cancellationToken);
-
-    public ValueTask ForgetAsync(CancellationToken cancellationToken) => _cache.RemoveAsync(Key, cancellationToken);
+        _cache.GetOrCreateAsync(Key, _load, static (load, ct) => load(ct), Entry, Tags, cancellationToken);
 }

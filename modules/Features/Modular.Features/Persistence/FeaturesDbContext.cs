@@ -23,8 +23,6 @@ public sealed class FeaturesDbContext(DbContextOptions<FeaturesDbContext> option
         await Flags.Include(f => f.Overrides).FirstOrDefaultAsync(f => f.Key == key, cancellationToken)
         ?? throw new Kernel.Errors.NotFoundException("Feature flag", key);
 
-    /// <summary>Set while a save carries flag or override changes; read by <see cref="FlagChangeFeed"/>.</summary>
-    internal bool DefinitionsChanged { get; set; }
 
     /// <summary>History is append-only.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

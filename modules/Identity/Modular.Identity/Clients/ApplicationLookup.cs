@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Memberships;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
@@ -41,7 +41,7 @@ internal static class ApplicationLookup
 
     /// <summary>Deletes a client with its authorizations and tokens (OpenIddict removes them); its tokens stop opening its tenant here at once.</summary>
     public static async Task DeleteClientAsync(
-        this IOpenIddictApplicationManager applications, HybridCache cache, object application, string clientId, CancellationToken cancellationToken)
+        this IOpenIddictApplicationManager applications, ClusterCache cache, object application, string clientId, CancellationToken cancellationToken)
     {
         await applications.DeleteAsync(application, cancellationToken);
         await MembershipDirectory.ForgetClientAsync(cache, clientId, cancellationToken);

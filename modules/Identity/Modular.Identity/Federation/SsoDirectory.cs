@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Tenancy;
 
 namespace Modular.Identity.Federation;
@@ -12,7 +13,7 @@ namespace Modular.Identity.Federation;
 /// through a connection still stands. Read across tenants in a scope of its own: the sign-in pages are anonymous, and the
 /// cookie check runs inside every request, whose own scope must not be widened.
 /// </summary>
-public sealed class SsoDirectory(IServiceScopeFactory scopes, HybridCache cache)
+public sealed class SsoDirectory(IServiceScopeFactory scopes, HybridCache cache, ClusterCache clusterCache)
 {
     /// <summary>The claim a session made through a connection carries: its <see cref="SsoConnection.LoginProvider"/>.</summary>
     public const string ProviderClaim = "idp";
@@ -67,11 +68,12 @@ public sealed class SsoDirectory(IServiceScopeFactory scopes, HybridCache cache)
                 return await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().SsoConnections.AnyAsync(c => c.Id == id && c.Enabled, token);
             },
             new HybridCacheEntryOptions { Expiration = TimeSpan.FromSeconds(30), LocalCacheExpiration = TimeSpan.FromSeconds(30) },
-            cancellationToken: cancellationToken);
+            [ActiveKey(loginProvider)],
+            cancellationToken);
 
-    /// <summary>Ends the cached verdict on this instance at once, when a connection is disabled or deleted.</summary>
-    public ValueTask ForgetAsync(SsoConnection connection, CancellationToken cancellationToken) =>
-        cache.RemoveAsync(ActiveKey(connection.LoginProvider), cancellationToken);
+    /// <summary>Ends the cached verdict on every instance at once, when a connection is disabled or deleted.</summary>
+    public Task ForgetAsync(SsoConnection connection, CancellationToken cancellationToken) =>
+        clusterCache.InvalidateAsync([ActiveKey(connection.LoginProvider)], cancellationToken);
 
     private static string ActiveKey(string loginProvider) => $"identity:sso-active:{loginProvider}";
 }

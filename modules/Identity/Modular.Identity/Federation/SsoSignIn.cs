@@ -4,13 +4,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
@@ -24,7 +24,7 @@ namespace Modular.Identity.Federation;
 /// </summary>
 internal sealed class SsoSignIn(
     IdentityDbContext db, TenantScope scope, ITenantDirectory tenants, UserManager<User> users, SignInManager<User> signIn,
-    RoleGrants roles, ICaller caller, HybridCache cache, TimeProvider clock)
+    RoleGrants roles, ICaller caller, ClusterCache cache, TimeProvider clock)
 {
     /// <summary>Signs the person in, or says why not (a sentence for the sign-in page).</summary>
     public async Task<string?> CompleteAsync(Guid connectionId, ClaimsPrincipal upstream, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Modular.Identity.Clients;
 using Modular.Identity.Connect;
 using Modular.Identity.Persistence;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -15,9 +16,9 @@ namespace Modular.Identity.Memberships;
 /// <summary>
 /// The kernel's membership check for every tenant request: a user belongs to the tenants of their memberships; a
 /// client (a client-credentials token) to the tenant it is bound to, while it exists and is enabled. Cached for
-/// <c>Tenancy:CacheDuration</c>; this instance forgets a user or client as soon as a change to it commits (the
-/// handlers call <see cref="ForgetUserAsync"/> and <see cref="ForgetClientAsync"/>), other instances within one
-/// cache period.
+/// <c>Tenancy:CacheDuration</c>; every instance forgets a user or client as soon as a change to it commits (the
+/// handlers call <see cref="ForgetUserAsync"/> and <see cref="ForgetClientAsync"/>, which go through the kernel's
+/// cluster cache).
 /// </summary>
 internal sealed class MembershipDirectory(IServiceScopeFactory scopes, HybridCache cache, IOptions<TenancyOptions> options) : IMembershipDirectory
 {
@@ -32,7 +33,7 @@ internal sealed class MembershipDirectory(IServiceScopeFactory scopes, HybridCac
         var entry = new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration };
         if (TokenClaims.IsClientToken(caller))
         {
-            var binding = await cache.GetOrCreateAsync(ClientKey(subject), subject, LoadClientBindingAsync, entry, cancellationToken: cancellationToken);
+            var binding = await cache.GetOrCreateAsync(ClientKey(subject), subject, LoadClientBindingAsync, entry, [ClientKey(subject)], cancellationToken);
             return binding.Length > 0 && (binding == tenant.Id.ToString() || binding == tenant.Slug);
         }
 
@@ -41,15 +42,16 @@ internal sealed class MembershipDirectory(IServiceScopeFactory scopes, HybridCac
             return false;
         }
 
-        var tenants = await cache.GetOrCreateAsync(UserKey(userId), userId, LoadUserTenantsAsync, entry, cancellationToken: cancellationToken);
+        var tenants = await cache.GetOrCreateAsync(UserKey(userId), userId, LoadUserTenantsAsync, entry, [UserKey(userId)], cancellationToken);
         return tenants.Contains(tenant.Id);
     }
 
-    public static async Task ForgetUserAsync(HybridCache cache, Guid userId, CancellationToken cancellationToken) =>
-        await cache.RemoveAsync(UserKey(userId), cancellationToken);
+    // Each entry is tagged with its own key: a tag, unlike a removed key, also stops a load already under way.
+    public static Task ForgetUserAsync(ClusterCache cache, Guid userId, CancellationToken cancellationToken) =>
+        cache.InvalidateAsync([UserKey(userId)], cancellationToken);
 
-    public static async Task ForgetClientAsync(HybridCache cache, string clientId, CancellationToken cancellationToken) =>
-        await cache.RemoveAsync(ClientKey(clientId), cancellationToken);
+    public static Task ForgetClientAsync(ClusterCache cache, string clientId, CancellationToken cancellationToken) =>
+        cache.InvalidateAsync([ClientKey(clientId)], cancellationToken);
 
     private async ValueTask<Guid[]> LoadUserTenantsAsync(Guid userId, CancellationToken cancellationToken)
     {

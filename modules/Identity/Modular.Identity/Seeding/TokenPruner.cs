@@ -11,7 +11,7 @@ namespace Modular.Identity.Seeding;
 /// Deletes expired and revoked tokens and authorizations (OpenIddict.Quartz is not available here).
 /// On PostgreSQL only one instance prunes at a time: the others find the advisory lock taken and skip.
 /// </summary>
-internal sealed partial class TokenPruner(IServiceScopeFactory scopes, TimeProvider clock, ILogger<TokenPruner> logger) : BackgroundService
+internal sealed partial class TokenPruner(IServiceScopeFactory scopes, ExclusiveWork exclusive, TimeProvider clock, ILogger<TokenPruner> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -41,8 +41,7 @@ internal sealed partial class TokenPruner(IServiceScopeFactory scopes, TimeProvi
     {
         await using var scope = scopes.CreateAsyncScope();
         var threshold = clock.GetUtcNow() - Retention;
-        return await scope.ServiceProvider.GetRequiredService<IdentityDbContext>().Database
-            .RunAloneAsync(LockKey, ct => PruneWithAsync(scope.ServiceProvider, threshold, ct), cancellationToken);
+        return await exclusive.RunAloneAsync(LockKey, ct => PruneWithAsync(scope.ServiceProvider, threshold, ct), cancellationToken);
     }
 
     private static async Task PruneWithAsync(IServiceProvider services, DateTimeOffset threshold, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
@@ -8,6 +7,7 @@ using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
@@ -72,7 +72,7 @@ internal static class TenantMembers
     /// permissions; the next sign-in has the new ones) and makes this instance forget their memberships.
     /// </summary>
     public static async Task EndSessionsInTenantAsync(
-        this IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache, Guid userId, Guid tenantId,
+        this IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache, Guid userId, Guid tenantId,
         CancellationToken cancellationToken)
     {
         await authorizations.RevokeInTenantAsync(tokens, userId, tenantId, cancellationToken);

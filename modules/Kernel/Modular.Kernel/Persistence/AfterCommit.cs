@@ -1,47 +1,65 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Modular.Kernel.Persistence;
+using Modular.Kernel.Outbox;
 
-namespace Modular.Kernel.Outbox;
+namespace Modular.Kernel.Persistence;
 
 /// <summary>
-/// Wakes this instance's outbox once integration events are committed, however the save came about (the unit of
-/// work, a handler's <see cref="ModuleDbContext.CommitAsync"/>, a worker): at once after a save of its own, or when
-/// the transaction the save ran in commits, since the dispatcher cannot see the rows before.
+/// Runs what a context was asked to do once its changes are committed (<see cref="ModuleDbContext.AfterCommit"/>):
+/// wake this instance's outbox for new integration events, tell every instance to drop what a change made stale. However
+/// the save came about (the unit of work, a handler's <see cref="ModuleDbContext.CommitAsync"/>, a worker), the effects
+/// run at once after a save of its own, or when the transaction the save ran in commits, since no one can see the rows
+/// before; a rollback drops them.
 /// </summary>
-internal sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class AfterCommit(OutboxSignal outbox) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Note(eventData.Context);
+        WakeOutboxFor(eventData.Context);
         return result;
     }
 
     public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        Note(eventData.Context);
+        WakeOutboxFor(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        Saved(eventData.Context);
+        if (Saved(eventData.Context) is { } effects)
+        {
+            Run(effects);
+        }
+
         return result;
     }
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        Saved(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (Saved(eventData.Context) is { } effects)
+        {
+            await RunAsync(effects, cancellationToken);
+        }
+
+        return result;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData.Context);
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        Committed(eventData.Context);
-        return Task.CompletedTask;
+        if (Committed(eventData.Context) is { } effects)
+        {
+            Run(effects);
+        }
+    }
+
+    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (Committed(eventData.Context) is { } effects)
+        {
+            await RunAsync(effects, cancellationToken);
+        }
     }
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
@@ -52,52 +70,63 @@ internal sealed class OutboxWakeUp(OutboxSignal signal) : ISaveChangesIntercepto
         return Task.CompletedTask;
     }
 
-    private static void Note(DbContext? context)
+    private void WakeOutboxFor(DbContext? context)
     {
         if (context is ModuleDbContext db && db.HasPendingIntegrationEvents)
         {
-            db.OutboxWakeUp = OutboxWakeUpState.AfterSave;
+            db.AfterCommit(_ =>
+            {
+                outbox.Notify();
+                return Task.CompletedTask;
+            });
         }
     }
 
-    private void Saved(DbContext? context)
+    /// <summary>The effects to run now that a save succeeded outside any transaction; inside one they wait for its commit.</summary>
+    private static List<Func<CancellationToken, Task>>? Saved(DbContext? context)
     {
-        if (context is ModuleDbContext { OutboxWakeUp: OutboxWakeUpState.AfterSave } db)
+        if (context is not ModuleDbContext { PendingAfterCommit.Count: > 0 } db)
         {
-            if (db.Database.CurrentTransaction is null)
-            {
-                db.OutboxWakeUp = OutboxWakeUpState.None;
-                signal.Notify();
-            }
-            else
-            {
-                db.OutboxWakeUp = OutboxWakeUpState.AfterCommit;
-            }
+            return null;
         }
+
+        if (db.Database.CurrentTransaction is not null)
+        {
+            db.AwaitingCommit = true;
+            return null;
+        }
+
+        return Take(db);
     }
 
-    private void Committed(DbContext? context)
+    private static List<Func<CancellationToken, Task>>? Committed(DbContext? context) =>
+        context is ModuleDbContext { AwaitingCommit: true } db ? Take(db) : null;
+
+    private static List<Func<CancellationToken, Task>> Take(ModuleDbContext db)
     {
-        if (context is ModuleDbContext { OutboxWakeUp: OutboxWakeUpState.AfterCommit } db)
-        {
-            db.OutboxWakeUp = OutboxWakeUpState.None;
-            signal.Notify();
-        }
+        var effects = db.PendingAfterCommit.ToList();
+        db.PendingAfterCommit.Clear();
+        db.AwaitingCommit = false;
+        return effects;
     }
 
     private static void Forget(DbContext? context)
     {
         if (context is ModuleDbContext db)
         {
-            db.OutboxWakeUp = OutboxWakeUpState.None;
+            db.PendingAfterCommit.Clear();
+            db.AwaitingCommit = false;
         }
     }
-}
 
-/// <summary>Where a context's saved integration events stand on their way to the outbox dispatcher.</summary>
-internal enum OutboxWakeUpState
-{
-    None,
-    AfterSave,
-    AfterCommit,
+    private static async Task RunAsync(List<Func<CancellationToken, Task>> effects, CancellationToken cancellationToken)
+    {
+        foreach (var effect in effects)
+        {
+            await effect(cancellationToken);
+        }
+    }
+
+    // Synchronous saves are the framework stores' (the data-protection key ring): rare enough to wait for.
+    private static void Run(List<Func<CancellationToken, Task>> effects) => RunAsync(effects, CancellationToken.None).GetAwaiter().GetResult();
 }

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Modular.Kernel.Persistence;
 
 public enum DatabaseProvider
@@ -32,6 +34,14 @@ public sealed class DatabaseOptions
     /// </summary>
     public string? MigrationConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL: a connection straight to the server, for what needs a session of its own — <c>LISTEN</c> for other
+    /// instances' notifications, and the locks that let one instance run a job (<see cref="ExclusiveWork"/>). Set it
+    /// when <see cref="ConnectionString"/> goes through a pooler in transaction mode (PgBouncer; docs/adr/0020), which
+    /// keeps no session. Unset: <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? DirectConnectionString { get; set; }
+
     /// <summary>Apply pending migrations when the host starts (Development); otherwise run the host with <c>--migrate</c>.</summary>
     public bool MigrateOnStartup { get; set; }
 
@@ -51,6 +61,17 @@ public sealed class DatabaseOptions
     public string MigrationConnectionStringFor(string schema) => string.IsNullOrEmpty(MigrationConnectionString)
         ? ConnectionStringFor(schema)
         : For(MigrationConnectionString, "MigrationConnectionString", schema);
+
+    /// <summary>
+    /// An unpooled connection string to <see cref="DirectConnectionString"/>: a long-lived or locking session ends when it
+    /// is closed, instead of going back to a pool with its state.
+    /// </summary>
+    public string DirectSessionConnectionString() =>
+        new NpgsqlConnectionStringBuilder(string.IsNullOrEmpty(DirectConnectionString) ? ConnectionString : DirectConnectionString)
+        {
+            Pooling = false,
+            KeepAlive = 30,
+        }.ConnectionString;
 
     private string For(string connectionString, string key, string schema)
     {

@@ -1,47 +1,40 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Modular.Kernel.Persistence;
 
 /// <summary>
-/// Background work that one instance runs at a time (pruning, closing billing periods, retention). On
-/// PostgreSQL a session advisory lock is held on one connection, open for the whole run; the other
-/// instances find it taken and skip their round. SQLite is one host's file: the work simply runs.
+/// Background work that one instance runs at a time (pruning, closing billing periods, retention). On PostgreSQL a
+/// session advisory lock is held for the whole run on a connection of its own, straight to the server
+/// (<see cref="DatabaseOptions.DirectConnectionString"/>): a session lock taken through PgBouncer in transaction mode
+/// could be released on another server connection, or never. The other instances find it taken and skip their round;
+/// if this instance dies, its session ends and the lock with it. The work itself runs on the usual pooled contexts.
+/// SQLite is one host's file: the work simply runs.
 /// </summary>
-public static class ExclusiveWork
+public sealed class ExclusiveWork(IOptions<DatabaseOptions> database)
 {
     /// <summary>Runs <paramref name="work"/> unless another instance holds <paramref name="lockKey"/>; false when skipped.</summary>
-    public static async Task<bool> RunAloneAsync(this DatabaseFacade database, long lockKey, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    public async Task<bool> RunAloneAsync(long lockKey, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        if (!database.IsNpgsql())
+        if (database.Value.Provider != DatabaseProvider.Postgres)
         {
             await work(cancellationToken);
             return true;
         }
 
-        await database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var session = new NpgsqlConnection(database.Value.DirectSessionConnectionString());
+        await session.OpenAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", session))
         {
-            var acquired = await database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({lockKey}) AS \"Value\"").SingleAsync(cancellationToken);
-            if (!acquired)
+            take.Parameters.AddWithValue("key", lockKey);
+            if (!(bool)(await take.ExecuteScalarAsync(cancellationToken))!)
             {
                 return false;
             }
-
-            try
-            {
-                await work(cancellationToken);
-            }
-            finally
-            {
-                await database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({lockKey})", CancellationToken.None);
-            }
-
-            return true;
         }
-        finally
-        {
-            await database.CloseConnectionAsync();
-        }
+
+        // Closing the unpooled session releases the lock, whatever the work did.
+        await work(cancellationToken);
+        return true;
     }
 }

@@ -26,12 +26,12 @@ public static class ModuleDatabase
             (sp, options) =>
             {
                 Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, schema);
-                options.AddInterceptors(sp.GetRequiredService<OutboxWakeUp>());
+                options.AddInterceptors(sp.GetRequiredService<AfterCommit>());
             },
             optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<ModuleDbContext>(sp => sp.GetRequiredService<TContext>());
         services.AddKernelCore();
-        services.TryAddSingleton<OutboxWakeUp>();
+        services.TryAddSingleton<AfterCommit>();
         services.AddSingleton<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxWorker<TContext>>();
 
@@ -49,7 +49,7 @@ public static class ModuleDatabase
                 // Transient failures are retried (work with its own transaction goes through InTransactionAsync).
                 options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryTable, schema)
                         .EnableRetryOnFailure(database.MaxRetryCount, database.MaxRetryDelay, errorCodesToAdd: null))
-                    .AddInterceptors(TenantSessionInterceptor.Instance);
+                    .AddInterceptors(TenantSettingInterceptor.Instance);
                 break;
             case DatabaseProvider.Sqlite:
                 CreateDirectoryFor(connectionString);

@@ -17,12 +17,25 @@ namespace Modular.Kernel.Persistence;
 /// change that caused it, and keeps every <see cref="ITenantOwned"/> row inside its tenant: reads are
 /// filtered by the <see cref="ITenantContext"/>, and writes outside it throw.
 /// </summary>
-public abstract class ModuleDbContext(DbContextOptions options, ITenantContext tenantContext) : DbContext(options)
+public abstract class ModuleDbContext : DbContext
 {
     private const string TenantFilter = "tenant";
 
-    /// <summary>Whose rows this context sees; also what PostgreSQL's row-level security is told per connection.</summary>
-    public ITenantContext TenantContext { get; } = tenantContext;
+    protected ModuleDbContext(DbContextOptions options, ITenantContext tenantContext)
+        : base(options)
+    {
+        TenantContext = tenantContext;
+
+        // PostgreSQL's tenant setting is transaction-local (TenantSettingInterceptor): a save of one statement needs its
+        // transaction too, or row-level security would refuse it.
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+    }
+
+    /// <summary>Whose rows this context sees; also what PostgreSQL's row-level security is told per transaction.</summary>
+    public ITenantContext TenantContext { get; }
+
+    /// <summary>The transaction PostgreSQL was last told the tenant in, and the value told; kept by the interceptor.</summary>
+    internal (System.Data.Common.DbTransaction Transaction, string Value)? TenantSettingTold { get; set; }
 
     // Read by the query filters on every query (EF re-evaluates context members per query).
     private Guid? ScopedTenantId => TenantContext.Tenant?.Id;
@@ -39,8 +52,11 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     internal bool HasPendingIntegrationEvents =>
         ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
 
-    /// <summary>Kept by <see cref="Outbox.OutboxWakeUp"/>.</summary>
-    internal OutboxWakeUpState OutboxWakeUp { get; set; }
+    /// <summary>What runs once this context's changes are committed; kept by <see cref="Persistence.AfterCommit"/>.</summary>
+    internal List<Func<CancellationToken, Task>> PendingAfterCommit { get; } = [];
+
+    /// <summary>A save has run inside a transaction: <see cref="PendingAfterCommit"/> waits for its commit.</summary>
+    internal bool AwaitingCommit { get; set; }
 
     /// <summary>
     /// The one way module code saves: the unit of work calls it when a command's handler returns, and a handler
@@ -48,6 +64,13 @@ public abstract class ModuleDbContext(DbContextOptions options, ITenantContext t
     /// Integration events saved with it wake the outbox as soon as they are committed.
     /// </summary>
     public Task<int> CommitAsync(CancellationToken cancellationToken) => SaveChangesAsync(cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="effect"/> once this context's next save has committed: at once after a save that ran in no
+    /// transaction of the caller's, else when that transaction commits; never if it rolls back. For what must not happen
+    /// before others can see the change (telling other instances to drop a cached copy of it).
+    /// </summary>
+    public void AfterCommit(Func<CancellationToken, Task> effect) => PendingAfterCommit.Add(effect);
 
     /// <summary>Records an integration event; it is published after this context's changes commit.</summary>
     public void Publish<TEvent>(TEvent integrationEvent, DateTimeOffset now)

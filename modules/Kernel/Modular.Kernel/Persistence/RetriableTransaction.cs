@@ -1,3 +1,4 @@
+using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -11,10 +12,15 @@ namespace Modular.Kernel.Persistence;
 /// transient failure aborts it — never resumed from the middle. The work may therefore run more than once:
 /// it must rebuild its changes from what it reads inside, not from what a failed attempt left tracked.
 /// Inside a transaction already open on the context, the work simply joins it.
+/// <para>
+/// An isolation level is asked for here, never with <c>SET TRANSACTION</c> in the work: on PostgreSQL the transaction's
+/// first statement tells it the tenant (row-level security), and <c>SET TRANSACTION</c> must come before any other.
+/// </para>
 /// </summary>
 public static class RetriableTransaction
 {
-    public static async Task<T> InTransactionAsync<T>(this DatabaseFacade database, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public static async Task<T> InTransactionAsync<T>(
+        this DatabaseFacade database, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken, IsolationLevel isolation = IsolationLevel.Unspecified)
     {
         if (database.CurrentTransaction is not null)
         {
@@ -22,10 +28,10 @@ public static class RetriableTransaction
         }
 
         return await database.CreateExecutionStrategy().ExecuteAsync(
-            (Database: database, Work: work),
+            (Database: database, Work: work, Isolation: isolation),
             static async (_, state, cancellationToken) =>
             {
-                await using var transaction = await state.Database.BeginTransactionAsync(cancellationToken);
+                await using var transaction = await state.Database.BeginTransactionAsync(state.Isolation, cancellationToken);
                 var result = await state.Work(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return result;
@@ -34,10 +40,11 @@ public static class RetriableTransaction
             cancellationToken);
     }
 
-    public static Task InTransactionAsync(this DatabaseFacade database, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+    public static Task InTransactionAsync(
+        this DatabaseFacade database, Func<CancellationToken, Task> work, CancellationToken cancellationToken, IsolationLevel isolation = IsolationLevel.Unspecified) =>
         database.InTransactionAsync(async token =>
         {
             await work(token);
             return true;
-        }, cancellationToken);
+        }, cancellationToken, isolation);
 }

@@ -25,7 +25,7 @@ internal static class TenantRowSecurity
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             var qualified = $"\"{table.Schema}\".\"{table.Name}\"";
             var column = entity.FindProperty(nameof(ITenantOwned.TenantId))!.GetColumnName(table)!;
-            var visible = $"current_setting('{TenantSessionInterceptor.Setting}', true) IN (\"{column}\"::text, '*')";
+            var visible = $"current_setting('{TenantSettingInterceptor.Setting}', true) IN (\"{column}\"::text, '*')";
 
             // Identifiers come from the compiled model, never from input.
             var sql = $"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY; " +

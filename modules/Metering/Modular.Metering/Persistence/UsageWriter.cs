@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Modular.Kernel.Persistence;
 using Modular.Metering.Domain;
 using Npgsql;
 
@@ -158,15 +159,14 @@ internal sealed class UsageWriter(MeteringDbContext db)
         await using var command = CreateCommand();
         var parameters = Parameters(command, Id(SmallestVersion7Id(cutoff)), limit).ToArray();
         command.CommandText = $"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE id < {parameters[0]} ORDER BY id LIMIT {parameters[1]})";
-        await db.Database.OpenConnectionAsync(cancellationToken); // nested opens are counted: closing leaves an outer one open
-        try
-        {
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        // In a transaction of its own, which is what tells PostgreSQL the scope (row-level security).
+        return await db.Database.InTransactionAsync(
+            async token =>
+            {
+                command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+                return await command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
     }
 
     /// <summary>The version 7 UUID that sorts before every one made at or after <paramref name="instant"/>.</summary>

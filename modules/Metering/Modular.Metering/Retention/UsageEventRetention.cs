@@ -15,7 +15,7 @@ namespace Modular.Metering.Retention;
 /// instance runs it at a time.
 /// </summary>
 internal sealed partial class UsageEventRetention(
-    IServiceScopeFactory scopes, IOptions<MeteringOptions> options, TimeProvider clock, ILogger<UsageEventRetention> logger) : BackgroundService
+    IServiceScopeFactory scopes, ExclusiveWork exclusive, IOptions<MeteringOptions> options, TimeProvider clock, ILogger<UsageEventRetention> logger) : BackgroundService
 {
     /// <summary>The shortest retention: a resent event is recognised as a duplicate for at least 32 days.</summary>
     public static readonly TimeSpan Minimum = TimeSpan.FromDays(32);
@@ -49,7 +49,7 @@ internal sealed partial class UsageEventRetention(
         var db = scope.ServiceProvider.GetRequiredService<MeteringDbContext>();
         var cutoff = clock.GetUtcNow() - options.Value.EventRetention;
         var deleted = 0;
-        await db.Database.RunAloneAsync(LockKey, async ct =>
+        await exclusive.RunAloneAsync(LockKey, async ct =>
         {
             var writer = new UsageWriter(db);
             int batch;

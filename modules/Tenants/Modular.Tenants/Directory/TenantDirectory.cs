@@ -1,8 +1,10 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using Modular.Tenants.Domain;
@@ -12,18 +14,24 @@ using Modular.Tenants.UseCases;
 namespace Modular.Tenants.Directory;
 
 /// <summary>
-/// The kernel's view of tenants, for resolving every request: cached for <c>Tenancy:CacheDuration</c>.
-/// This instance forgets a tenant as soon as a change to it commits (through the outbox); other
-/// instances see the change within one cache period.
+/// The kernel's view of tenants, for resolving every request: cached for <c>Tenancy:CacheDuration</c>, and dropped on
+/// every instance as soon as a change to the tenant commits (<see cref="ForgetTenantsOnCommit"/>, through the kernel's
+/// cluster cache). An entry found by id is tagged with the id, one found by slug with the slug: a change invalidates
+/// both, and the slug the tenant had before.
 /// </summary>
-internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache cache, IOptions<TenancyOptions> options) : ITenantDirectory
+internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache cache, ClusterCache clusterCache, IOptions<TenancyOptions> options)
+    : ITenantDirectory
 {
     public async ValueTask<TenantInfo?> FindAsync(string idOrSlug, CancellationToken cancellationToken)
     {
-        var key = Key(idOrSlug);
+        var key = "tenants:directory:" + idOrSlug.ToLowerInvariant();
+        var tags = new[] { Guid.TryParse(idOrSlug, out var id) ? IdTag(id) : SlugTag(idOrSlug) };
         var entry = new HybridCacheEntryOptions { Expiration = options.Value.CacheDuration, LocalCacheExpiration = options.Value.CacheDuration };
-        return await cache.GetOrCreateAsync(key, idOrSlug, LoadAsync, entry, cancellationToken: cancellationToken);
+        return await cache.GetOrCreateAsync(key, idOrSlug, LoadAsync, entry, tags, cancellationToken);
     }
+
+    /// <summary>What a change to a tenant makes stale: its entries by id and by each slug it had.</summary>
+    public static string[] TagsOf(Guid tenantId, params string?[] slugs) => [IdTag(tenantId), .. slugs.OfType<string>().Distinct().Select(SlugTag)];
 
     /// <param name="formerSlug">A slug the tenant no longer has, which must stop resolving to it too.</param>
     public async Task ForgetAsync(Guid tenantId, string? formerSlug, CancellationToken cancellationToken)
@@ -31,9 +39,12 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
         await using var scope = scopes.CreateAsyncScope();
         var slug = await scope.ServiceProvider.GetRequiredService<TenantsDbContext>().Tenants
             .Where(t => t.Id == tenantId).Select(t => t.Slug).FirstOrDefaultAsync(cancellationToken);
-        string[] slugs = [.. new[] { slug, formerSlug }.OfType<string>()];
-        await cache.RemoveAsync([Key(tenantId.ToString()), .. slugs.Select(Key)], cancellationToken);
+        await clusterCache.InvalidateAsync(TagsOf(tenantId, slug, formerSlug), cancellationToken);
     }
+
+    private static string IdTag(Guid id) => $"tenant:{id:N}";
+
+    private static string SlugTag(string slug) => "tenant-slug:" + slug.ToLowerInvariant();
 
     private async ValueTask<TenantInfo?> LoadAsync(string idOrSlug, CancellationToken cancellationToken)
     {
@@ -45,10 +56,48 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
         return tenant is null || tenant.Status == TenantStatus.Deleted ? null : tenant.ToInfo();
     }
 
-    private static string Key(string idOrSlug) => "tenants:directory:" + idOrSlug.ToLowerInvariant();
 }
 
-/// <summary>Drops a changed tenant from this instance's cache once the change has committed.</summary>
+/// <summary>
+/// Drops a changed tenant from every instance's directory once the change commits, however it was saved: an EF
+/// interceptor on the module's context, so no use case can forget it.
+/// </summary>
+internal sealed class ForgetTenantsOnCommit(ClusterCache cache) : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Note(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Note(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private void Note(DbContext? context)
+    {
+        if (context is not TenantsDbContext db)
+        {
+            return;
+        }
+
+        var tags = db.ChangeTracker.Entries<Tenant>()
+            .Where(e => e.State is EntityState.Modified or EntityState.Deleted)
+            .SelectMany(e => TenantDirectory.TagsOf(e.Entity.Id, e.Entity.Slug, (string?)e.OriginalValues[nameof(Tenant.Slug)]))
+            .ToArray();
+        if (tags.Length > 0)
+        {
+            cache.InvalidateOnCommit(db, tags);
+        }
+    }
+}
+
+/// <summary>
+/// A safety net behind <see cref="ForgetTenantsOnCommit"/>: drops a changed tenant from every instance's directory when
+/// its integration event is handled, for a change saved some other way.
+/// </summary>
 public sealed class ForgetChangedTenant(ITenantDirectory directory) :
     INotificationHandler<TenantActivated>,
     INotificationHandler<TenantSuspended>,

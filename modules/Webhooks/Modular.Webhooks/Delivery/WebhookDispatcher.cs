@@ -46,7 +46,7 @@ internal sealed partial class WebhookDispatcher(
         var secrets = scope.ServiceProvider.GetRequiredService<EndpointSecrets>();
         // On PostgreSQL the claim holds its rows until the outcomes are saved; a transient database failure
         // replays the batch (at least once, as after a crash). SQLite saves nothing until the end anyway.
-        // Events the outcomes publish wake the outbox once committed (the kernel's OutboxWakeUp).
+        // Events the outcomes publish wake the outbox once committed (the kernel's AfterCommit).
         return db.Database.IsNpgsql()
             ? await db.Database.InTransactionAsync(DispatchAsync, cancellationToken)
             : await DispatchAsync(cancellationToken);

@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
 
@@ -25,7 +25,7 @@ namespace Modular.Identity.UseCases.AcceptInvitation;
 /// </summary>
 public sealed class AcceptInvitationHandler(
     IdentityDbContext db, TenantScope scope, ITenantDirectory tenants, UserManager<User> users, RoleGrants roles, ICaller caller, TimeProvider clock,
-    HybridCache cache)
+    ClusterCache cache)
     : ICommandHandler<Contracts.AcceptInvitation, AcceptedInvitation>
 {
     public async ValueTask<AcceptedInvitation> Handle(Contracts.AcceptInvitation command, CancellationToken cancellationToken)

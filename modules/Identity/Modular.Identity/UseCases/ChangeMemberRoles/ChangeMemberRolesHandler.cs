@@ -4,12 +4,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -18,7 +18,7 @@ namespace Modular.Identity.UseCases.ChangeMemberRoles;
 
 public sealed class ChangeMemberRolesHandler(
     IdentityDbContext db, ITenantContext scope, UserManager<User> users, RoleGrants roles, GrantCheck grants, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.ChangeMemberRoles, TenantMemberDto>
 {
     public async ValueTask<TenantMemberDto> Handle(Contracts.ChangeMemberRoles command, CancellationToken cancellationToken)

@@ -2,17 +2,17 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
 using Modular.Identity.Contracts;
 using Modular.Identity.Memberships;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.CreateClient;
 
-public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache)
+public sealed class CreateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, ClusterCache cache)
     : ICommandHandler<Contracts.CreateClient, ClientWithSecret>
 {
     public async ValueTask<ClientWithSecret> Handle(Contracts.CreateClient command, CancellationToken cancellationToken)

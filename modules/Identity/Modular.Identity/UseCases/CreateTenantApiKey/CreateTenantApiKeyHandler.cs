@@ -3,13 +3,13 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -18,7 +18,7 @@ namespace Modular.Identity.UseCases.CreateTenantApiKey;
 
 public sealed class CreateTenantApiKeyHandler(
     IdentityDbContext db, IOpenIddictApplicationManager applications, ITenantContext scope, GrantCheck check, RoleGrants grants, ICaller caller,
-    HybridCache cache, TimeProvider clock)
+    ClusterCache cache, TimeProvider clock)
     : ICommandHandler<Contracts.CreateTenantApiKey, TenantApiKeyWithSecret>
 {
     public async ValueTask<TenantApiKeyWithSecret> Handle(Contracts.CreateTenantApiKey command, CancellationToken cancellationToken)

@@ -2,13 +2,13 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
+using Modular.Kernel.Cluster;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.DeleteClient;
 
-public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications, HybridCache cache) : ICommandHandler<Contracts.DeleteClient>
+public sealed class DeleteClientHandler(IOpenIddictApplicationManager applications, ClusterCache cache) : ICommandHandler<Contracts.DeleteClient>
 {
     public async ValueTask<Unit> Handle(Contracts.DeleteClient command, CancellationToken cancellationToken)
     {

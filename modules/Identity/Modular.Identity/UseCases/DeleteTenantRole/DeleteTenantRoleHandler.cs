@@ -3,12 +3,12 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -17,7 +17,7 @@ namespace Modular.Identity.UseCases.DeleteTenantRole;
 
 public sealed class DeleteTenantRoleHandler(
     IdentityDbContext db, ITenantContext scope, RoleGrants roles, GrantCheck grants, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.DeleteTenantRole>
 {
     public async ValueTask<Unit> Handle(Contracts.DeleteTenantRole command, CancellationToken cancellationToken)

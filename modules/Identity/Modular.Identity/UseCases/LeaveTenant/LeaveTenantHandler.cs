@@ -2,10 +2,10 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -14,7 +14,7 @@ namespace Modular.Identity.UseCases.LeaveTenant;
 
 public sealed class LeaveTenantHandler(
     IdentityDbContext db, ITenantContext scope, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.LeaveTenant>
 {
     public async ValueTask<Unit> Handle(Contracts.LeaveTenant command, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
 using Modular.Identity.Persistence;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Tenancy;
 using Modular.Tenants.Contracts;
 using OpenIddict.Abstractions;
@@ -15,7 +15,7 @@ namespace Modular.Identity.UseCases.PurgeTenant;
 /// domains, and its people's links to them), sign-up record and audit trail go with it; the users themselves stay (they may
 /// belong elsewhere).
 /// </summary>
-public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope, IOpenIddictApplicationManager applications, HybridCache cache)
+public sealed class PurgeTenantMemberships(IdentityDbContext db, TenantScope scope, IOpenIddictApplicationManager applications, ClusterCache cache)
     : INotificationHandler<TenantPurged>
 {
     public async ValueTask Handle(TenantPurged notification, CancellationToken cancellationToken)

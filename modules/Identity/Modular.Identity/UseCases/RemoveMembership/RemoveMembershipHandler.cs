@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
 using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
@@ -19,7 +19,7 @@ namespace Modular.Identity.UseCases.RemoveMembership;
 
 public sealed class RemoveMembershipHandler(
     UserManager<User> users, IdentityDbContext db, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.RemoveMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(Contracts.RemoveMembership command, CancellationToken cancellationToken)

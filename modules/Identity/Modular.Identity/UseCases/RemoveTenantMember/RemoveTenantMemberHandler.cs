@@ -2,11 +2,11 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Contracts;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
@@ -15,7 +15,7 @@ namespace Modular.Identity.UseCases.RemoveTenantMember;
 
 public sealed class RemoveTenantMemberHandler(
     IdentityDbContext db, ITenantContext scope, RoleGrants roles, GrantCheck grants, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.RemoveTenantMember>
 {
     public async ValueTask<Unit> Handle(Contracts.RemoveTenantMember command, CancellationToken cancellationToken)

@@ -2,10 +2,10 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Tenancy;
 using OpenIddict.Abstractions;
 
@@ -16,7 +16,7 @@ namespace Modular.Identity.UseCases.RevokeTenantApiKey;
 /// stoppable by any of the tenant's key managers.
 /// </summary>
 public sealed class RevokeTenantApiKeyHandler(
-    IdentityDbContext db, IOpenIddictApplicationManager applications, ITenantContext scope, ICaller caller, HybridCache cache, TimeProvider clock)
+    IdentityDbContext db, IOpenIddictApplicationManager applications, ITenantContext scope, ICaller caller, ClusterCache cache, TimeProvider clock)
     : ICommandHandler<Contracts.RevokeTenantApiKey>
 {
     public async ValueTask<Unit> Handle(Contracts.RevokeTenantApiKey command, CancellationToken cancellationToken)

@@ -2,17 +2,17 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
 using Modular.Identity.Contracts;
 using Modular.Identity.Memberships;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.SetClientEnabled;
 
 public sealed class SetClientEnabledHandler(
-    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants, HybridCache cache)
+    IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, GrantCheck grants, ClusterCache cache)
     : ICommandHandler<Contracts.SetClientEnabled, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(Contracts.SetClientEnabled command, CancellationToken cancellationToken)

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Configuration;
 using Modular.Identity.Connect;
 using Modular.Identity.Contracts;
@@ -13,6 +12,7 @@ using Modular.Identity.Domain;
 using Modular.Identity.Memberships;
 using Modular.Identity.Persistence;
 using Modular.Kernel.Auditing;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
@@ -22,7 +22,7 @@ namespace Modular.Identity.UseCases.SetMembership;
 
 public sealed class SetMembershipHandler(
     UserManager<User> users, IdentityDbContext db, ITenantDirectory tenants, GrantCheck grants, RoleGrants roles, ICaller caller, TimeProvider clock,
-    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, HybridCache cache)
+    IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, ClusterCache cache)
     : ICommandHandler<Contracts.SetMembership, UserDto>
 {
     public async ValueTask<UserDto> Handle(Contracts.SetMembership command, CancellationToken cancellationToken)

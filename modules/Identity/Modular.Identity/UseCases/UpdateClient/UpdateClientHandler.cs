@@ -2,17 +2,17 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Caching.Hybrid;
 using Modular.Identity.Clients;
 using Modular.Identity.Contracts;
 using Modular.Identity.Memberships;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using OpenIddict.Abstractions;
 
 namespace Modular.Identity.UseCases.UpdateClient;
 
-public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, HybridCache cache)
+public sealed class UpdateClientHandler(IOpenIddictApplicationManager applications, GrantCheck grants, ClusterCache cache)
     : ICommandHandler<Contracts.UpdateClient, ClientDto>
 {
     public async ValueTask<ClientDto> Handle(Contracts.UpdateClient command, CancellationToken cancellationToken)

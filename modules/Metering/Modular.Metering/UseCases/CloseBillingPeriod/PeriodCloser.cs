@@ -20,7 +20,7 @@ namespace Modular.Metering.UseCases.CloseBillingPeriod;
 /// <see cref="Contracts.CloseBillingPeriod"/> command as the API, so a period closed by hand is not closed again.
 /// One instance runs it at a time (<see cref="ExclusiveWork"/>).
 /// </summary>
-internal sealed partial class PeriodCloser(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MeteringOptions> options, ILogger<PeriodCloser> logger) : BackgroundService
+internal sealed partial class PeriodCloser(IServiceScopeFactory scopes, ExclusiveWork exclusive, TimeProvider clock, IOptions<MeteringOptions> options, ILogger<PeriodCloser> logger) : BackgroundService
 {
     private const long LockKey = 0x4d657465726e67; // "Meterng": one key for the whole platform's period closing
 
@@ -44,8 +44,7 @@ internal sealed partial class PeriodCloser(IServiceScopeFactory scopes, TimeProv
     /// <summary>Closes each tenant's last ended period once past the grace; false when another instance holds the lock.</summary>
     public async Task<bool> CloseEndedPeriodsAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<MeteringDbContext>().Database.RunAloneAsync(LockKey, CloseAllAsync, cancellationToken);
+        return await exclusive.RunAloneAsync(LockKey, CloseAllAsync, cancellationToken);
     }
 
     private async Task CloseAllAsync(CancellationToken cancellationToken)
