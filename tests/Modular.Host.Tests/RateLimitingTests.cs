@@ -41,6 +41,54 @@ public sealed class RateLimitingTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live", Ct)).StatusCode); // probes are never limited
     }
 
+    [Theory]
+    [InlineData(false, 20)] // each instance counts alone: two allow twice the limit (README, docs/adr/0020)
+    [InlineData(true, 10)] // counted in Redis: the limit holds across both
+    public async Task Two_instances_share_one_limit_when_redis_is_configured(bool withRedis, int allowed)
+    {
+        await using var redis = withRedis ? await RedisServer.StartAsync() : null;
+        await using var first = await ModularHost.OnPostgresAsync(postgres, Limits(10));
+        if (redis is not null)
+        {
+            first.WithRedis(redis);
+        }
+
+        await using var second = first.AnotherInstance();
+        HttpClient[] instances = [first.CreateClient(), second.CreateClient()];
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            statuses.Add((await instances[i % 2].GetAsync($"/probe/{i}", Ct)).StatusCode); // one caller, by turns on each instance
+        }
+
+        Assert.Equal(allowed, statuses.Count(s => s == HttpStatusCode.NotFound));
+        Assert.Equal(30 - allowed, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task A_redis_outage_falls_back_to_counting_on_each_instance_and_fails_no_request()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = (await ModularHost.OnPostgresAsync(postgres, Limits(5))).WithRedis(redis);
+        var anonymous = host.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/probe/{i}", Ct)).StatusCode);
+        }
+
+        await redis.StopAsync();
+
+        // This instance's own window, fresh: five more, then refused; never a 500.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 7; i++)
+        {
+            statuses.Add((await anonymous.GetAsync($"/probe/down-{i}", Ct)).StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.NotFound, 5), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
+
     private static Dictionary<string, string?> Limits(int permitLimit) => new()
     {
         ["RateLimiting:PermitLimit"] = permitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),

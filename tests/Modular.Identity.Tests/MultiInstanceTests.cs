@@ -51,6 +51,20 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
         await Eventually.HoldsAsync(async () => await CurrentTenantAsync(second, service) == HttpStatusCode.Forbidden, "the client is refused");
     }
 
+    /// <summary>
+    /// With Redis the host's rate limiter counts in Redis, which never grants a permit synchronously: the OpenID
+    /// provider's endpoints, which spend a permit of it first, must ask for it asynchronously or answer 429 to all.
+    /// </summary>
+    [Fact]
+    public async Task Token_grants_and_api_calls_work_with_limits_counted_in_redis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var oidc = await OidcHost.StartAsync(DatabaseProvider.Postgres, postgres, new() { ["Redis:ConnectionString"] = redis.ConnectionString });
+
+        var service = await MembershipRevocationTests.ServiceTokenAsync(oidc);
+        Assert.Equal(HttpStatusCode.OK, await CurrentTenantAsync(oidc.Host, service));
+    }
+
     private static async Task<HttpStatusCode> CurrentTenantAsync(ModularHost host, string accessToken)
     {
         using var api = host.CreateClient();

@@ -93,6 +93,22 @@ public sealed class EntitlementTests(PostgresServer postgres)
         Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
     }
 
+    [Fact]
+    public async Task A_plan_change_on_one_instance_is_applied_by_another_that_had_the_plan_cached()
+    {
+        // An hour-long cache: only the cluster cache's invalidation can bring the new quota to the second instance.
+        await using var first = await StartAsync(DatabaseProvider.Postgres, postgres, Settings(ttl: "01:00:00"));
+        await using var second = first.AnotherInstance();
+        var atSecond = Ingester(second, "acme");
+        Assert.Equal(5m, (await atSecond.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Limit);
+
+        (await Operator(first).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
+
+        await Eventually.HoldsAsync(
+            async () => (await atSecond.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Limit == 1m,
+            "the second instance applies the new quota");
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]

@@ -16,14 +16,21 @@ public sealed class MultiInstanceTests(PostgresServer postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // the bus publishes through PgBouncer's transaction pool and listens on the direct connection
-    public async Task A_suspension_on_one_instance_is_refused_on_another_whose_cache_was_warm(bool throughPgBouncer)
+    [InlineData(false, false)]
+    [InlineData(true, false)] // the bus publishes through PgBouncer's transaction pool and listens on the direct connection
+    [InlineData(false, true)] // the bus is Redis pub/sub, and the cache has Redis as its second level
+    public async Task A_suspension_on_one_instance_is_refused_on_another_whose_cache_was_warm(bool throughPgBouncer, bool withRedis)
     {
         await using var pgBouncer = throughPgBouncer ? await PgBouncerServer.StartAsync(postgres) : null;
+        await using var redis = withRedis ? await RedisServer.StartAsync() : null;
         await using var first = pgBouncer is null
             ? await ModularHost.OnPostgresAsync(postgres, HourLongCache)
             : await ModularHost.OnPgBouncerAsync(postgres, pgBouncer, HourLongCache);
+        if (redis is not null)
+        {
+            first.WithRedis(redis);
+        }
+
         await using var second = first.AnotherInstance();
         var admin = first.CreateClientAs("operator", TenantsPermissions.Manage, TenantsPermissions.Read);
         var tenant = await TenantLifecycleTests.CreateAsync(admin, "shared");

@@ -44,6 +44,13 @@ public sealed class ModularHost : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Shares caches, the cluster bus and rate limits through <paramref name="redis"/>; before the host starts.</summary>
+    public ModularHost WithRedis(RedisServer redis)
+    {
+        _settings["Redis:ConnectionString"] = redis.ConnectionString;
+        return this;
+    }
+
     /// <summary>Adds or replaces services before the host starts (e.g. a module's provisioning step).</summary>
     public ModularHost WithServices(Action<IServiceCollection> configure)
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Modular.Kernel;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
@@ -113,7 +114,7 @@ internal static partial class PlatformDefaults
 
     /// <summary>
     /// One fixed window per tenant, else per user, else per client address (<c>RateLimiting</c> section), for
-    /// every request — refusals and the OpenID provider's endpoints included. Health probes are exempt.
+    /// every request (across all instances when Redis is configured) — refusals and the OpenID provider's endpoints included. Health probes are exempt.
     /// </summary>
     private static void AddRateLimiting(this WebApplicationBuilder builder)
     {
@@ -122,13 +123,9 @@ internal static partial class PlatformDefaults
         var window = settings.GetValue("Window", TimeSpan.FromMinutes(1));
         builder.Services.AddRateLimiter(options =>
         {
+            // Counted across instances when Redis is configured, per instance otherwise (docs/adr/0020).
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = permitLimit,
-                    Window = window,
-                    QueueLimit = 0,
-                }));
+                http.RequestServices.GetRequiredService<ClusterLimits>().FixedWindow(PartitionKey(http), permitLimit, window));
             options.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,6 +11,7 @@ using Modular.Kernel.Outbox;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
+using StackExchange.Redis;
 
 namespace Modular.Kernel;
 
@@ -22,20 +24,50 @@ public static class KernelServices
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection(TenancyOptions.Section));
         services.AddModularProblemDetails();
-        services.AddClusterBus();
+        services.AddCluster(configuration);
         return services.AddKernelCore();
     }
 
-    /// <summary>How instances tell each other (docs/adr/0020): PostgreSQL NOTIFY, or no one on SQLite.</summary>
-    private static void AddClusterBus(this IServiceCollection services)
+    /// <summary>
+    /// How instances share what they must agree on (docs/adr/0020): with <c>Redis:ConnectionString</c>, Redis carries
+    /// the cluster bus, HybridCache's second level and cluster-wide rate limits; without it, the bus is PostgreSQL's
+    /// NOTIFY (no one on SQLite), the cache stays in each process and limits count per instance.
+    /// </summary>
+    private static void AddCluster(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<ClusterMessages>();
+        services.AddSingleton<ClusterCache>();
+        services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<ClusterCache>());
+        services.AddSingleton<ClusterLimits>();
+        if (configuration["Redis:ConnectionString"] is { Length: > 0 } redis)
+        {
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis)));
+            services.AddStackExchangeRedisCache(options => options.InstanceName = "modular:cache:");
+            services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, sp) =>
+                options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()));
+            services.AddSingleton<RedisClusterBus>();
+            services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<RedisClusterBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisClusterBus>());
+            return;
+        }
+
         services.AddSingleton<PostgresClusterBus>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresClusterBus>()); // listens on PostgreSQL only
         services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
             ? sp.GetRequiredService<PostgresClusterBus>()
             : new LocalClusterBus());
-        services.AddSingleton<ClusterCache>();
-        services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<ClusterCache>());
+    }
+
+    /// <summary>Starts without Redis, reconnects by itself, and gives up on a call quickly: Redis is a helper, not the store.</summary>
+    private static ConfigurationOptions RedisConfiguration(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2_000);
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1_000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 1_000);
+        options.BacklogPolicy = BacklogPolicy.FailFast; // while Redis is away, fall back at once (limits, cache) instead of waiting
+        return options;
     }
 
     /// <summary>The services a module database needs; also called by <see cref="ModuleDatabase.AddModuleDbContext{TContext}"/>.</summary>

@@ -33,7 +33,8 @@ internal sealed class ProviderRequestLimit(IOptions<RateLimiterOptions> limiter)
             return;
         }
 
-        using var lease = global.AttemptAcquire(http);
+        // Asynchronously: a limiter counted in Redis never grants synchronously.
+        using var lease = await global.AcquireAsync(http, cancellationToken: http.RequestAborted);
         if (!lease.IsAcquired)
         {
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;

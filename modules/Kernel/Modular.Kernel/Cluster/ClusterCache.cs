@@ -19,7 +19,7 @@ public sealed class ClusterCache(HybridCache cache, IClusterBus bus) : IClusterL
     {
         await cache.RemoveByTagAsync(tags, cancellationToken);
         var message = JsonSerializer.Serialize(tags);
-        if (message.Length > PostgresClusterBus.MaxPayloadBytes / 2)
+        if (message.Length > ClusterMessages.MaxPayloadBytes / 2)
         {
             message = JsonSerializer.Serialize(new[] { Everything }); // too many to name: the others drop everything
         }

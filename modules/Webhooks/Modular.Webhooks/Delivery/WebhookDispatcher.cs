@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Tenancy;
@@ -28,6 +29,7 @@ internal sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     IOptions<WebhooksOptions> options,
+    ClusterLimits limits,
     TimeProvider clock,
     ILogger<WebhookDispatcher> logger)
 {
@@ -76,7 +78,7 @@ internal sealed partial class WebhookDispatcher(
                 {
                     sends.Add((delivery, Task.FromResult(Outcome.NotSent(clock.GetUtcNow(), $"Endpoint disabled: {endpoint.DisabledReason}"))));
                 }
-                else if (!TryTakeRateLimitToken(endpoint))
+                else if (!await TryTakeRateLimitTokenAsync(endpoint, cancellationToken))
                 {
                     delivery.RetryAt(clock.GetUtcNow() + TimeSpan.FromSeconds(1)); // over the endpoint's rate: not an attempt
                 }
@@ -116,7 +118,8 @@ internal sealed partial class WebhookDispatcher(
             .ToListAsync(cancellationToken);
     }
 
-    private bool TryTakeRateLimitToken(WebhookEndpoint endpoint)
+    /// <summary>A token of the endpoint's rate, counted across instances when Redis is configured (docs/adr/0020).</summary>
+    private async ValueTask<bool> TryTakeRateLimitTokenAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken)
     {
         if (endpoint.RateLimitPerSecond is not { } limit)
         {
@@ -125,19 +128,11 @@ internal sealed partial class WebhookDispatcher(
 
         var entry = _rateLimiters.AddOrUpdate(
             endpoint.Id,
-            _ => (limit, NewLimiter(limit)),
-            (_, existing) => existing.Limit == limit ? existing : (limit, NewLimiter(limit)));
-        using var lease = entry.Limiter.AttemptAcquire();
+            id => (limit, limits.TokenBucket($"webhooks:endpoint:{id:N}:{limit}", limit)),
+            (id, existing) => existing.Limit == limit ? existing : (limit, limits.TokenBucket($"webhooks:endpoint:{id:N}:{limit}", limit)));
+        using var lease = await entry.Limiter.AcquireAsync(cancellationToken: cancellationToken);
         return lease.IsAcquired;
     }
-
-    private static TokenBucketRateLimiter NewLimiter(int perSecond) => new(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = perSecond,
-        TokensPerPeriod = perSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = 0,
-    });
 
     /// <summary>The current secret, and the previous one while its grace period lasts.</summary>
     private static List<string> SigningSecrets(WebhookEndpoint endpoint, EndpointSecrets secrets, DateTimeOffset now)

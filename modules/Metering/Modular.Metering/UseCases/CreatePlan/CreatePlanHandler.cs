@@ -24,7 +24,7 @@ public sealed class CreatePlanHandler(MeteringDbContext db, EntitlementCache cac
 
         var plan = Plan.Create(command, clock.GetUtcNow());
         db.Plans.Add(plan);
-        cache.ForgetPlan(plan.Key); // tenants already on this key may have been checked without a plan
+        cache.ForgetPlanOnCommit(db, plan.Key); // tenants already on this key may have been checked without a plan
         return plan.ToDto();
     }
 }

@@ -7,12 +7,13 @@ using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
 using Modular.Kernel.Tenancy;
 using Modular.Metering.Contracts;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.DeleteMeter;
 
 /// <summary>Deletes the meter and every tenant's rollups of it (the caller works across tenants); events stay.</summary>
-public sealed class DeleteMeterHandler(MeteringDbContext db) : ICommandHandler<Contracts.DeleteMeter, MeterDto>
+public sealed class DeleteMeterHandler(MeteringDbContext db, EntitlementCache cache) : ICommandHandler<Contracts.DeleteMeter, MeterDto>
 {
     public async ValueTask<MeterDto> Handle(Contracts.DeleteMeter command, CancellationToken cancellationToken)
     {
@@ -22,6 +23,7 @@ public sealed class DeleteMeterHandler(MeteringDbContext db) : ICommandHandler<C
             await db.Rollups.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
             await db.DistinctValues.Where(r => r.MeterId == meter.Id).ExecuteDeleteAsync(cancellationToken);
             db.Meters.Remove(meter);
+            cache.ForgetMeterOnCommit(db, meter.Key); // its key may come back with another event type
             await db.CommitAsync(cancellationToken);
         }, cancellationToken);
         return meter.ToDto();

@@ -16,7 +16,7 @@ public sealed class DeletePlanHandler(MeteringDbContext db, EntitlementCache cac
     {
         var plan = await db.GetPlanAsync(command.Key, cancellationToken);
         db.Plans.Remove(plan);
-        cache.ForgetPlan(plan.Key);
+        cache.ForgetPlanOnCommit(db, plan.Key);
         return plan.ToDto();
     }
 }

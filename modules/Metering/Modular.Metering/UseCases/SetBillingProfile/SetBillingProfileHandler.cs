@@ -30,7 +30,7 @@ public sealed class SetBillingProfileHandler(ITenantContext scope, MeteringDbCon
             profile.ChangeTimeZone(command.TimeZone, clock.GetUtcNow());
         }
 
-        cache.ForgetTimeZone(tenant.Id);
+        cache.ForgetTimeZoneOnCommit(db, tenant.Id);
         return new BillingProfileDto(command.TimeZone, IsDefault: false);
     }
 }

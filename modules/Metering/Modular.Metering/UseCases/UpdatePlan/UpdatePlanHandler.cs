@@ -17,7 +17,7 @@ public sealed class UpdatePlanHandler(MeteringDbContext db, EntitlementCache cac
     {
         var plan = await db.GetPlanAsync(command.Key, cancellationToken);
         plan.Change(command.Name, command, clock.GetUtcNow());
-        cache.ForgetPlan(plan.Key); // this instance sees new quotas at once, others after the cache's TTL
+        cache.ForgetPlanOnCommit(db, plan.Key); // every instance sees the new quotas once they commit
         return plan.ToDto();
     }
 }
