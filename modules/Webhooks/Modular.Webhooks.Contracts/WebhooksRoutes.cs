@@ -21,6 +21,9 @@ public static class WebhooksRoutes
     /// <summary>The organization area's message log of the tenant.</summary>
     public const string OrganizationMessages = OrganizationWebhooks + "/messages";
 
+    /// <summary>The tenant's events, live, as Server-Sent Events.</summary>
+    public const string TenantEventStream = "/api/v1/tenant/events/stream";
+
     public const string Endpoints = Webhooks + "/endpoints";
 
     public const string Messages = Webhooks + "/messages";

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Outbound;
 using Modular.Kernel.Persistence;
@@ -33,6 +34,7 @@ using Modular.Webhooks.UseCases.ResendWebhookMessage;
 using Modular.Webhooks.UseCases.RotateWebhookEndpointSecret;
 using Modular.Webhooks.UseCases.SendWebhookMessage;
 using Modular.Webhooks.UseCases.SendWebhookTestEvent;
+using Modular.Webhooks.UseCases.StreamTenantEvents;
 using Modular.Webhooks.UseCases.UpdateWebhookEndpoint;
 using Polly;
 
@@ -83,6 +85,8 @@ public sealed class WebhooksModule : IModule
         services.AddKeyedSingleton(AddressPolicyKey, (sp, _) => new OutboundAddressPolicy(sp.GetRequiredService<IOptions<WebhooksOptions>>().Value.AllowedNetworks));
         services.AddScoped<MessageFanOut>();
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<TenantEventSignal>();
+        services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<TenantEventSignal>());
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WebhookRetention>();
         services.AddHostedService<WebhookDeliveryWorker>();
@@ -122,6 +126,8 @@ public sealed class WebhooksModule : IModule
         webhooks.MapGetWebhookMessage();
         webhooks.MapResendWebhookMessage();
         webhooks.MapRecoverWebhookEndpoint();
+
+        api.MapStreamTenantEvents();
 
         // Platform operators: across tenants.
         var platform = api.MapGroup(WebhooksRoutes.Platform).WithTags("Webhooks").AcrossAllTenants();

@@ -33,4 +33,16 @@ internal sealed class WebhooksOptions
 
     /// <summary>Messages and their attempts are deleted after this long.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How far back an event stream resumes from a client's <c>Last-Event-ID</c>.</summary>
+    public TimeSpan StreamResumeWindow { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often an idle event stream sends a comment line, so proxies keep it open.</summary>
+    public TimeSpan StreamHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often a stream looks for new events without a wake-up (one may be lost).</summary>
+    public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Event streams one tenant may hold open on one instance; past it, 429.</summary>
+    public int StreamsPerTenant { get; set; } = 10;
 }

@@ -11,7 +11,7 @@ namespace Modular.Webhooks.Delivery;
 /// save. The (tenant, event id) unique index makes it idempotent: the same event again, even from two
 /// callers at once, yields the first message.
 /// </summary>
-public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, TimeProvider clock)
+public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, TenantEventSignal events, TimeProvider clock)
 {
     /// <summary>The Standard Webhooks payload: <c>{"type", "timestamp", "data"}</c>, frozen as the bytes to sign and send.</summary>
     public static string Payload(string eventType, DateTimeOffset timestamp, JsonElement data)
@@ -47,6 +47,7 @@ public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, T
         var deliveries = endpoints.Where(e => onlyEndpoint is not null || e.Wants(eventType)).Select(e => WebhookDelivery.Create(message, e.Id, now)).ToList();
         db.Messages.Add(message);
         db.Deliveries.AddRange(deliveries);
+        db.AfterCommit(token => events.AnnounceAsync(tenantId, token)); // the tenant's event streams, on every instance
         try
         {
             await db.CommitAsync(cancellationToken);
