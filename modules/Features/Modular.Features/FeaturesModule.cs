@@ -23,6 +23,7 @@ using Modular.Features.UseCases.RemoveTenantOverride;
 using Modular.Features.UseCases.SetFlagEnabled;
 using Modular.Features.UseCases.SetTenantOverride;
 using Modular.Features.UseCases.UpdateFlag;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -51,8 +52,7 @@ public sealed class FeaturesModule : IModule
         services.AddScoped<IConsoleSearch, Admin.FeaturesConsoleSearch>();
 
         services.AddSingleton(sp => new FlagCatalogCache(sp.GetRequiredService<HybridCache>(), ct => LoadCatalogAsync(sp, ct)));
-        services.AddSingleton<FlagChangeFeed>();
-        services.ConfigureDbContext<FeaturesDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<FlagChangeFeed>()));
+        services.InvalidateCacheOnCommit<FeaturesDbContext>(FlagChangeFeed.StaleTags);
 
         services.AddFeatureManagement()
             .WithTargeting<TenantTargetingContextAccessor>()

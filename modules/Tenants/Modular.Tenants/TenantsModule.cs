@@ -2,9 +2,9 @@ using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Modules;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -50,8 +50,7 @@ public sealed class TenantsModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<TenantsDbContext>(TenantsDbContext.SchemaName);
-        services.AddSingleton<ForgetTenantsOnCommit>();
-        services.ConfigureDbContext<TenantsDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<ForgetTenantsOnCommit>()));
+        services.InvalidateCacheOnCommit<TenantsDbContext>(TenantDirectory.StaleTags);
         // A tenant's admins run their own tenant's settings and read its trail; the filter and RLS keep them to it.
         services.AddDefaultGrants(new DefaultGrants(
             Operators: [TenantsPermissions.Read, TenantsPermissions.Manage, TenantsPermissions.SettingsManage, TenantsPermissions.AuditRead],

@@ -1,6 +1,5 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,8 +14,8 @@ namespace Modular.Tenants.Directory;
 
 /// <summary>
 /// The kernel's view of tenants, for resolving every request: cached for <c>Tenancy:CacheDuration</c>, and dropped on
-/// every instance as soon as a change to the tenant commits (<see cref="ForgetTenantsOnCommit"/>, through the kernel's
-/// cluster cache). An entry found by id is tagged with the id, one found by slug with the slug: a change invalidates
+/// every instance as soon as a change to the tenant commits (<see cref="StaleTags"/>, through the kernel's cluster
+/// cache). An entry found by id is tagged with the id, one found by slug with the slug: a change invalidates
 /// both, and the slug the tenant had before.
 /// </summary>
 internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache cache, ClusterCache clusterCache, IOptions<TenancyOptions> options)
@@ -32,6 +31,11 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
 
     /// <summary>What a change to a tenant makes stale: its entries by id and by each slug it had.</summary>
     public static string[] TagsOf(Guid tenantId, params string?[] slugs) => [IdTag(tenantId), .. slugs.OfType<string>().Distinct().Select(SlugTag)];
+
+    /// <summary>The tags of the tenants a save of <paramref name="db"/> changes, with the slug each had before.</summary>
+    public static IEnumerable<string> StaleTags(TenantsDbContext db) => db.ChangeTracker.Entries<Tenant>()
+        .Where(e => e.State is EntityState.Modified or EntityState.Deleted)
+        .SelectMany(e => TagsOf(e.Entity.Id, e.Entity.Slug, (string?)e.OriginalValues[nameof(Tenant.Slug)]));
 
     /// <param name="formerSlug">A slug the tenant no longer has, which must stop resolving to it too.</param>
     public async Task ForgetAsync(Guid tenantId, string? formerSlug, CancellationToken cancellationToken)
@@ -59,43 +63,7 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, HybridCache c
 }
 
 /// <summary>
-/// Drops a changed tenant from every instance's directory once the change commits, however it was saved: an EF
-/// interceptor on the module's context, so no use case can forget it.
-/// </summary>
-internal sealed class ForgetTenantsOnCommit(ClusterCache cache) : SaveChangesInterceptor
-{
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Note(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Note(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Note(DbContext? context)
-    {
-        if (context is not TenantsDbContext db)
-        {
-            return;
-        }
-
-        var tags = db.ChangeTracker.Entries<Tenant>()
-            .Where(e => e.State is EntityState.Modified or EntityState.Deleted)
-            .SelectMany(e => TenantDirectory.TagsOf(e.Entity.Id, e.Entity.Slug, (string?)e.OriginalValues[nameof(Tenant.Slug)]))
-            .ToArray();
-        if (tags.Length > 0)
-        {
-            cache.InvalidateOnCommit(db, tags);
-        }
-    }
-}
-
-/// <summary>
-/// A safety net behind <see cref="ForgetTenantsOnCommit"/>: drops a changed tenant from every instance's directory when
+/// A safety net behind <see cref="TenantDirectory.StaleTags"/>: drops a changed tenant from every instance's directory when
 /// its integration event is handled, for a change saved some other way.
 /// </summary>
 public sealed class ForgetChangedTenant(ITenantDirectory directory) :
