@@ -12,7 +12,7 @@ using static Modular.Metering.Tests.MeteringApi;
 
 namespace Modular.Metering.Tests;
 
-/// <summary>Quotas: the plan's limits, answered from cached rollups, and the API-call filter that enforces them.</summary>
+/// <summary>Quotas: the plan's limits against the rollups, and the API-call filter that holds hard ones on every instance.</summary>
 public sealed class EntitlementTests(PostgresServer postgres)
 {
 
@@ -77,20 +77,62 @@ public sealed class EntitlementTests(PostgresServer postgres)
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task The_check_reads_cached_usage_until_the_cache_expires(DatabaseProvider provider)
+    public async Task The_check_is_exact_while_the_plan_stays_cached(DatabaseProvider provider)
     {
         await using var host = await StartAsync(provider, postgres, Settings(ttl: "01:00:00"));
         var acme = Ingester(host, "acme");
         await SendOkAsync(acme, Event("first"));
         Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Used);
 
-        // Usage sent through ingestion is not added to this instance's cache: it shows after the TTL.
+        // Usage is never cached: what ingestion stored shows at once, from any sender.
         await SendOkAsync(acme, Event("second"));
-        Assert.Equal(1m, (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Used);
+        Assert.Equal(2m, (await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct))!.Used);
 
         // A plan change on this instance shows at once.
         (await Operator(host).PutAsJsonAsync(MeteringRoutes.Plan("pro"), new { currency = "USD", quotas = new[] { new { meter = "api-calls", limit = 1, enforcement = "Soft" } } }, Ct)).EnsureSuccessStatusCode();
-        Assert.Equal(new EntitlementDto("api-calls", true, 1m, 1m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
+        Assert.Equal(new EntitlementDto("api-calls", true, 1m, 2m, 0m, NextMonthUtc, "Soft"), await acme.GetFromJsonAsync<EntitlementDto>(MeteringRoutes.Entitlement("api-calls"), Ct));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, 1)]
+    [InlineData(DatabaseProvider.Postgres, 2)]
+    public async Task A_hard_quota_lets_exactly_its_limit_through_from_concurrent_callers_on_every_instance(DatabaseProvider provider, int instances)
+    {
+        const int limit = 60;
+        await using var first = await StartAsync(provider, postgres, Settings(ttl: "01:00:00", apiCallMeter: "api-calls", limit: limit));
+        await using var second = first.AnotherInstance();
+        var hosts = instances == 1 ? [first] : new[] { first, second };
+
+        // 8 callers per instance, each calling until refused: far more attempts than the quota.
+        var callers = hosts.SelectMany(host => Enumerable.Range(0, 8).Select(_ => Member(host, "acme", MeteringPermissions.Read))).ToList();
+        var outcomes = await Task.WhenAll(callers.Select(async client =>
+        {
+            var (allowed, refused) = (0, 0);
+            while (refused < 3)
+            {
+                using var response = await client.GetAsync(MeteringRoutes.Meters, Ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    allowed++;
+                }
+                else
+                {
+                    await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.QuotaExceeded);
+                    refused++;
+                }
+            }
+
+            return allowed;
+        }));
+
+        Assert.Equal(limit, outcomes.Sum());
+
+        // Asked in process (over HTTP the check would itself be a refused call): exactly the limit was recorded.
+        await using var scope = hosts[^1].Services.CreateAsyncScope();
+        var tenant = await scope.ServiceProvider.GetRequiredService<ITenantDirectory>().FindAsync("acme", Ct);
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Enter(tenant!);
+        var standing = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CheckEntitlement("api-calls"), Ct);
+        Assert.Equal((false, (decimal)limit, 0m), (standing.HasAccess, standing.Used, standing.Remaining));
     }
 
     [Fact]

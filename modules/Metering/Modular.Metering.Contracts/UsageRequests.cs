@@ -9,7 +9,12 @@ namespace Modular.Metering.Contracts;
 /// host record usage; the HTTP endpoint parses CloudEvents JSON into this command.
 /// </summary>
 /// <param name="IsBatch">A batch names the index of a bad event (422); a single event names the field (400).</param>
-public sealed record RecordUsage(IReadOnlyList<UsageEvent> Events, bool IsBatch = false) : ICommand<UsageRecorded>;
+/// <param name="EnforceHardQuota">
+/// Refuse the whole batch (429, <c>quota-exceeded</c>, nothing stored) when it would take the tenant past a hard quota
+/// of a meter it counts on, this billing period; enforced recordings are serialised per quota across every instance,
+/// so a hard quota is never overshot by them. Ingestion (the HTTP endpoint) does not enforce: it counts what happened.
+/// </param>
+public sealed record RecordUsage(IReadOnlyList<UsageEvent> Events, bool IsBatch = false, bool EnforceHardQuota = false) : ICommand<UsageRecorded>;
 
 /// <summary>A CloudEvents 1.0 usage event; <see cref="Subject"/> is the customer-side subject (user, API key...).</summary>
 /// <param name="Time">When the usage happened; the time of receipt when absent.</param>

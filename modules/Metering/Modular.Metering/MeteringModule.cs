@@ -84,6 +84,7 @@ public sealed class MeteringModule : IModule
         services.AddHostedService<PlanSeeder>();
         services.AddMemoryCache();
         services.AddSingleton<EntitlementCache>();
+        services.AddScoped<PeriodUsage>();
         services.AddScoped<IApiCallMeter, ApiCallMeter>();
         services.AddSingleton<PeriodCloser>();
         services.AddHostedService(sp => sp.GetRequiredService<PeriodCloser>());

@@ -30,7 +30,7 @@ public sealed class MeteringOptions
     /// <summary>How often the background closer looks for ended periods.</summary>
     public TimeSpan PeriodCloseInterval { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How long an entitlement check trusts its cached usage total, plan and time zone before reading them again.</summary>
+    /// <summary>How long entitlement checks trust a cached plan, billing time zone and meter event type (a change drops them on every instance at once; usage itself is never cached).</summary>
     public TimeSpan EntitlementCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

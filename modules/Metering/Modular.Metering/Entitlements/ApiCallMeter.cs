@@ -9,11 +9,10 @@ using Modular.Metering.Contracts;
 namespace Modular.Metering.Entitlements;
 
 /// <summary>
-/// The metering side of the kernel's <c>.MeterApiCalls(meter)</c> filter: refuses a call once the tenant's
-/// hard quota is used up, otherwise records one usage event through <see cref="Contracts.RecordUsage"/> (like any
-/// module would) and adds it to the cached total at once. The check and the recording are not one
-/// atomic step, so concurrent calls (and other instances, until their cache refreshes) may pass the
-/// limit by a few calls: a quota here is a business limit, not a security boundary.
+/// The metering side of the kernel's <c>.MeterApiCalls(meter)</c> filter: records one usage event per call through
+/// <see cref="Contracts.RecordUsage"/> with <c>EnforceHardQuota</c>, so a call that would pass the tenant's hard quota is
+/// refused and not recorded. The reservation is atomic across instances (<see cref="PeriodUsage.ReserveAsync"/>): N
+/// instances together never let more calls through than the quota.
 /// </summary>
 internal sealed partial class ApiCallMeter(ITenantContext scope, ISender sender, EntitlementCache cache, TimeProvider clock, ILogger<ApiCallMeter> logger) : IApiCallMeter
 {
@@ -22,25 +21,22 @@ internal sealed partial class ApiCallMeter(ITenantContext scope, ISender sender,
 
     public async ValueTask<ApiCallVerdict> RecordCallAsync(string meterKey, HttpContext context, CancellationToken cancellationToken)
     {
-        if (scope.Tenant is not { } tenant)
+        if (scope.Tenant is null)
         {
             return ApiCallVerdict.Allow;
         }
 
         try
         {
-            var entitlement = await sender.Send(new CheckEntitlement(meterKey), cancellationToken);
-            if (!entitlement.HasAccess)
-            {
-                return new ApiCallVerdict(false, entitlement.ResetsAt, $"The quota of {entitlement.Limit} '{meterKey}' per billing period is used up; it resets at {entitlement.ResetsAt:O}.");
-            }
-
             var eventType = await cache.MeterEventTypeAsync(meterKey, async () => (await sender.Send(new GetMeter(meterKey), cancellationToken)).EventType);
             var now = clock.GetUtcNow();
             var call = new UsageEvent("1.0", Guid.CreateVersion7(now).ToString(), Source, eventType, context.User.Identity?.Name ?? "anonymous", now);
-            await sender.Send(new Contracts.RecordUsage([call]), cancellationToken);
-            cache.Add(tenant.Id, meterKey, entitlement.ResetsAt, 1);
+            await sender.Send(new Contracts.RecordUsage([call], EnforceHardQuota: true), cancellationToken);
             return ApiCallVerdict.Allow;
+        }
+        catch (QuotaExceededException e)
+        {
+            return new ApiCallVerdict(false, e.ResetsAt, e.Message);
         }
         catch (NotFoundException e)
         {

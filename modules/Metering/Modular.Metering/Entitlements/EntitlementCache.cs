@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Cluster;
 using Modular.Metering.Configuration;
@@ -11,31 +10,13 @@ namespace Modular.Metering.Entitlements;
 /// <summary>
 /// What entitlement checks need, cached for <see cref="MeteringOptions.EntitlementCacheTtl"/>. Plans, tenants' billing
 /// time zones and meters' event types are HybridCache entries that a change drops on every instance once it commits
-/// (the kernel's cluster cache). The period's usage per (tenant, meter, period) is this instance's own tally: usage
-/// recorded through this instance's API-call filter is added to it at once; other usage (other instances, other
-/// senders) shows after the TTL, when the total is read again from the rollups. A new period is a new key, so usage
-/// starts from zero at the boundary. Public only because the (public, generator-visible) handlers take it; its members
+/// (the kernel's cluster cache). Usage is never cached: <see cref="PeriodUsage"/> reads it exactly. Public only because
+/// the (public, generator-visible) handlers take it; its members
 /// are the module's own.
 /// </summary>
-public sealed class EntitlementCache(IMemoryCache memory, HybridCache cache, ClusterCache cluster, IOptions<MeteringOptions> options)
+public sealed class EntitlementCache(HybridCache cache, ClusterCache cluster, IOptions<MeteringOptions> options)
 {
     private TimeSpan Ttl => options.Value.EntitlementCacheTtl;
-
-    internal async Task<UsageTally> UsageAsync(Guid tenantId, string meter, DateTimeOffset periodEnd, Func<Task<decimal>> load) =>
-        (await memory.GetOrCreateAsync(new UsageKey(tenantId, meter, periodEnd), async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = Ttl;
-            return new UsageTally(await load());
-        }))!;
-
-    /// <summary>Adds usage this instance just recorded, if the period's total is cached (otherwise the next load sees it).</summary>
-    internal void Add(Guid tenantId, string meter, DateTimeOffset periodEnd, decimal quantity)
-    {
-        if (memory.TryGetValue(new UsageKey(tenantId, meter, periodEnd), out UsageTally? tally))
-        {
-            tally!.Add(quantity);
-        }
-    }
 
     /// <summary>A plan's quotas; null when no plan has the key.</summary>
     internal async Task<IReadOnlyList<QuotaDto>?> PlanQuotasAsync(string planKey, Func<Task<IReadOnlyList<QuotaDto>?>> load) =>
@@ -61,31 +42,4 @@ public sealed class EntitlementCache(IMemoryCache memory, HybridCache cache, Clu
             new HybridCacheEntryOptions { Expiration = Ttl, LocalCacheExpiration = Ttl },
             [key]);
 
-    private sealed record UsageKey(Guid TenantId, string Meter, DateTimeOffset PeriodEnd);
-}
-
-/// <summary>A period's usage total that local recordings add to while it is cached.</summary>
-internal sealed class UsageTally(decimal used)
-{
-    private readonly Lock _gate = new();
-    private decimal _used = used;
-
-    public decimal Used
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _used;
-            }
-        }
-    }
-
-    internal void Add(decimal quantity)
-    {
-        lock (_gate)
-        {
-            _used += quantity;
-        }
-    }
 }

@@ -13,6 +13,7 @@ using Modular.Kernel.Tenancy;
 using Modular.Metering.Configuration;
 using Modular.Metering.Contracts;
 using Modular.Metering.Domain;
+using Modular.Metering.Entitlements;
 using Modular.Metering.Persistence;
 
 namespace Modular.Metering.UseCases.RecordUsage;
@@ -22,7 +23,7 @@ namespace Modular.Metering.UseCases.RecordUsage;
 /// their meters' rollups in the same transaction. The tenant always comes from the scope (the caller's
 /// token), never from the events. The events are valid by now: <see cref="RecordUsageValidator"/> ran before.
 /// </summary>
-public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scope, TimeProvider clock)
+public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scope, PeriodUsage usage, TimeProvider clock)
     : ICommandHandler<Contracts.RecordUsage, UsageRecorded>
 {
     public async ValueTask<UsageRecorded> Handle(Contracts.RecordUsage command, CancellationToken cancellationToken)
@@ -67,12 +68,19 @@ public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scop
                 readings.Add(new(row, read));
             }
 
-            var writer = new UsageWriter(db);
-            var inserted = await writer.InsertNewEventsAsync(rows, cancellationToken);
-            var (rollups, distinct) = UsageRollups.Of(inserted.Count == rows.Count ? readings : readings.Where(r => inserted.Contains(r.Event.Id)));
-            await writer.AddToRollupsAsync(rollups, cancellationToken);
-            await writer.AddDistinctValuesAsync(distinct, cancellationToken);
-            return inserted.Count;
+            async Task<int> RecordAsync()
+            {
+                var writer = new UsageWriter(db);
+                var inserted = await writer.InsertNewEventsAsync(rows, cancellationToken);
+                var (rollups, distinct) = UsageRollups.Of(inserted.Count == rows.Count ? readings : readings.Where(r => inserted.Contains(r.Event.Id)));
+                await writer.AddToRollupsAsync(rollups, cancellationToken);
+                await writer.AddDistinctValuesAsync(distinct, cancellationToken);
+                return inserted.Count;
+            }
+
+            return command.EnforceHardQuota
+                ? await usage.ReserveAsync(tenant, meters.SelectMany(m => m).Select(m => m.Key).ToList(), RecordAsync, cancellationToken)
+                : await RecordAsync();
         }, cancellationToken);
 
         return new UsageRecorded(command.Events.Count, insertedCount, command.Events.Count - insertedCount);
