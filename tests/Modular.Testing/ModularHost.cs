@@ -201,6 +201,7 @@ public sealed class ModularHost : WebApplicationFactory<Program>
             ["Outbox:PollInterval"] = "00:00:00.200",
             ["RateLimiting:PermitLimit"] = "100000",
             ["Https:Required"] = "false", // the harness talks plain HTTP to the in-memory server or to Kestrel
+            ["Shutdown:DrainDelay"] = "00:00:00", // no load balancer to leave: every test host would wait on disposal
         };
         // An RSA key takes a tenth of a second or more to generate: hosts share this process's pair unless a test names its own.
         if (overrides?.Keys.Any(key => key.StartsWith("Identity:SigningKeys", StringComparison.Ordinal) || key.StartsWith("Identity:EncryptionKeys", StringComparison.Ordinal)) != true)
@@ -216,6 +217,9 @@ public sealed class ModularHost : WebApplicationFactory<Program>
 
         return settings;
     }
+
+    /// <summary>The token signing and encryption keys (PEM files) every host of this test process uses, host processes too.</summary>
+    public static (string Signing, string Encryption) SharedTokenKeys => TokenKeys.Value;
 
     /// <summary>One token signing key and one encryption key (PEM files) for every host this test process starts.</summary>
     private static readonly Lazy<(string Signing, string Encryption)> TokenKeys = new(() =>

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Modular.Kernel.Auditing;
 using Modular.Kernel.Cluster;
@@ -25,7 +27,19 @@ public static class KernelServices
         services.Configure<TenancyOptions>(configuration.GetSection(TenancyOptions.Section));
         services.AddModularProblemDetails();
         services.AddCluster(configuration);
+        services.AddGracefulShutdown(configuration);
         return services.AddKernelCore();
+    }
+
+    /// <summary>The drain on SIGTERM and the bound on finishing in-flight work; the host's own timeout covers both.</summary>
+    private static void AddGracefulShutdown(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ShutdownOptions>(configuration.GetSection(ShutdownOptions.Section));
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.Grace + TimeSpan.FromSeconds(5));
+        services.AddSingleton<Draining>();
+        services.AddHostedService(sp => sp.GetRequiredService<Draining>());
+        services.AddHealthChecks().Add(new HealthCheckRegistration("draining", sp => sp.GetRequiredService<Draining>(), HealthStatus.Unhealthy, ["ready"]));
     }
 
     /// <summary>

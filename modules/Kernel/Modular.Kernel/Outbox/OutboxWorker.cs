@@ -1,15 +1,20 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Persistence;
 
 namespace Modular.Kernel.Outbox;
 
-/// <summary>Drains one module's outbox: right after a command commits, and on every poll.</summary>
+/// <summary>
+/// Drains one module's outbox: right after a command commits, and on every poll. Told to stop, it claims no new batch
+/// but finishes the one it holds (within <see cref="ShutdownOptions.Grace"/>), so its handlers are not cut off midway.
+/// </summary>
 internal sealed partial class OutboxWorker<TContext>(
     OutboxDispatcher<TContext> dispatcher,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
+    IOptions<ShutdownOptions> shutdown,
     ILogger<OutboxWorker<TContext>> logger) : BackgroundService
     where TContext : ModuleDbContext
 {
@@ -21,12 +26,13 @@ internal sealed partial class OutboxWorker<TContext>(
             return;
         }
 
+        using var inFlight = new InFlightWork(stoppingToken, shutdown);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = settings.PollInterval;
             try
             {
-                if (await dispatcher.DispatchBatchAsync(stoppingToken) == settings.BatchSize)
+                if (await dispatcher.DispatchBatchAsync(inFlight.Token) == settings.BatchSize)
                 {
                     continue; // more may be waiting
                 }

@@ -1,16 +1,22 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Webhooks.Domain;
 
 namespace Modular.Webhooks.Delivery;
 
-/// <summary>Runs the dispatcher: as soon as deliveries are queued, and on every poll; prunes old messages hourly.</summary>
+/// <summary>
+/// Runs the dispatcher: as soon as deliveries are queued, and on every poll; prunes old messages hourly. Told to stop,
+/// it claims no new batch but finishes sending the one it holds (within <see cref="ShutdownOptions.Grace"/>): a send cut
+/// off midway may have reached the receiver, and would be sent again by the next instance.
+/// </summary>
 internal sealed partial class WebhookDeliveryWorker(
     WebhookDispatcher dispatcher,
     WebhookRetention retention,
     DeliverySignal signal,
     IOptions<WebhooksOptions> options,
+    IOptions<ShutdownOptions> shutdown,
     ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
@@ -24,6 +30,7 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var nextPrune = DateTime.UtcNow; // real time: pruning is housekeeping, not part of the schedule
+        using var inFlight = new InFlightWork(stoppingToken, shutdown);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = settings.PollInterval;
@@ -35,7 +42,7 @@ internal sealed partial class WebhookDeliveryWorker(
                     nextPrune = DateTime.UtcNow + PruneEvery;
                 }
 
-                if (await dispatcher.DispatchBatchAsync(stoppingToken) == settings.BatchSize)
+                if (await dispatcher.DispatchBatchAsync(inFlight.Token) == settings.BatchSize)
                 {
                     continue; // more may be due
                 }
