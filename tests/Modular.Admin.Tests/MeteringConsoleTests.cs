@@ -340,6 +340,31 @@ public sealed class MeteringConsoleTests(MeteringConsole console) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_event_list_and_the_dashboard_show_new_events_as_they_arrive()
+    {
+        using var tenants = new TenantsApi(console);
+        await tenants.CreateAsync("live-acme", "Live Acme");
+        await console.SendEventsAsync("live-acme", MeteringConsole.Event("live-0", "live.call"));
+        await using var admin = await console.OpenAsync(MeteringConsole.Operator);
+        var page = admin.Page;
+
+        // The list, filtered to one type, gains an event sent while it is open: no reload, no click.
+        await admin.GotoAsync(MeteringRoutes.ConsoleEvents);
+        await page.GetByTestId("event-type-filter").FillAsync("live.call");
+        await Expect(EventRows(page).GetByTestId("event-id")).ToHaveTextAsync(["gateway / live-0"]);
+        await console.SendEventsAsync("live-acme", MeteringConsole.Event("live-1", "live.call"));
+        await Expect(EventRows(page).GetByTestId("event-id")).ToHaveTextAsync(["gateway / live-1", "gateway / live-0"]);
+
+        // The dashboard's count of events no meter counts (live.call is one) goes up the same way.
+        await admin.GotoAsync("/admin");
+        var unmatched = page.GetByTestId("usage-unmatched").Locator("td");
+        var before = int.Parse(await unmatched.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await console.SendEventsAsync("live-acme", MeteringConsole.Event("live-2", "live.call"));
+        await Expect(unmatched).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
     public async Task An_operator_without_metering_read_cannot_open_the_metering_pages()
     {
         using var tenants = new TenantsApi(console);

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Modular.Webhooks.Contracts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Modular.Admin.Tests;
@@ -77,6 +79,27 @@ public sealed class WebhookEndpointsTests(TenantsSeeded console) : IClassFixture
         await Expect(message.GetByTestId("message-tenant")).ToHaveTextAsync("Acme Corp");
         await Expect(message.GetByTestId("message-event-type")).ToHaveTextAsync("tenant.created");
         await Expect(message.GetByTestId("message-status")).ToHaveTextAsync("no endpoint");
+        Assert.Empty(admin.Errors);
+    }
+
+    [Fact]
+    public async Task The_message_log_shows_a_message_as_soon_as_it_is_stored()
+    {
+        await using var admin = await console.OpenAsync(Users.PlatformAdmin);
+        var page = admin.Page;
+        await admin.GotoAsync(WebhooksRoutes.ConsoleMessages);
+        await page.GetByTestId("filter-tenant").FillAsync("glob");
+        await page.GetByRole(AriaRole.Option, new() { Name = "Globex", Exact = true }).ClickAsync();
+        var eventTypes = page.GetByTestId("message-table").Locator("tbody tr").GetByTestId("message-event-type");
+        await Expect(eventTypes).ToHaveTextAsync(["tenant.created"]);
+
+        // Globex's own administrator sends a message through the API while the operator looks: no reload, no click.
+        using var globex = console.Host.CreateClient();
+        globex.DefaultRequestHeaders.Add(TestSignIn.Header, TestSignIn.Describe("admin-of-globex", [WebhooksPermissions.Manage], "globex"));
+        using var sent = await globex.PostAsJsonAsync(
+            WebhooksRoutes.Messages, new { eventType = WebhookEventTypes.Test, eventId = "live-1", data = new { n = 1 } }, TestContext.Current.CancellationToken);
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        await Expect(eventTypes).ToHaveTextAsync([WebhookEventTypes.Test, "tenant.created"]);
         Assert.Empty(admin.Errors);
     }
 }

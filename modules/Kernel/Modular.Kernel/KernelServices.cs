@@ -53,6 +53,8 @@ public static class KernelServices
         services.AddSingleton<ClusterCache>();
         services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<ClusterCache>());
         services.AddSingleton<ClusterLimits>();
+        services.AddSingleton<LiveChanges>();
+        services.AddSingleton<IClusterListener>(sp => sp.GetRequiredService<LiveChanges>());
         if (configuration["Redis:ConnectionString"] is { Length: > 0 } redis)
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis)));

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Modular.Kernel.Cluster;
 using Modular.Webhooks.Domain;
 using Modular.Webhooks.Persistence;
 
@@ -11,7 +12,7 @@ namespace Modular.Webhooks.Delivery;
 /// save. The (tenant, event id) unique index makes it idempotent: the same event again, even from two
 /// callers at once, yields the first message.
 /// </summary>
-public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, TenantEventSignal events, TimeProvider clock)
+public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, TenantEventSignal events, LiveChanges live, TimeProvider clock)
 {
     /// <summary>The Standard Webhooks payload: <c>{"type", "timestamp", "data"}</c>, frozen as the bytes to sign and send.</summary>
     public static string Payload(string eventType, DateTimeOffset timestamp, JsonElement data)
@@ -48,6 +49,7 @@ public sealed class MessageFanOut(WebhooksDbContext db, DeliverySignal signal, T
         db.Messages.Add(message);
         db.Deliveries.AddRange(deliveries);
         db.AfterCommit(token => events.AnnounceAsync(tenantId, token)); // the tenant's event streams, on every instance
+        live.AnnounceOnCommit(db, MessageLogChanges.Subject);
         try
         {
             await db.CommitAsync(cancellationToken);

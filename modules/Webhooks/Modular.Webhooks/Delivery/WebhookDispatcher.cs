@@ -30,6 +30,7 @@ internal sealed partial class WebhookDispatcher(
     IHttpClientFactory httpClients,
     IOptions<WebhooksOptions> options,
     ClusterLimits limits,
+    LiveChanges live,
     TimeProvider clock,
     ILogger<WebhookDispatcher> logger)
 {
@@ -94,6 +95,7 @@ internal sealed partial class WebhookDispatcher(
                 Record(db, delivery, endpoints[delivery.EndpointId], messages[delivery.MessageId], outcome.Result, settings);
             }
 
+            live.AnnounceOnCommit(db, MessageLogChanges.Subject); // the console shows each attempt's outcome as it is recorded
             await db.CommitAsync(cancellationToken);
             return batch.Count;
         }

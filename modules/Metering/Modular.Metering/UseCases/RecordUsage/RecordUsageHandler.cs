@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Persistence;
 using Modular.Kernel.Security;
@@ -23,7 +24,7 @@ namespace Modular.Metering.UseCases.RecordUsage;
 /// their meters' rollups in the same transaction. The tenant always comes from the scope (the caller's
 /// token), never from the events. The events are valid by now: <see cref="RecordUsageValidator"/> ran before.
 /// </summary>
-public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scope, PeriodUsage usage, TimeProvider clock)
+public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scope, PeriodUsage usage, LiveChanges live, TimeProvider clock)
     : ICommandHandler<Contracts.RecordUsage, UsageRecorded>
 {
     public async ValueTask<UsageRecorded> Handle(Contracts.RecordUsage command, CancellationToken cancellationToken)
@@ -82,6 +83,11 @@ public sealed class RecordUsageHandler(MeteringDbContext db, ITenantContext scop
                 ? await usage.ReserveAsync(tenant, meters.SelectMany(m => m).Select(m => m.Key).ToList(), RecordAsync, cancellationToken)
                 : await RecordAsync();
         }, cancellationToken);
+
+        if (insertedCount > 0)
+        {
+            live.Announce(UsageEventChanges.Subject); // committed (the writer saves nothing through EF, so AfterCommit would not see it)
+        }
 
         return new UsageRecorded(command.Events.Count, insertedCount, command.Events.Count - insertedCount);
     }

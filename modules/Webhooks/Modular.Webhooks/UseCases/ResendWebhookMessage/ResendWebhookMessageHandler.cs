@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Modular.Kernel.Cluster;
 using Modular.Kernel.Errors;
 using Modular.Kernel.Security;
 using Modular.Webhooks.Contracts;
@@ -13,7 +14,7 @@ using Modular.Webhooks.Persistence;
 namespace Modular.Webhooks.UseCases.ResendWebhookMessage;
 
 /// <summary>One manual attempt of a message to an endpoint of its tenant, now, whatever happened before.</summary>
-public sealed class ResendWebhookMessageHandler(WebhooksDbContext db, DeliverySignal signal, TimeProvider clock)
+public sealed class ResendWebhookMessageHandler(WebhooksDbContext db, DeliverySignal signal, LiveChanges live, TimeProvider clock)
     : ICommandHandler<Contracts.ResendWebhookMessage, WebhookDeliveryDto>
 {
     public async ValueTask<WebhookDeliveryDto> Handle(Contracts.ResendWebhookMessage command, CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ public sealed class ResendWebhookMessageHandler(WebhooksDbContext db, DeliverySi
         }
 
         delivery.Redeliver(now);
+        live.AnnounceOnCommit(db, MessageLogChanges.Subject);
         await db.CommitAsync(cancellationToken);
         signal.Notify();
         return delivery.ToDto([]);
