@@ -59,6 +59,29 @@ public sealed class EventStreamTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_garbage_or_another_tenants_last_event_id_resumes_nothing()
+    {
+        await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Postgres, postgres);
+        var acme = await webhooks.CreateTenantAsync("acme");
+        var globex = await webhooks.CreateTenantAsync("globex");
+        var acmeEarlier = await webhooks.SendAsync(webhooks.ClientFor(acme, WebhooksHost.Admin), "acme-earlier");
+        var globexAdmin = webhooks.ClientFor(globex, WebhooksHost.Admin);
+        await webhooks.SendAsync(globexAdmin, "globex-earlier");
+
+        // Acme's own event id, malformed ids and an id of no event: each starts Globex's stream at now, with nothing of
+        // Acme's and nothing of its own past.
+        string[] cursors = [acmeEarlier.WebhookId, "garbage", "msg_" + new string('z', 32), "msg_" + Guid.NewGuid().ToString("N"), new string('x', 4000)];
+        for (var i = 0; i < cursors.Length; i++)
+        {
+            var client = Reader(webhooks.Host, globex.Slug);
+            Assert.True(client.DefaultRequestHeaders.TryAddWithoutValidation("Last-Event-ID", cursors[i]));
+            await using var stream = await EventStream.OpenAsync(client);
+            var next = await webhooks.SendAsync(globexAdmin, $"globex-next-{i}");
+            Assert.Equal(next.WebhookId, (await stream.NextEventAsync()).Id);
+        }
+    }
+
+    [Fact]
     public async Task An_idle_stream_sends_heartbeats()
     {
         await using var webhooks = await WebhooksHost.StartAsync(DatabaseProvider.Sqlite, postgres, settings: new Dictionary<string, string?>
