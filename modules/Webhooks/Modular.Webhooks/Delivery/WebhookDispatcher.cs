@@ -128,10 +128,14 @@ internal sealed partial class WebhookDispatcher(
             return true;
         }
 
-        var entry = _rateLimiters.AddOrUpdate(
-            endpoint.Id,
-            id => (limit, limits.TokenBucket($"webhooks:endpoint:{id:N}:{limit}", limit)),
-            (id, existing) => existing.Limit == limit ? existing : (limit, limits.TokenBucket($"webhooks:endpoint:{id:N}:{limit}", limit)));
+        // One batch at a time per instance (the delivery worker), so no other send races this replacement.
+        if (!_rateLimiters.TryGetValue(endpoint.Id, out var entry) || entry.Limit != limit)
+        {
+            entry.Limiter?.Dispose(); // the endpoint's rate changed: its old bucket goes with it
+            entry = (limit, limits.TokenBucket($"webhooks:endpoint:{endpoint.Id:N}:{limit}", limit));
+            _rateLimiters[endpoint.Id] = entry;
+        }
+
         using var lease = await entry.Limiter.AcquireAsync(cancellationToken: cancellationToken);
         return lease.IsAcquired;
     }
