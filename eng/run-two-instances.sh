@@ -24,7 +24,7 @@ export ASPNETCORE_ENVIRONMENT=Production Https__Required=false
 export Database__Provider=Postgres Database__ConnectionString="$MODULAR_POSTGRES"
 export Identity__Issuer=http://127.0.0.1:5100/ Identity__SigningKeys__0="$work/signing.pem" Identity__EncryptionKeys__0="$work/encryption.pem"
 export Identity__SeedAdmin__Email=admin@localhost Identity__SeedAdmin__Password=dev-only-Passw0rd
-export Shutdown__DrainDelay=00:00:02
+export Shutdown__DrainDelay=00:00:03 # longer than haproxy's inter × fall below
 [ -n "${MODULAR_REDIS:-}" ] && export Redis__ConnectionString="$MODULAR_REDIS"
 
 (cd "$root/host/Modular.Host" && dotnet "$host_dll" --migrate)
@@ -43,6 +43,7 @@ defaults
   option redispatch
   retries 3
   retry-on conn-failure
+  timeout check 2s
 frontend web
   bind 127.0.0.1:5100
   use_backend console if { path_beg /admin /_blazor }
@@ -51,15 +52,15 @@ backend api
   balance roundrobin
   option httpchk GET /health/ready
   http-response set-header X-Served-By %[srv_name]
-  server a 127.0.0.1:5101 check inter 300ms fall 2 rise 2
-  server b 127.0.0.1:5102 check inter 300ms fall 2 rise 2
+  server a 127.0.0.1:5101 check inter 500ms fall 3 rise 2
+  server b 127.0.0.1:5102 check inter 500ms fall 3 rise 2
 backend console
   balance roundrobin
   cookie modular_instance insert indirect nocache httponly
   option httpchk GET /health/ready
   http-response set-header X-Served-By %[srv_name]
-  server a 127.0.0.1:5101 check inter 300ms fall 2 rise 2 cookie a
-  server b 127.0.0.1:5102 check inter 300ms fall 2 rise 2 cookie b
+  server a 127.0.0.1:5101 check inter 500ms fall 3 rise 2 cookie a
+  server b 127.0.0.1:5102 check inter 500ms fall 3 rise 2 cookie b
 CFG
 haproxy -db -f "$work/haproxy.cfg" &
 pids+=($!)

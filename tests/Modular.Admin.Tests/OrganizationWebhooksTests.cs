@@ -1,12 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Modular.Webhooks.Contracts;
 using static Microsoft.Playwright.Assertions;
@@ -30,6 +23,7 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         using var otherApi = WebhooksApi(other.Id);
         (await otherApi.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = "https://hooks.other.example/secret-path" }, Cancellation)).EnsureSuccessStatusCode();
         await using var receiver = await Receiver.StartAsync();
+        receiver.Respond = (_, http) => http.Response.WriteAsync("received");
         await using var admin = await console.OpenAsync(Modular.Testing.TestSignIn.Describe("wes", [WebhooksPermissions.Read, WebhooksPermissions.Manage], tenant.Id.ToString()));
         var page = admin.Page;
         await admin.GotoAsync("/org");
@@ -221,43 +215,6 @@ public sealed class OrganizationWebhooksTests(OrganizationWebhooksConsole consol
         client.DefaultRequestHeaders.Add(Modular.Testing.TestSignIn.Header,
             Modular.Testing.TestSignIn.Describe("api-" + tenantId, [WebhooksPermissions.Read, WebhooksPermissions.Manage], tenantId.ToString()));
         return client;
-    }
-
-    /// <summary>A real receiver on 127.0.0.1 that answers every delivery 200 "received".</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private Receiver(WebApplication app, string url) => (_app, Url) = (app, url);
-
-        public string Url { get; }
-
-        /// <summary>Completes when the first delivery has arrived.</summary>
-        public TaskCompletionSource FirstRequest { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public static async Task<Receiver> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
-            Receiver? receiver = null;
-            app.MapPost("/hooks", () =>
-            {
-                receiver!.FirstRequest.TrySetResult();
-                return Results.Text("received");
-            });
-            await app.StartAsync(Cancellation);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            receiver = new Receiver(app, address + "/hooks");
-            return receiver;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-        }
     }
 }
 

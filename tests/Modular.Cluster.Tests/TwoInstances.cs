@@ -64,7 +64,7 @@ internal sealed class TwoInstances : IAsyncDisposable
             ["Identity__Clients__0__GrantTypes__0"] = "client_credentials",
             ["Identity__Clients__0__Scopes__0"] = "api",
             ["RateLimiting__PermitLimit"] = "1000000",
-            ["Shutdown__DrainDelay"] = "00:00:02", // haproxy takes an instance out after 2 × 300 ms of 503s
+            ["Shutdown__DrainDelay"] = "00:00:03", // haproxy takes an instance out after 3 × 500 ms of 503s
             ["Outbox__PollInterval"] = "00:00:00.200",
             ["Webhooks__AllowHttp"] = "true",
             ["Webhooks__AllowedNetworks__0"] = "127.0.0.1/32",

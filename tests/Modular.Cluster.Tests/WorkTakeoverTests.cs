@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Modular.Webhooks.Contracts;
@@ -20,7 +21,29 @@ public sealed class WorkTakeoverTests(PostgresServer postgres)
     public async Task Deliveries_claimed_by_an_instance_that_goes_away_mid_batch_are_all_made_by_the_other(bool killed)
     {
         await using var cluster = await TwoInstances.StartAsync(postgres, new Dictionary<string, string> { ["Webhooks__BatchSize"] = "5" });
-        await using var receiver = await WebhookReceiver.StartAsync(TimeSpan.FromMilliseconds(700));
+        // A receiver that takes 700 ms to answer, so deliveries are in flight when A goes away, and notes every attempt
+        // that overlapped another of the same message (a concurrent duplicate).
+        await using var receiver = await Receiver.StartAsync();
+        var inFlight = new ConcurrentDictionary<string, int>();
+        var overlapping = new ConcurrentBag<string>();
+        var midBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Respond = async (attempt, http) =>
+        {
+            var id = http.Request.Headers["webhook-id"].ToString();
+            if (inFlight.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
+            {
+                overlapping.Add(id);
+            }
+
+            if (attempt == 7)
+            {
+                midBatch.TrySetResult(); // the second batch (of five) is being sent
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(700), CancellationToken.None); // answered in full even if the sender is gone
+            inFlight.AddOrUpdate(id, 0, (_, n) => n - 1);
+        };
+        int Attempts(string id) => receiver.Received.Count(r => r.Id == id);
         var (_, token) = await cluster.TenantWithClientAsync("acme", WebhooksPermissions.Read, WebhooksPermissions.Manage);
         using var api = Bearer(Direct(cluster.A), token);
         var endpoint = await api.PostAsJsonAsync(WebhooksRoutes.Endpoints, new { url = receiver.Url }, Ct);
@@ -36,9 +59,8 @@ public sealed class WorkTakeoverTests(PostgresServer postgres)
             sent.Add((await response.Content.ReadFromJsonAsync<WebhookMessageDto>(Ct))!.WebhookId);
         }
 
-        // Mid-batch: the seventh attempt (the second batch) is being answered.
-        await receiver.InFlightAttempt(7).WaitAsync(TimeSpan.FromMinutes(1), Ct);
-        var whileInFlight = receiver.Attempts.Keys.ToHashSet();
+        await midBatch.Task.WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        var whileInFlight = receiver.Received.Select(r => r.Id).ToHashSet();
         if (killed)
         {
             await cluster.A.KillAsync();
@@ -49,17 +71,17 @@ public sealed class WorkTakeoverTests(PostgresServer postgres)
         }
 
         await cluster.B.StartAsync();
-        await Eventually.HoldsAsync(() => Task.FromResult(sent.All(receiver.Attempts.ContainsKey)), "every message was delivered");
-        Assert.Empty(receiver.Overlapping);
+        await Eventually.HoldsAsync(() => Task.FromResult(sent.All(id => Attempts(id) > 0)), "every message was delivered");
+        Assert.Empty(overlapping);
         if (killed)
         {
             // The batch A held when it died is sent again by B: at least once.
-            Assert.Contains(whileInFlight, id => receiver.Attempts[id] > 1);
+            Assert.Contains(whileInFlight, id => Attempts(id) > 1);
         }
         else
         {
             // A finished and recorded its batch before it exited: nothing was sent twice.
-            Assert.All(sent, id => Assert.Equal(1, receiver.Attempts[id]));
+            Assert.All(sent, id => Assert.Equal(1, Attempts(id)));
         }
     }
 }

@@ -6,7 +6,8 @@ namespace Modular.Testing;
 /// A real load balancer (Debian's <c>haproxy</c>) on a free loopback port in front of host instances, configured as the
 /// README asks of production: round robin for the API; the console (<c>/admin</c>, <c>/_blazor</c>: Blazor Server
 /// circuits live in one process) sticky by a cookie; an instance in rotation only while <c>/health/ready</c> answers
-/// 200 (checked every 300 ms, out after 2 failures); a request whose connection could not be made is sent to the other
+/// 200 (checked every 500 ms, each check allowed 2 s, out after 3 failures: a busy instance on shared cores is slow, not
+/// gone); a request whose connection could not be made is sent to the other
 /// instance. Each answer says which instance served it (<see cref="ServedBy"/>). Without haproxy the test is skipped,
 /// and fails under <c>CI=true</c>.
 /// </summary>
@@ -50,7 +51,7 @@ public sealed class HaproxyServer : IAsyncDisposable
     private static string Configuration(int port, IReadOnlyList<(string Name, int Port)> instances)
     {
         string Servers(bool sticky) => string.Join("\n", instances.Select(i =>
-            $"  server {i.Name} 127.0.0.1:{i.Port} check inter 300ms fall 2 rise 2{(sticky ? $" cookie {i.Name}" : "")}"));
+            $"  server {i.Name} 127.0.0.1:{i.Port} check inter 500ms fall 3 rise 2{(sticky ? $" cookie {i.Name}" : "")}"));
         return $$"""
             global
               maxconn 2000
@@ -62,6 +63,7 @@ public sealed class HaproxyServer : IAsyncDisposable
               option redispatch
               retries 3
               retry-on conn-failure
+              timeout check 2s
             frontend web
               bind 127.0.0.1:{{port}}
               use_backend console if { path_beg /admin /_blazor }

@@ -13,7 +13,7 @@ public sealed class ShutdownOptions
     /// <summary>
     /// How long the instance keeps serving after it is told to stop, while <c>/health/ready</c> answers 503, so the load
     /// balancer takes it out of rotation before it stops accepting connections. Longer than the balancer's health-check
-    /// interval times its fall count (haproxy: <c>inter 500ms fall 2</c> → 1 s). Zero when nothing balances (tests, a
+    /// interval times its fall count (haproxy: <c>inter 500ms fall 3</c> → 1.5 s). Zero when nothing balances (tests, a
     /// developer's Ctrl-C).
     /// </summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(5);

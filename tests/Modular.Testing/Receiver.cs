@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StandardWebhooks;
+using Xunit;
 
-namespace Modular.Webhooks.Tests;
+namespace Modular.Testing;
 
 /// <summary>One request as a receiver saw it.</summary>
 public sealed record ReceivedWebhook(string Id, long Timestamp, string Signature, string Body, IHeaderDictionary Headers)
