@@ -85,7 +85,7 @@ internal sealed record Standing(string Meter, QuotaDto? Quota, BillingPeriod Per
 }
 
 /// <summary>An enforced recording would take the tenant past a hard quota; nothing of it was stored.</summary>
-public sealed class QuotaExceededException(string meter, decimal limit, DateTimeOffset resetsAt)
+internal sealed class QuotaExceededException(string meter, decimal limit, DateTimeOffset resetsAt)
     : ProblemException("Quota exceeded", $"The quota of {limit} '{meter}' per billing period is used up; it resets at {resetsAt:O}.")
 {
     public DateTimeOffset ResetsAt { get; } = resetsAt;
